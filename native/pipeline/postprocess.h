@@ -1,0 +1,35 @@
+// From one text's windows (encodings) and their logits to the pipeline's entities:
+// softmax -> pre-entities (is_subword, [UNK] words) -> aggregation -> ignore_labels -> merge of
+// overlapping entities when there was more than one window. A pure function: no model, no ORT.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/entity.h"
+#include "tokenizer/encoding.h"
+
+namespace tokclass {
+
+class Tokenizer;
+
+struct PostprocessConfig {
+  const std::vector<std::string>* id2label = nullptr;     // labels by class index
+  Aggregation strategy = Aggregation::kSimple;
+  const std::vector<std::string>* ignore_labels = nullptr;  // usually {"O"}
+  std::optional<uint32_t> unk_token_id;                    // tokenizer.unk_token_id
+};
+
+struct WindowLogits {
+  const Encoding* encoding = nullptr;  // one window (post-processed, special tokens included)
+  const float* logits = nullptr;       // [encoding->size(), num_labels], row-major
+  size_t num_labels = 0;
+};
+
+// `text` is the original input (code points); `tokenizer` supplies decode_tokens and
+// continuing_subword_prefix. Throws Error(kModelInvalid) if a class index has no label.
+std::vector<Entity> postprocess(std::u32string_view text, const std::vector<WindowLogits>& windows,
+                                const Tokenizer& tokenizer, const PostprocessConfig& config);
+
+}  // namespace tokclass

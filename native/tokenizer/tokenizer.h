@@ -1,0 +1,73 @@
+// Tokenizer: the whole tokenizer.json pipeline (added tokens -> normalizer -> pre-tokenizer ->
+// model -> post-processor, plus the decoder) behind one immutable object that is safe to use
+// from many threads at once (all methods const, no mutable caches without locks).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tokenizer/encoding.h"
+
+namespace tokclass {
+
+class Normalizer;
+class PreTokenizer;
+class Model;
+class PostProcessor;
+class Decoder;
+class AddedVocabulary;
+
+struct EncodeOptions {
+  bool add_special_tokens = true;
+  // 0 = no truncation. Otherwise the total length including special tokens, as a fast
+  // tokenizer's `max_length` with `truncation=True`.
+  size_t max_length = 0;
+  // Tokens shared by consecutive overflowing windows; only used with return_overflowing.
+  size_t stride = 0;
+  bool return_overflowing = false;
+};
+
+class Tokenizer {
+ public:
+  // Parses tokenizer.json text. Throws Error(kTokenizerInvalid) for malformed JSON/structure and
+  // Error(kTokenizerUnsupported) naming any component type it does not implement.
+  static std::unique_ptr<Tokenizer> from_json(std::string_view json_text);
+  static std::unique_ptr<Tokenizer> from_file(const std::string& path);
+  ~Tokenizer();
+
+  // Encodes one text (code points). With max_length > 0 the result is truncated and, if
+  // return_overflowing, the rest comes back in `overflowing`. Throws Error(kStrideTooLarge) when
+  // the stride does not fit in max_length minus the special tokens.
+  Encoding encode(std::u32string_view text, const EncodeOptions& options) const;
+
+  // Pre-tokenized input (is_split_into_words): each word is pre-tokenized separately; word_ids
+  // index `words`; offsets are relative to each word (the caller shifts them).
+  Encoding encode_words(const std::vector<std::u32string>& words, const EncodeOptions& options) const;
+
+  // convert_tokens_to_string: the decoder applied to token strings (WordPiece "##" joining,
+  // ByteLevel bytes back to UTF-8, Metaspace "▁" to spaces, ...).
+  std::string decode_tokens(const std::vector<std::string>& tokens) const;
+
+  std::optional<uint32_t> token_to_id(std::string_view token) const;
+  std::optional<std::string> id_to_token(uint32_t id) const;
+
+  // The model's continuing_subword_prefix when it has a non-empty one ("##" for WordPiece);
+  // the pipeline uses its presence to pick the exact is_subword rule over the heuristic.
+  std::optional<std::string> continuing_subword_prefix() const;
+
+  // Number of special tokens the post-processor adds around a single sequence.
+  size_t num_special_tokens(bool pair = false) const;
+
+  // Short description of the components, e.g. "WordPiece" / "BPE" / "Unigram".
+  std::string model_kind() const;
+
+  struct Impl;
+
+ private:
+  explicit Tokenizer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tokclass
