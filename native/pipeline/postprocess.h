@@ -12,7 +12,7 @@
 
 namespace tokclass {
 
-class Tokenizer;
+class TokenDecoder;
 
 struct PostprocessConfig {
   const std::vector<std::string>* id2label = nullptr;     // labels by class index
@@ -27,9 +27,9 @@ struct WindowLogits {
   size_t num_labels = 0;
 };
 
-// `text` is the original input (code points); `tokenizer` supplies decode_tokens and
-// continuing_subword_prefix. Throws Error(kModelInvalid) if a class index has no label.
+// `text` is the original input (code points); `decoder` (normally the Tokenizer) supplies
+// decode_tokens and continuing_subword_prefix. Throws Error(kModelInvalid) if a class index has no label.
 std::vector<Entity> postprocess(std::u32string_view text, const std::vector<WindowLogits>& windows,
-                                const Tokenizer& tokenizer, const PostprocessConfig& config);
+                                const TokenDecoder& decoder, const PostprocessConfig& config);
 
 }  // namespace tokclass

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tokenizer/encoding.h"
+#include "tokenizer/token_decoder.h"
 
 namespace tokclass {
 
@@ -29,13 +30,13 @@ struct EncodeOptions {
   bool return_overflowing = false;
 };
 
-class Tokenizer {
+class Tokenizer : public TokenDecoder {
  public:
   // Parses tokenizer.json text. Throws Error(kTokenizerInvalid) for malformed JSON/structure and
   // Error(kTokenizerUnsupported) naming any component type it does not implement.
   static std::unique_ptr<Tokenizer> from_json(std::string_view json_text);
   static std::unique_ptr<Tokenizer> from_file(const std::string& path);
-  ~Tokenizer();
+  ~Tokenizer() override;
 
   // Encodes one text (code points). With max_length > 0 the result is truncated and, if
   // return_overflowing, the rest comes back in `overflowing`. Throws Error(kStrideTooLarge) when
@@ -48,14 +49,14 @@ class Tokenizer {
 
   // convert_tokens_to_string: the decoder applied to token strings (WordPiece "##" joining,
   // ByteLevel bytes back to UTF-8, Metaspace "▁" to spaces, ...).
-  std::string decode_tokens(const std::vector<std::string>& tokens) const;
+  std::string decode_tokens(const std::vector<std::string>& tokens) const override;
 
   std::optional<uint32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(uint32_t id) const;
 
   // The model's continuing_subword_prefix when it has a non-empty one ("##" for WordPiece);
   // the pipeline uses its presence to pick the exact is_subword rule over the heuristic.
-  std::optional<std::string> continuing_subword_prefix() const;
+  std::optional<std::string> continuing_subword_prefix() const override;
 
   // Number of special tokens the post-processor adds around a single sequence.
   size_t num_special_tokens(bool pair = false) const;
