@@ -1,0 +1,45 @@
+/**
+ * The one error class tokclass throws or rejects with. `code` is stable and machine-readable
+ * (shared with native/common/error.h); `message` is for people and may change.
+ */
+export type TokClassErrorCode =
+  | "ERR_INVALID_ARGUMENT" // wrong type / unknown option / out-of-range value
+  | "ERR_INVALID_TEXT" // lone surrogates, invalid UTF-8, text too large
+  | "ERR_UNKNOWN_STRATEGY" // aggregation strategy not in none/simple/first/average/max
+  | "ERR_STRIDE_TOO_LARGE" // stride does not fit the window (max length minus special tokens)
+  | "ERR_STRIDE_WITH_NONE" // stride together with aggregation "none" (the pipeline refuses it)
+  | "ERR_TOKENIZER_INVALID" // tokenizer.json missing fields / not JSON
+  | "ERR_TOKENIZER_UNSUPPORTED" // a tokenizer.json component tokclass does not implement
+  | "ERR_MODEL_NOT_FOUND" // model folder or one of its files missing
+  | "ERR_MODEL_INVALID" // corrupt model.onnx / config.json, labels missing from id2label
+  | "ERR_RUNTIME_LOAD" // libonnxruntime could not be loaded
+  | "ERR_DEVICE_UNAVAILABLE" // CUDA requested but provider libraries / CUDA missing
+  | "ERR_INFERENCE" // ONNX Runtime failed while running
+  | "ERR_DISPOSED" // the classifier was disposed
+  | "ERR_INTERNAL"; // a bug: please report
+
+export class TokClassError extends Error {
+  readonly code: TokClassErrorCode;
+
+  constructor(code: TokClassErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TokClassError";
+    this.code = code;
+  }
+}
+
+/** Builds every "expected X for Y, received Z" message the same way. */
+export function invalidArgument(what: string, expected: string, received: unknown): TokClassError {
+  return new TokClassError("ERR_INVALID_ARGUMENT", `Expected ${expected} for ${what}, received ${describe(received)}`);
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === "string") {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}

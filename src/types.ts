@@ -1,0 +1,97 @@
+/** Public types of tokclass. Field names follow the Hugging Face pipeline's output exactly. */
+
+export type AggregationStrategy = "none" | "simple" | "first" | "average" | "max";
+export type Device = "cpu" | "cuda";
+export type OffsetUnit = "utf16" | "codepoint";
+
+/** aggregation "none": one per token, with its vocabulary string and position. */
+export interface TokenEntity {
+  entity: string;
+  score: number;
+  index: number;
+  word: string;
+  start: number;
+  end: number;
+  text?: string;
+}
+
+/** Any other aggregation: one per group of tokens/words. */
+export interface GroupedEntity {
+  entity_group: string;
+  score: number;
+  word: string;
+  start: number;
+  end: number;
+  text?: string;
+}
+
+export type Entity = TokenEntity | GroupedEntity;
+
+export interface LoadOptions {
+  /** "cpu" (default) or "cuda". */
+  device?: Device;
+  /** CUDA device ordinal (default 0). */
+  deviceId?: number;
+  /** Window size in tokens, overriding tokenizer_config.json's model_max_length. */
+  maxLength?: number;
+  /** ONNX file inside the model folder, e.g. "model_quantized.onnx" (default "model.onnx" or "onnx/model.onnx"). */
+  modelFile?: string;
+  /** Threads ONNX Runtime uses inside one run (default: all cores). */
+  intraOpThreads?: number;
+  /** Threads ONNX Runtime uses across independent graph nodes (default 1). */
+  interOpThreads?: number;
+  /** ONNX Runtime graph optimization: "disable" | "basic" | "extended" | "all" (default "all"). */
+  graphOptimizationLevel?: "disable" | "basic" | "extended" | "all";
+  /** ONNX Runtime CPU memory arena (default true). */
+  memoryArena?: boolean;
+  /** Max tokens (rows × padded length) in one model run (default 8192 on CPU). */
+  tokenBudget?: number;
+  /** Max rows in one model run (default 64 on CPU). */
+  maxBatchSize?: number;
+  /** Coalesce concurrent classify() calls for up to this many ms (default 2; 0 disables). */
+  batchWaitMs?: number;
+  /** Path to another libonnxruntime.so.1 (default: onnxruntime-node's, or $TOKCLASS_ORT_LIBRARY). */
+  runtimeLibrary?: string;
+  /** Use TF32 on CUDA (default false, so results match the CPU). */
+  cudaTf32?: boolean;
+  /** CUDA memory limit in bytes. */
+  cudaMemLimit?: number;
+}
+
+export interface ClassifyOptions {
+  /** Default "simple", as the hosted Inference API. */
+  aggregationStrategy?: AggregationStrategy;
+  /** Labels (entity or entity_group) to drop; default ["O"]. */
+  ignoreLabels?: string[];
+  /** Process texts longer than the window in overlapping windows sharing `stride` tokens. */
+  stride?: number;
+  /** Offsets as UTF-16 indices (default; `text.slice(start, end)` works) or code points (Python). */
+  offsets?: OffsetUnit;
+  /** Add `text: input.slice(start, end)` to each entity. */
+  includeText?: boolean;
+}
+
+/** The hosted Inference API's request body for token classification. */
+export interface InferencePayload {
+  inputs: string | string[];
+  parameters?: {
+    aggregation_strategy?: AggregationStrategy;
+    ignore_labels?: string[];
+    stride?: number;
+    /** Legacy (transformers 4.x) parameters, mapped to aggregation_strategy. */
+    grouped_entities?: boolean;
+    ignore_subwords?: boolean;
+  };
+  options?: { use_cache?: boolean; wait_for_model?: boolean };
+}
+
+export interface ClassifierInfo {
+  modelDir: string;
+  modelFile: string;
+  labels: string[];
+  maxLength: number;
+  tokenizer: string;
+  device: Device;
+  executionProvider: string;
+  onnxRuntimeVersion: string;
+}
