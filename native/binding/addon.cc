@@ -1,0 +1,22 @@
+// Addon entry: registers exports only. Everything else lives in its own file.
+#include <napi.h>
+
+#include "binding/classifier_handle.h"
+#include "binding/per_env.h"
+#include "binding/tokenizer_handle.h"
+
+namespace tokclass::binding {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* state = new PerEnv();
+  env.SetInstanceData<PerEnv>(state);  // deleted by node-addon-api when the env goes away
+  Napi::Function classifier = ClassifierHandle::Define(env);
+  state->classifier_constructor = Napi::Persistent(classifier);
+  exports.Set("ClassifierHandle", classifier);
+  exports.Set("TokenizerHandle", TokenizerHandle::Define(env));
+  return exports;
+}
+
+}  // namespace tokclass::binding
+
+NODE_API_MODULE(tokclass, tokclass::binding::Init)

@@ -1,0 +1,211 @@
+#include "binding/classifier_handle.h"
+
+#include "binding/convert.h"
+#include "binding/js_error.h"
+#include "binding/per_env.h"
+#include "common/error.h"
+
+namespace tokclass::binding {
+
+namespace {
+
+// ---- load: builds the Classifier on the libuv pool --------------------------------------
+class LoadWorker : public Napi::AsyncWorker {
+ public:
+  LoadWorker(Napi::Env env, ClassifierConfig config)
+      : Napi::AsyncWorker(env, "tokclass:load"), config_(std::move(config)), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      classifier_ = Classifier::load(config_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (error_) {
+      deferred_.Reject(make_error(env, error_).Value());
+      return;
+    }
+    Napi::Object handle = PerEnv::Get(env).classifier_constructor.New({});
+    ClassifierHandle::Unwrap(handle)->Adopt(std::move(classifier_));
+    deferred_.Resolve(handle);
+  }
+
+ private:
+  ClassifierConfig config_;
+  Napi::Promise::Deferred deferred_;
+  std::unique_ptr<Classifier> classifier_;
+  std::exception_ptr error_;
+};
+
+// ---- classify: one request's baton, carried from the scheduler thread back to JS ---------
+struct Completion {
+  Napi::Promise::Deferred deferred;
+  std::vector<std::u32string> texts;  // kept for UTF-16 offset conversion
+  bool utf16 = true;
+  std::vector<std::vector<Entity>> result;
+  std::exception_ptr error;
+  ClassifierHandle* owner = nullptr;  // Ref()'d while in flight
+};
+
+void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
+  std::unique_ptr<Completion> completion(c);
+  if (env == nullptr) return;  // environment shutting down: nothing to resolve
+  Napi::HandleScope scope(env);
+  if (completion->error) {
+    completion->deferred.Reject(make_error(env, completion->error).Value());
+  } else {
+    try {
+      Napi::Array out = Napi::Array::New(env, completion->result.size());
+      for (size_t i = 0; i < completion->result.size(); ++i) {
+        out.Set(static_cast<uint32_t>(i),
+                to_js_entities(env, completion->result[i], completion->texts[i], completion->utf16));
+      }
+      completion->deferred.Resolve(out);
+    } catch (const Napi::Error& e) {
+      completion->deferred.Reject(e.Value());
+    }
+  }
+  completion->owner->Unref();
+}
+
+using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Completion, DeliverCompletion>;
+
+}  // namespace
+
+Napi::Function ClassifierHandle::Define(Napi::Env env) {
+  return DefineClass(env, "ClassifierHandle",
+                     {
+                         StaticMethod<&ClassifierHandle::Load>("load"),
+                         InstanceMethod<&ClassifierHandle::Classify>("classify"),
+                         InstanceMethod<&ClassifierHandle::Info>("info"),
+                         InstanceMethod<&ClassifierHandle::Dispose>("dispose"),
+                     });
+}
+
+Napi::Value ClassifierHandle::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    deferred.Reject(make_error(env, codes::kInvalidArgument, "load expects a config object").Value());
+    return deferred.Promise();
+  }
+  ClassifierConfig config;
+  try {
+    config = to_classifier_config(info[0].As<Napi::Object>());
+  } catch (...) {
+    deferred.Reject(make_error(env, std::current_exception()).Value());
+    return deferred.Promise();
+  }
+  auto* worker = new LoadWorker(env, std::move(config));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {}
+
+ClassifierHandle::~ClassifierHandle() {
+  // Scheduler first: it finishes queued work that still reads the classifier.
+  scheduler_.reset();
+  classifier_.reset();
+}
+
+void ClassifierHandle::Adopt(std::unique_ptr<Classifier> classifier) {
+  classifier_ = std::move(classifier);
+  scheduler_ = std::make_unique<Scheduler>(*classifier_);
+}
+
+Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (disposed_ || !scheduler_) {
+    deferred.Reject(make_error(env, codes::kDisposed, "the classifier has been disposed").Value());
+    return deferred.Promise();
+  }
+  std::vector<std::u32string> texts;
+  ClassifyParams params;
+  bool utf16 = true;
+  try {
+    texts = to_texts(info[0]);
+    if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
+    params = to_classify_params(info[1].As<Napi::Object>());
+    utf16 = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
+    classifier_->validate(params);  // fail fast, on the caller's stack
+  } catch (...) {
+    deferred.Reject(make_error(env, std::current_exception()).Value());
+    return deferred.Promise();
+  }
+
+  auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this};
+  Ref();  // keep this handle (and so the classifier) alive until the result is delivered
+  CompletionTsfn tsfn = CompletionTsfn::New(env, "tokclass:classify", 0, 1);
+  std::vector<std::u32string> work_texts = texts;
+  completion->texts = std::move(texts);
+  scheduler_->submit(std::move(work_texts), std::move(params),
+                     [tsfn, completion](std::vector<std::vector<Entity>>&& result, std::exception_ptr error) mutable {
+                       completion->result = std::move(result);
+                       completion->error = error;
+                       if (tsfn.BlockingCall(completion) != napi_ok) delete completion;
+                       tsfn.Release();
+                     });
+  return deferred.Promise();
+}
+
+Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!classifier_) {
+    make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  ClassifierInfo i = classifier_->info();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("tokenizer", i.tokenizer_kind);
+  o.Set("executionProvider", i.execution_provider);
+  o.Set("onnxRuntimeVersion", i.runtime_version);
+  o.Set("numLabels", Napi::Number::New(env, static_cast<double>(i.num_labels)));
+  return o;
+}
+
+namespace {
+// Stops the scheduler (which finishes every queued call) off the JS thread, then frees the
+// classifier on the JS thread.
+class DisposeWorker : public Napi::AsyncWorker {
+ public:
+  DisposeWorker(Napi::Env env, std::unique_ptr<Scheduler> scheduler, std::unique_ptr<Classifier> classifier)
+      : Napi::AsyncWorker(env, "tokclass:dispose"),
+        scheduler_(std::move(scheduler)),
+        classifier_(std::move(classifier)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    if (scheduler_) scheduler_->stop();
+  }
+  void OnOK() override {
+    scheduler_.reset();
+    classifier_.reset();
+    deferred_.Resolve(Env().Undefined());
+  }
+
+ private:
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Classifier> classifier_;
+  Napi::Promise::Deferred deferred_;
+};
+}  // namespace
+
+Napi::Value ClassifierHandle::Dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  disposed_ = true;
+  auto* worker = new DisposeWorker(env, std::move(scheduler_), std::move(classifier_));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace tokclass::binding

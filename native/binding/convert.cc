@@ -1,0 +1,161 @@
+#include "binding/convert.h"
+
+#include "common/error.h"
+
+namespace tokclass::binding {
+
+namespace {
+
+std::string get_string(const Napi::Object& o, const char* key, const std::string& fallback = "") {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsString()) throw Error(codes::kInvalidArgument, std::string(key) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+double get_number(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsNumber()) throw Error(codes::kInvalidArgument, std::string(key) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+size_t get_size(const Napi::Object& o, const char* key, size_t fallback) {
+  double d = get_number(o, key, static_cast<double>(fallback));
+  if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    throw Error(codes::kInvalidArgument, std::string(key) + " must be a non-negative integer");
+  }
+  return static_cast<size_t>(d);
+}
+
+bool get_bool(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsBoolean()) throw Error(codes::kInvalidArgument, std::string(key) + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
+std::vector<std::string> get_strings(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) throw Error(codes::kInvalidArgument, std::string(key) + " must be an array of strings");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  out.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value item = a.Get(i);
+    if (!item.IsString()) throw Error(codes::kInvalidArgument, std::string(key) + " must be an array of strings");
+    out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+Aggregation to_aggregation(const std::string& name) {
+  if (name == "none") return Aggregation::kNone;
+  if (name == "simple") return Aggregation::kSimple;
+  if (name == "first") return Aggregation::kFirst;
+  if (name == "average") return Aggregation::kAverage;
+  if (name == "max") return Aggregation::kMax;
+  throw Error("ERR_UNKNOWN_STRATEGY", "unknown aggregation strategy '" + name + "'");
+}
+
+}  // namespace
+
+std::u32string to_code_points(const Napi::Value& value, size_t index) {
+  if (!value.IsString()) {
+    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " is not a string");
+  }
+  std::u16string units = value.As<Napi::String>().Utf16Value();
+  std::u32string out;
+  out.reserve(units.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    char16_t u = units[i];
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
+      out.push_back(0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (units[i + 1] - 0xDC00));
+      ++i;
+    } else if (u >= 0xD800 && u <= 0xDFFF) {
+      // A lone surrogate has no Unicode meaning: Python would refuse to encode it, and any
+      // offsets we gave back would be ambiguous. Refuse it with its position.
+      throw Error(codes::kInvalidText, "text " + std::to_string(index) + " contains a lone surrogate at UTF-16 index " +
+                                           std::to_string(i));
+    } else {
+      out.push_back(u);
+    }
+  }
+  return out;
+}
+
+std::vector<std::u32string> to_texts(const Napi::Value& value) {
+  if (!value.IsArray()) throw Error(codes::kInvalidArgument, "texts must be an array of strings");
+  Napi::Array a = value.As<Napi::Array>();
+  std::vector<std::u32string> texts;
+  texts.reserve(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) texts.push_back(to_code_points(a.Get(i), i));
+  return texts;
+}
+
+ClassifierConfig to_classifier_config(const Napi::Object& o) {
+  ClassifierConfig c;
+  c.runtime_library = get_string(o, "runtimeLibrary");
+  c.model_path = get_string(o, "modelPath");
+  c.tokenizer_path = get_string(o, "tokenizerPath");
+  c.labels = get_strings(o, "labels");
+  c.max_length = get_size(o, "maxLength", c.max_length);
+  c.unk_token = get_string(o, "unkToken");
+  c.pad_token = get_string(o, "padToken");
+  c.token_budget = get_size(o, "tokenBudget", c.token_budget);
+  c.max_batch_rows = get_size(o, "maxBatchSize", c.max_batch_rows);
+  c.batch_wait_us = get_size(o, "batchWaitUs", c.batch_wait_us);
+  SessionConfig& s = c.session;
+  s.device = get_string(o, "device", "cpu");
+  s.device_id = static_cast<int>(get_size(o, "deviceId", 0));
+  s.intra_op_threads = static_cast<int>(get_size(o, "intraOpThreads", 0));
+  s.inter_op_threads = static_cast<int>(get_size(o, "interOpThreads", 0));
+  s.graph_optimization_level = static_cast<int>(get_size(o, "graphOptimizationLevel", 99));
+  s.enable_memory_arena = get_bool(o, "memoryArena", true);
+  s.cuda_use_tf32 = get_bool(o, "cudaTf32", false);
+  s.cuda_mem_limit = get_size(o, "cudaMemLimit", 0);
+  return c;
+}
+
+ClassifyParams to_classify_params(const Napi::Object& o) {
+  ClassifyParams p;
+  p.strategy = to_aggregation(get_string(o, "aggregationStrategy", "simple"));
+  Napi::Value ignore = o.Get("ignoreLabels");
+  if (!ignore.IsUndefined() && !ignore.IsNull()) p.ignore_labels = get_strings(o, "ignoreLabels");
+  Napi::Value stride = o.Get("stride");
+  if (!stride.IsUndefined() && !stride.IsNull()) p.stride = get_size(o, "stride", 0);
+  return p;
+}
+
+Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities, const std::u32string& text,
+                           bool utf16) {
+  // Code point -> UTF-16 index: entities are sorted by start within one text except after the
+  // overlap merge (also sorted), so one forward walk usually suffices; restart when not.
+  size_t cp = 0, unit = 0;
+  auto to_unit = [&](uint32_t target) -> uint32_t {
+    if (!utf16) return target;
+    if (target < cp) { cp = 0; unit = 0; }
+    while (cp < target && cp < text.size()) {
+      unit += text[cp] >= 0x10000 ? 2 : 1;
+      ++cp;
+    }
+    return static_cast<uint32_t>(unit);
+  };
+  Napi::Array out = Napi::Array::New(env, entities.size());
+  for (size_t i = 0; i < entities.size(); ++i) {
+    const Entity& e = entities[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set(e.index >= 0 ? "entity" : "entity_group", Napi::String::New(env, e.label));
+    o.Set("score", Napi::Number::New(env, static_cast<double>(e.score)));
+    if (e.index >= 0) o.Set("index", Napi::Number::New(env, e.index));
+    o.Set("word", Napi::String::New(env, e.word));
+    uint32_t start = to_unit(e.start);
+    uint32_t end = to_unit(e.end);
+    o.Set("start", Napi::Number::New(env, start));
+    o.Set("end", Napi::Number::New(env, end));
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
+}  // namespace tokclass::binding

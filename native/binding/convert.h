@@ -1,0 +1,26 @@
+// JS value <-> engine struct conversions. Everything here runs on the JS thread; the structs it
+// produces are plain C++ that worker threads may own (the "baton" pattern).
+// JavaScript has already validated types and values (src/options.ts); these functions still
+// check what they read, so a direct caller of the raw addon gets an error, not a crash.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/classifier.h"
+
+namespace tokclass::binding {
+
+// UTF-16 JS string -> code points; throws Error(kInvalidText) on a lone surrogate.
+std::u32string to_code_points(const Napi::Value& value, size_t index);
+std::vector<std::u32string> to_texts(const Napi::Value& value);
+
+ClassifierConfig to_classifier_config(const Napi::Object& object);
+ClassifyParams to_classify_params(const Napi::Object& object);
+
+// Entities of one text as JS objects, offsets converted to UTF-16 units when `utf16`.
+Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities,
+                           const std::u32string& text, bool utf16);
+
+}  // namespace tokclass::binding

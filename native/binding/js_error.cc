@@ -1,0 +1,29 @@
+#include "binding/js_error.h"
+
+#include <new>
+
+#include "common/error.h"
+
+namespace tokclass::binding {
+
+Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  return error;
+}
+
+Napi::Error make_error(Napi::Env env, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return make_error(env, e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    return make_error(env, codes::kInternal, "out of memory");
+  } catch (const std::exception& e) {
+    return make_error(env, codes::kInternal, e.what());
+  } catch (...) {
+    return make_error(env, codes::kInternal, "unknown native error");
+  }
+}
+
+}  // namespace tokclass::binding

@@ -1,0 +1,16 @@
+// Turning native failures into JS errors. The JS side (src/binding.ts) re-wraps any error that
+// carries a `code` into TokClassError, so C++ only has to set `code` and `message`.
+#pragma once
+#include <napi.h>
+
+#include <exception>
+#include <string>
+
+namespace tokclass::binding {
+
+Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message);
+// Maps tokclass::Error to its code, std::bad_alloc to ERR_INTERNAL "out of memory", anything
+// else to ERR_INTERNAL.
+Napi::Error make_error(Napi::Env env, std::exception_ptr error);
+
+}  // namespace tokclass::binding

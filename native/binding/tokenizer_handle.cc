@@ -1,0 +1,211 @@
+#include "binding/tokenizer_handle.h"
+
+#include <cstring>
+
+#include "binding/convert.h"
+#include "binding/js_error.h"
+#include "common/error.h"
+
+namespace tokclass::binding {
+
+namespace {
+
+class TokenizerLoadWorker : public Napi::AsyncWorker {
+ public:
+  TokenizerLoadWorker(Napi::Env env, std::string path, Napi::Function ctor)
+      : Napi::AsyncWorker(env, "tokclass:tokenizer-load"),
+        path_(std::move(path)),
+        ctor_(Napi::Persistent(ctor)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      tokenizer_ = Tokenizer::from_file(path_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  void OnOK() override {
+    if (error_) {
+      deferred_.Reject(make_error(Env(), error_).Value());
+      return;
+    }
+    Napi::Object handle = ctor_.New({});
+    TokenizerHandle::Unwrap(handle)->Adopt(std::shared_ptr<const Tokenizer>(std::move(tokenizer_)));
+    deferred_.Resolve(handle);
+  }
+
+ private:
+  std::string path_;
+  Napi::FunctionReference ctor_;
+  Napi::Promise::Deferred deferred_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::exception_ptr error_;
+};
+
+template <typename T, typename Array>
+Array typed_copy(Napi::Env env, const std::vector<T>& values) {
+  Array out = Array::New(env, values.size());
+  if (!values.empty()) std::memcpy(out.Data(), values.data(), values.size() * sizeof(T));
+  return out;
+}
+
+Napi::Object to_js_encoding(Napi::Env env, const Encoding& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", typed_copy<uint32_t, Napi::Uint32Array>(env, e.ids));
+  o.Set("typeIds", typed_copy<uint32_t, Napi::Uint32Array>(env, e.type_ids));
+  Napi::Array tokens = Napi::Array::New(env, e.tokens.size());
+  for (size_t i = 0; i < e.tokens.size(); ++i) tokens.Set(static_cast<uint32_t>(i), e.tokens[i]);
+  o.Set("tokens", tokens);
+  Napi::Uint32Array offsets = Napi::Uint32Array::New(env, e.offsets.size() * 2);
+  for (size_t i = 0; i < e.offsets.size(); ++i) {
+    offsets[2 * i] = e.offsets[i].start;
+    offsets[2 * i + 1] = e.offsets[i].end;
+  }
+  o.Set("offsets", offsets);
+  o.Set("specialTokensMask", typed_copy<uint8_t, Napi::Uint8Array>(env, e.special_tokens_mask));
+  o.Set("wordIds", typed_copy<int32_t, Napi::Int32Array>(env, e.word_ids));
+  Napi::Array overflowing = Napi::Array::New(env, e.overflowing.size());
+  for (size_t i = 0; i < e.overflowing.size(); ++i)
+    overflowing.Set(static_cast<uint32_t>(i), to_js_encoding(env, e.overflowing[i]));
+  o.Set("overflowing", overflowing);
+  return o;
+}
+
+class EncodeWorker : public Napi::AsyncWorker {
+ public:
+  EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u32string> texts,
+               EncodeOptions options)
+      : Napi::AsyncWorker(env, "tokclass:encode"),
+        tokenizer_(std::move(tokenizer)),
+        texts_(std::move(texts)),
+        options_(options),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      encodings_.reserve(texts_.size());
+      for (const auto& t : texts_) encodings_.push_back(tokenizer_->encode(t, options_));
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (error_) {
+      deferred_.Reject(make_error(env, error_).Value());
+      return;
+    }
+    Napi::Array out = Napi::Array::New(env, encodings_.size());
+    for (size_t i = 0; i < encodings_.size(); ++i) out.Set(static_cast<uint32_t>(i), to_js_encoding(env, encodings_[i]));
+    deferred_.Resolve(out);
+  }
+
+ private:
+  std::shared_ptr<const Tokenizer> tokenizer_;
+  std::vector<std::u32string> texts_;
+  EncodeOptions options_;
+  Napi::Promise::Deferred deferred_;
+  std::vector<Encoding> encodings_;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+Napi::Function TokenizerHandle::Define(Napi::Env env) {
+  return DefineClass(env, "TokenizerHandle",
+                     {
+                         StaticMethod<&TokenizerHandle::Load>("load"),
+                         InstanceMethod<&TokenizerHandle::Encode>("encode"),
+                         InstanceMethod<&TokenizerHandle::Decode>("decode"),
+                         InstanceMethod<&TokenizerHandle::TokenToId>("tokenToId"),
+                         InstanceMethod<&TokenizerHandle::IdToToken>("idToToken"),
+                     });
+}
+
+TokenizerHandle::TokenizerHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TokenizerHandle>(info) {}
+
+Napi::Value TokenizerHandle::Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    deferred.Reject(make_error(env, codes::kInvalidArgument, "load expects a tokenizer.json path").Value());
+    return deferred.Promise();
+  }
+  // `this` of a static call is the class function itself: use it as the constructor.
+  auto* worker = new TokenizerLoadWorker(env, info[0].As<Napi::String>().Utf8Value(), info.This().As<Napi::Function>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](std::exception_ptr e) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    deferred.Reject(make_error(env, e).Value());
+    return deferred.Promise();
+  };
+  try {
+    if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
+    std::vector<std::u32string> texts = to_texts(info[0]);
+    EncodeOptions options;
+    if (info[1].IsObject()) {
+      Napi::Object o = info[1].As<Napi::Object>();
+      auto num = [&](const char* k) -> size_t {
+        Napi::Value v = o.Get(k);
+        if (v.IsUndefined() || v.IsNull()) return 0;
+        if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0)
+          throw Error(codes::kInvalidArgument, std::string(k) + " must be a non-negative integer");
+        return static_cast<size_t>(v.As<Napi::Number>().DoubleValue());
+      };
+      options.max_length = num("maxLength");
+      options.stride = num("stride");
+      Napi::Value ov = o.Get("returnOverflowing");
+      options.return_overflowing = ov.IsBoolean() && ov.As<Napi::Boolean>().Value();
+      Napi::Value sv = o.Get("addSpecialTokens");
+      if (sv.IsBoolean()) options.add_special_tokens = sv.As<Napi::Boolean>().Value();
+    }
+    auto* worker = new EncodeWorker(env, tokenizer_, std::move(texts), options);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  } catch (...) {
+    return fail(std::current_exception());
+  }
+}
+
+Napi::Value TokenizerHandle::Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
+    if (!info[0].IsArray()) throw Error(codes::kInvalidArgument, "decode expects an array of token strings");
+    Napi::Array a = info[0].As<Napi::Array>();
+    std::vector<std::string> tokens;
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value v = a.Get(i);
+      if (!v.IsString()) throw Error(codes::kInvalidArgument, "decode expects an array of token strings");
+      tokens.push_back(v.As<Napi::String>().Utf8Value());
+    }
+    return Napi::String::New(env, tokenizer_->decode_tokens(tokens));
+  } catch (...) {
+    make_error(env, std::current_exception()).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+}
+
+Napi::Value TokenizerHandle::TokenToId(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!tokenizer_ || !info[0].IsString()) return env.Undefined();
+  auto id = tokenizer_->token_to_id(info[0].As<Napi::String>().Utf8Value());
+  return id ? Napi::Number::New(env, *id) : env.Undefined();
+}
+
+Napi::Value TokenizerHandle::IdToToken(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!tokenizer_ || !info[0].IsNumber()) return env.Undefined();
+  auto token = tokenizer_->id_to_token(info[0].As<Napi::Number>().Uint32Value());
+  return token ? Napi::String::New(env, *token) : env.Undefined();
+}
+
+}  // namespace tokclass::binding

@@ -1,0 +1,91 @@
+// Classifier: one loaded model — tokenizer, ONNX Runtime session, labels — and the whole
+// text -> entities path. Immutable after load; classify() may run on any thread, and many at once.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/entity.h"
+#include "runtime/session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace tokclass {
+
+struct ClassifierConfig {
+  std::string runtime_library;   // path of libonnxruntime.so.1
+  std::string model_path;        // .onnx file
+  std::string tokenizer_path;    // tokenizer.json
+  std::vector<std::string> labels;  // id2label by class index
+  size_t max_length = 512;       // window size in tokens, special tokens included
+  std::string unk_token;         // tokenizer_config's unk_token ("" = none)
+  std::string pad_token;         // tokenizer_config's pad_token ("" = id 0)
+  size_t token_budget = 8192;    // rows * padded length per model run
+  size_t max_batch_rows = 64;
+  size_t batch_wait_us = 2000;   // how long the scheduler waits to coalesce concurrent calls
+  SessionConfig session;
+};
+
+// One request: many texts sharing the same parameters.
+struct ClassifyParams {
+  Aggregation strategy = Aggregation::kSimple;
+  std::vector<std::string> ignore_labels{"O"};
+  std::optional<size_t> stride;  // set = process the whole text in overlapping windows
+};
+
+struct ClassifierInfo {
+  std::string tokenizer_kind;
+  std::string execution_provider;
+  std::string runtime_version;
+  size_t num_labels = 0;
+};
+
+// A request after tokenization: each text's windows (one unless a stride split it).
+struct PreparedRequest {
+  std::vector<std::vector<Encoding>> windows;  // per text
+  size_t window_count() const;
+  void collect_windows(std::vector<const Encoding*>& out) const;
+};
+
+// Logits of many windows in one buffer: window i has rows [offsets[i], offsets[i+1]).
+struct BatchLogits {
+  std::vector<float> values;
+  std::vector<size_t> row_offsets;
+  size_t num_labels = 0;
+  const float* rows(size_t window) const { return values.data() + row_offsets[window] * num_labels; }
+};
+
+class Classifier {
+ public:
+  // Throws Error (model not found / invalid, tokenizer invalid / unsupported, runtime load).
+  static std::unique_ptr<Classifier> load(const ClassifierConfig& config);
+  ~Classifier();
+
+  // Checks params against this model (stride vs window, stride with "none"); throws Error.
+  void validate(const ClassifyParams& params) const;
+
+  // Entities per text, in input order. Texts are code points. (prepare + infer + finish.)
+  std::vector<std::vector<Entity>> classify(const std::vector<std::u32string>& texts,
+                                            const ClassifyParams& params) const;
+
+  // The three stages, separate so the scheduler can run windows of many requests together.
+  PreparedRequest prepare(const std::vector<std::u32string>& texts, const ClassifyParams& params) const;
+  BatchLogits infer(const std::vector<const Encoding*>& windows) const;
+  std::vector<std::vector<Entity>> finish(const std::vector<std::u32string>& texts, const PreparedRequest& prepared,
+                                          const BatchLogits& logits, size_t first_window,
+                                          const ClassifyParams& params) const;
+
+  ClassifierInfo info() const;
+  const ClassifierConfig& config() const { return config_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+
+ private:
+  Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer, std::unique_ptr<Session> session);
+  ClassifierConfig config_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<Session> session_;
+  std::optional<uint32_t> unk_id_;
+  uint32_t pad_id_ = 0;
+};
+
+}  // namespace tokclass

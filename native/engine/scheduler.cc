@@ -1,0 +1,105 @@
+#include "engine/scheduler.h"
+
+#include <chrono>
+
+namespace tokclass {
+
+Scheduler::Scheduler(const Classifier& classifier) : classifier_(classifier) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::submit(std::vector<std::u32string> texts, ClassifyParams params, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(Request{std::move(texts), std::move(params), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void Scheduler::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::loop() {
+  const auto wait = std::chrono::microseconds(classifier_.config().batch_wait_us);
+  const size_t budget = classifier_.config().token_budget;
+  for (;;) {
+    std::vector<Request> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and nothing left
+      // Coalesce: give concurrent callers a short, bounded time to join this round, unless
+      // the queue already holds a round's worth of text (a rough count: characters / 4).
+      auto queued_size = [this] {
+        size_t chars = 0;
+        for (const Request& r : queue_)
+          for (const auto& t : r.texts) chars += t.size() / 4 + 2;
+        return chars;
+      };
+      if (wait.count() > 0 && !stopping_ && queued_size() < budget) {
+        const auto deadline = std::chrono::steady_clock::now() + wait;
+        while (!stopping_ && queued_size() < budget &&
+               wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
+        }
+      }
+      while (!queue_.empty()) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process(batch);
+  }
+}
+
+void Scheduler::process(std::vector<Request>& requests) {
+  // Stage 1: tokenize every request; a bad request fails alone.
+  std::vector<PreparedRequest> prepared(requests.size());
+  std::vector<bool> ok(requests.size(), false);
+  std::vector<const Encoding*> windows;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    try {
+      classifier_.validate(requests[r].params);
+      prepared[r] = classifier_.prepare(requests[r].texts, requests[r].params);
+      ok[r] = true;
+    } catch (...) {
+      requests[r].done({}, std::current_exception());
+    }
+  }
+  for (size_t r = 0; r < requests.size(); ++r)
+    if (ok[r]) prepared[r].collect_windows(windows);
+
+  // Stage 2: every window of every request in shared, length-sorted batches.
+  BatchLogits logits;
+  try {
+    logits = classifier_.infer(windows);
+  } catch (...) {
+    auto error = std::current_exception();
+    for (size_t r = 0; r < requests.size(); ++r)
+      if (ok[r]) requests[r].done({}, error);
+    return;
+  }
+
+  // Stage 3: scores and aggregation per text.
+  size_t first_window = 0;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (!ok[r]) continue;
+    try {
+      auto entities = classifier_.finish(requests[r].texts, prepared[r], logits, first_window, requests[r].params);
+      first_window += prepared[r].window_count();
+      requests[r].done(std::move(entities), nullptr);
+    } catch (...) {
+      first_window += prepared[r].window_count();
+      requests[r].done({}, std::current_exception());
+    }
+  }
+}
+
+}  // namespace tokclass

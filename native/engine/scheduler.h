@@ -1,0 +1,49 @@
+// Scheduler: the thread that does a Classifier's work, so nothing runs on Node's event loop.
+// Requests from concurrent classify() calls are queued; the scheduler waits a short, bounded
+// time (batch_wait_us) for more to arrive, then tokenizes them all and runs their windows in
+// shared, length-sorted batches — so many small requests get batch throughput.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/classifier.h"
+
+namespace tokclass {
+
+class Scheduler {
+ public:
+  // Called on the scheduler thread exactly once per request, with entities or an error.
+  using Done = std::function<void(std::vector<std::vector<Entity>>&& result, std::exception_ptr error)>;
+
+  explicit Scheduler(const Classifier& classifier);
+  ~Scheduler();  // stops after finishing every queued request
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void submit(std::vector<std::u32string> texts, ClassifyParams params, Done done);
+  // Finishes queued requests, then joins the thread. Idempotent.
+  void stop();
+
+ private:
+  struct Request {
+    std::vector<std::u32string> texts;
+    ClassifyParams params;
+    Done done;
+  };
+  void loop();
+  void process(std::vector<Request>& requests);
+
+  const Classifier& classifier_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Request> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tokclass

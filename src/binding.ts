@@ -1,0 +1,124 @@
+/**
+ * The only file that loads the native addon. It types the raw addon and turns native errors
+ * (plain Errors carrying a `code`) into TokClassError.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TokClassError, type TokClassErrorCode } from "./errors.js";
+
+/** What ClassifierHandle.load() takes (see native/binding/convert.cc). */
+export interface NativeClassifierConfig {
+  runtimeLibrary: string;
+  modelPath: string;
+  tokenizerPath: string;
+  labels: string[];
+  maxLength: number;
+  unkToken: string;
+  padToken: string;
+  tokenBudget: number;
+  maxBatchSize: number;
+  batchWaitUs: number;
+  device: "cpu" | "cuda";
+  deviceId: number;
+  intraOpThreads: number;
+  interOpThreads: number;
+  graphOptimizationLevel: number;
+  memoryArena: boolean;
+  cudaTf32: boolean;
+  cudaMemLimit: number;
+}
+
+export interface NativeClassifyParams {
+  aggregationStrategy: string;
+  ignoreLabels: string[];
+  stride?: number;
+}
+
+export interface NativeEntity {
+  entity?: string;
+  entity_group?: string;
+  score: number;
+  index?: number;
+  word: string;
+  start: number;
+  end: number;
+}
+
+export interface NativeClassifier {
+  classify(texts: string[], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
+  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number };
+  dispose(): Promise<void>;
+}
+
+export interface NativeEncoding {
+  ids: Uint32Array;
+  typeIds: Uint32Array;
+  tokens: string[];
+  /** Flat [start0, end0, start1, end1, ...] in code points. */
+  offsets: Uint32Array;
+  specialTokensMask: Uint8Array;
+  wordIds: Int32Array;
+  overflowing: NativeEncoding[];
+}
+
+export interface NativeTokenizer {
+  encode(
+    texts: string[],
+    options?: { maxLength?: number; stride?: number; returnOverflowing?: boolean; addSpecialTokens?: boolean },
+  ): Promise<NativeEncoding[]>;
+  decode(tokens: string[]): string;
+  tokenToId(token: string): number | undefined;
+  idToToken(id: number): string | undefined;
+}
+
+interface Addon {
+  ClassifierHandle: { load(config: NativeClassifierConfig): Promise<NativeClassifier> };
+  TokenizerHandle: { load(path: string): Promise<NativeTokenizer> };
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repository / package root: dist/ and src/ both sit one level below it. */
+export const packageRoot = join(here, "..");
+
+function loadAddon(): Addon {
+  const require = createRequire(import.meta.url);
+  const candidates = [
+    process.env.TOKCLASS_ADDON,
+    join(packageRoot, "build", "Release", "tokclass.node"),
+    join(packageRoot, "build", "Debug", "tokclass.node"),
+  ].filter((p): p is string => typeof p === "string" && p.length > 0);
+  for (const path of candidates) {
+    if (existsSync(path)) return require(path) as Addon;
+  }
+  throw new TokClassError(
+    "ERR_RUNTIME_LOAD",
+    `The tokclass native addon is not built (looked in ${candidates.join(", ")}). Run \`npm install\` or \`npm run build\`.`,
+  );
+}
+
+let addon: Addon | undefined;
+export function native(): Addon {
+  addon ??= loadAddon();
+  return addon;
+}
+
+/** Re-throws a native error as TokClassError, keeping its code. */
+export function toTokClassError(error: unknown): unknown {
+  if (error instanceof TokClassError) return error;
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === "string") {
+    const code = (error as unknown as { code: string }).code as TokClassErrorCode;
+    return new TokClassError(code, error.message, { cause: error });
+  }
+  return error;
+}
+
+/** Path of onnxruntime-node's core library, unless overridden. */
+export function defaultRuntimeLibrary(): string {
+  if (process.env.TOKCLASS_ORT_LIBRARY) return process.env.TOKCLASS_ORT_LIBRARY;
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve("onnxruntime-node/package.json"));
+  const file = process.platform === "darwin" ? "libonnxruntime.1.dylib" : "libonnxruntime.so.1";
+  return join(pkg, "bin", "napi-v6", process.platform, process.arch, file);
+}

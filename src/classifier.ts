@@ -1,0 +1,145 @@
+/**
+ * TokenClassifier: load a model folder once, then classify texts. All heavy work happens in
+ * the native addon off the event loop; this class validates, converts and keeps the lifecycle.
+ */
+import { defaultRuntimeLibrary, native, toTokClassError, type NativeClassifier, type NativeEntity } from "./binding.js";
+import { TokClassError } from "./errors.js";
+import { readModelFolder, type ModelFolder } from "./model.js";
+import {
+  resolveClassifyOptions,
+  resolveLoadOptions,
+  resolvePayload,
+  textsOf,
+  type ResolvedClassifyOptions,
+  type ResolvedLoadOptions,
+} from "./options.js";
+import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "./types.js";
+
+export class TokenClassifier {
+  readonly #handle: NativeClassifier;
+  readonly #folder: ModelFolder;
+  readonly #options: ResolvedLoadOptions;
+  readonly #maxLength: number;
+  #disposed: Promise<void> | undefined;
+
+  private constructor(handle: NativeClassifier, folder: ModelFolder, options: ResolvedLoadOptions, maxLength: number) {
+    this.#handle = handle;
+    this.#folder = folder;
+    this.#options = options;
+    this.#maxLength = maxLength;
+  }
+
+  /**
+   * Loads a Hugging Face model folder (config.json, tokenizer.json, model.onnx or
+   * onnx/model.onnx). Without a folder, the embedded default model (CoNLL-2003 NER).
+   */
+  static async load(modelDir?: string, options?: LoadOptions): Promise<TokenClassifier> {
+    if (modelDir !== undefined && (typeof modelDir !== "string" || modelDir.length === 0)) {
+      throw new TokClassError("ERR_INVALID_ARGUMENT", `Expected a model folder path for modelDir, received ${typeof modelDir}`);
+    }
+    const resolved = resolveLoadOptions(options);
+    const folder = readModelFolder(modelDir, resolved.modelFile);
+    const maxLength = resolved.maxLength ?? folder.maxLength;
+    try {
+      const handle = await native().ClassifierHandle.load({
+        runtimeLibrary: resolved.runtimeLibrary ?? defaultRuntimeLibrary(),
+        modelPath: folder.modelPath,
+        tokenizerPath: folder.tokenizerPath,
+        labels: folder.labels,
+        maxLength,
+        unkToken: folder.unkToken,
+        padToken: folder.padToken,
+        tokenBudget: resolved.tokenBudget,
+        maxBatchSize: resolved.maxBatchSize,
+        batchWaitUs: resolved.batchWaitUs,
+        device: resolved.device,
+        deviceId: resolved.deviceId,
+        intraOpThreads: resolved.intraOpThreads,
+        interOpThreads: resolved.interOpThreads,
+        graphOptimizationLevel: resolved.graphOptimizationLevel,
+        memoryArena: resolved.memoryArena,
+        cudaTf32: resolved.cudaTf32,
+        cudaMemLimit: resolved.cudaMemLimit,
+      });
+      return new TokenClassifier(handle, folder, resolved, maxLength);
+    } catch (error) {
+      throw toTokClassError(error);
+    }
+  }
+
+  /**
+   * Entities of one text, or one array per text for an array input. Offsets are UTF-16
+   * indices by default (`text.slice(start, end)` works); `offsets: "codepoint"` gives Python's.
+   */
+  classify(text: string, options?: ClassifyOptions): Promise<Entity[]>;
+  classify(texts: string[], options?: ClassifyOptions): Promise<Entity[][]>;
+  async classify(input: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]> {
+    const { texts, single } = textsOf(input, "text");
+    const resolved = resolveClassifyOptions(options);
+    const results = await this.#run(texts, resolved);
+    return single ? results[0]! : results;
+  }
+
+  /**
+   * The hosted Inference API's payload in, its exact JSON out: snake_case parameters,
+   * code-point offsets, a list for a string input and a list of lists for a list input.
+   */
+  async query(payload: InferencePayload): Promise<Entity[] | Entity[][]> {
+    const { texts, single, options } = resolvePayload(payload);
+    const results = await this.#run(texts, options);
+    return single ? results[0]! : results;
+  }
+
+  info(): ClassifierInfo {
+    this.#checkOpen();
+    const n = this.#handle.info();
+    return {
+      modelDir: this.#folder.dir,
+      modelFile: this.#folder.modelFile,
+      labels: [...this.#folder.labels],
+      maxLength: this.#maxLength,
+      tokenizer: n.tokenizer,
+      device: this.#options.device,
+      executionProvider: n.executionProvider,
+      onnxRuntimeVersion: n.onnxRuntimeVersion,
+    };
+  }
+
+  /** Waits for calls in flight, then frees the model. Later calls reject with ERR_DISPOSED. */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#handle.dispose().catch((error: unknown) => {
+      throw toTokClassError(error);
+    });
+    return this.#disposed;
+  }
+
+  #checkOpen(): void {
+    if (this.#disposed) throw new TokClassError("ERR_DISPOSED", "the classifier has been disposed");
+  }
+
+  async #run(texts: string[], options: ResolvedClassifyOptions): Promise<Entity[][]> {
+    this.#checkOpen();
+    if (texts.length === 0) return [];
+    let results: NativeEntity[][];
+    try {
+      results = await this.#handle.classify(
+        texts,
+        { aggregationStrategy: options.aggregationStrategy, ignoreLabels: options.ignoreLabels, stride: options.stride },
+        options.offsets === "utf16",
+      );
+    } catch (error) {
+      throw toTokClassError(error);
+    }
+    if (options.includeText) {
+      if (options.offsets === "utf16") {
+        results.forEach((entities, i) => entities.forEach((e) => ((e as Entity).text = texts[i]!.slice(e.start, e.end))));
+      } else {
+        results.forEach((entities, i) => {
+          const cps = Array.from(texts[i]!);
+          entities.forEach((e) => ((e as Entity).text = cps.slice(e.start, e.end).join("")));
+        });
+      }
+    }
+    return results as Entity[][];
+  }
+}

@@ -1,0 +1,6 @@
+// Public exports only.
+export { TokenClassifier } from "./classifier.js";
+export { Tokenizer } from "./tokenizer.js";
+export { TokClassError, type TokClassErrorCode } from "./errors.js";
+export { DEFAULT_MODEL_DIR } from "./model.js";
+export type * from "./types.js";

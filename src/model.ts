@@ -1,0 +1,121 @@
+/**
+ * A Hugging Face model folder: where its files are and what config.json /
+ * tokenizer_config.json / special_tokens_map.json say. Read once, at load.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { packageRoot } from "./binding.js";
+import { TokClassError } from "./errors.js";
+
+/** The embedded default model (CoNLL-2003 NER, BERT 4×128, cased WordPiece). */
+export const DEFAULT_MODEL_DIR = join(packageRoot, "models", "bert-cased-conll");
+
+export interface ModelFolder {
+  dir: string;
+  modelPath: string;
+  modelFile: string;
+  tokenizerPath: string;
+  labels: string[];
+  /** Window size from the tokenizer (model_max_length), capped by the model's positions. */
+  maxLength: number;
+  unkToken: string;
+  padToken: string;
+  modelType: string;
+}
+
+function readJson(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `Cannot read ${what} at ${path}`, { cause: error });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object");
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new TokClassError("ERR_MODEL_INVALID", `${what} at ${path} is not a valid JSON object: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+function readOptionalJson(path: string, what: string): Record<string, unknown> {
+  return existsSync(path) ? readJson(path, what) : {};
+}
+
+/** id2label as an array indexed by class id; every id from 0 to n-1 must be present. */
+function labelsOf(config: Record<string, unknown>, path: string): string[] {
+  const id2label = config.id2label;
+  if (typeof id2label !== "object" || id2label === null || Array.isArray(id2label)) {
+    throw new TokClassError("ERR_MODEL_INVALID", `config.json at ${path} has no id2label object`);
+  }
+  const entries = Object.entries(id2label as Record<string, unknown>);
+  const labels: string[] = new Array(entries.length);
+  for (const [key, value] of entries) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 0 || id >= entries.length || typeof value !== "string") {
+      throw new TokClassError(
+        "ERR_MODEL_INVALID",
+        `config.json at ${path}: id2label must map the ids 0..${entries.length - 1} to strings (bad entry ${JSON.stringify(key)})`,
+      );
+    }
+    labels[id] = value;
+  }
+  if (labels.length === 0) throw new TokClassError("ERR_MODEL_INVALID", `config.json at ${path}: id2label is empty`);
+  return labels;
+}
+
+/** unk_token / pad_token may be a string or an AddedToken object ({content: ...}). */
+function tokenString(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null && typeof (value as { content?: unknown }).content === "string") {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
+// RoBERTa-family position embeddings reserve padding_idx + 1 slots before the first token.
+const POSITION_OFFSET: Record<string, number> = { roberta: 2, "xlm-roberta": 2, camembert: 2, longformer: 2 };
+
+export function readModelFolder(dir: string | undefined, modelFile: string | undefined): ModelFolder {
+  const root = resolve(dir ?? DEFAULT_MODEL_DIR);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `Model folder not found: ${root}`);
+  }
+  const name = modelFile ?? "model.onnx";
+  const modelPath = [join(root, name), join(root, "onnx", name)].find((p) => existsSync(p));
+  if (!modelPath) {
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No ${name} in ${root} or ${join(root, "onnx")}`);
+  }
+  const tokenizerPath = join(root, "tokenizer.json");
+  if (!existsSync(tokenizerPath)) {
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No tokenizer.json in ${root} (tokclass needs a fast-tokenizer file)`);
+  }
+  const configPath = join(root, "config.json");
+  const config = readJson(configPath, "config.json");
+  const tokenizerConfig = readOptionalJson(join(root, "tokenizer_config.json"), "tokenizer_config.json");
+  const specialTokens = readOptionalJson(join(root, "special_tokens_map.json"), "special_tokens_map.json");
+
+  const modelType = typeof config.model_type === "string" ? config.model_type : "";
+  const positions = typeof config.max_position_embeddings === "number" ? config.max_position_embeddings : undefined;
+  const usablePositions = positions === undefined ? undefined : positions - (POSITION_OFFSET[modelType] ?? 0);
+  const declared = tokenizerConfig.model_max_length;
+  // transformers writes a huge sentinel (1e30) when the length is unknown: fall back to the
+  // model's position embeddings, which is the real limit of the graph.
+  let maxLength = typeof declared === "number" && declared > 0 && declared <= 1_000_000 ? declared : usablePositions ?? 512;
+  if (usablePositions !== undefined) maxLength = Math.min(maxLength, usablePositions);
+
+  return {
+    dir: root,
+    modelPath,
+    modelFile: name,
+    tokenizerPath,
+    labels: labelsOf(config, configPath),
+    maxLength,
+    unkToken: tokenString(tokenizerConfig.unk_token) ?? tokenString(specialTokens.unk_token) ?? "",
+    padToken: tokenString(tokenizerConfig.pad_token) ?? tokenString(specialTokens.pad_token) ?? "",
+    modelType,
+  };
+}

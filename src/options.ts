@@ -1,0 +1,221 @@
+/**
+ * Validation of everything a caller passes in, done once, in TypeScript, into flat objects
+ * with defaults. Unknown keys are refused (a misspelt option must not be silently ignored).
+ */
+import { availableParallelism } from "node:os";
+import { invalidArgument, TokClassError } from "./errors.js";
+import type { AggregationStrategy, ClassifyOptions, InferencePayload, LoadOptions, OffsetUnit } from "./types.js";
+
+export const STRATEGIES: readonly AggregationStrategy[] = ["none", "simple", "first", "average", "max"];
+
+function rejectUnknownKeys(value: object, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new TokClassError("ERR_INVALID_ARGUMENT", `Unknown option ${what}.${key} (known: ${allowed.join(", ")})`);
+    }
+  }
+}
+
+function optionalObject(value: unknown, what: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw invalidArgument(what, "an object", value);
+  return value as Record<string, unknown>;
+}
+
+function integer(value: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw invalidArgument(what, range, value);
+  }
+  return value;
+}
+
+function boolean(value: unknown, what: string): boolean {
+  if (typeof value !== "boolean") throw invalidArgument(what, "a boolean", value);
+  return value;
+}
+
+function stringArray(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw invalidArgument(what, "an array of strings", value);
+  }
+  return [...value] as string[];
+}
+
+export function strategy(value: unknown, what: string): AggregationStrategy {
+  if (typeof value !== "string" || !(STRATEGIES as readonly string[]).includes(value)) {
+    throw new TokClassError(
+      "ERR_UNKNOWN_STRATEGY",
+      `Expected one of ${STRATEGIES.join(", ")} for ${what}, received ${typeof value === "string" ? JSON.stringify(value) : typeof value}`,
+    );
+  }
+  return value as AggregationStrategy;
+}
+
+export interface ResolvedLoadOptions {
+  device: "cpu" | "cuda";
+  deviceId: number;
+  maxLength?: number;
+  modelFile?: string;
+  intraOpThreads: number;
+  interOpThreads: number;
+  graphOptimizationLevel: number;
+  memoryArena: boolean;
+  tokenBudget: number;
+  maxBatchSize: number;
+  batchWaitUs: number;
+  runtimeLibrary?: string;
+  cudaTf32: boolean;
+  cudaMemLimit: number;
+}
+
+const LOAD_KEYS = [
+  "device", "deviceId", "maxLength", "modelFile", "intraOpThreads", "interOpThreads", "graphOptimizationLevel",
+  "memoryArena", "tokenBudget", "maxBatchSize", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
+] as const;
+
+const GRAPH_LEVELS = { disable: 0, basic: 1, extended: 2, all: 99 } as const;
+
+export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoadOptions {
+  const o = optionalObject(input, "options");
+  rejectUnknownKeys(o, LOAD_KEYS, "options");
+  const device = o.device ?? "cpu";
+  if (device !== "cpu" && device !== "cuda") throw invalidArgument("options.device", '"cpu" or "cuda"', device);
+  const onGpu = device === "cuda";
+  const level = o.graphOptimizationLevel ?? "all";
+  if (typeof level !== "string" || !(level in GRAPH_LEVELS)) {
+    throw invalidArgument("options.graphOptimizationLevel", '"disable", "basic", "extended" or "all"', level);
+  }
+  if (o.modelFile !== undefined && (typeof o.modelFile !== "string" || o.modelFile.length === 0)) {
+    throw invalidArgument("options.modelFile", "a file name", o.modelFile);
+  }
+  if (o.runtimeLibrary !== undefined && (typeof o.runtimeLibrary !== "string" || o.runtimeLibrary.length === 0)) {
+    throw invalidArgument("options.runtimeLibrary", "a path", o.runtimeLibrary);
+  }
+  const waitMs = o.batchWaitMs === undefined ? 2 : Number(o.batchWaitMs);
+  if (typeof o.batchWaitMs !== "undefined" && (typeof o.batchWaitMs !== "number" || !(waitMs >= 0) || waitMs > 1000)) {
+    throw invalidArgument("options.batchWaitMs", "a number of milliseconds from 0 to 1000", o.batchWaitMs);
+  }
+  return {
+    device,
+    deviceId: o.deviceId === undefined ? 0 : integer(o.deviceId, "options.deviceId", 0, 255),
+    maxLength: o.maxLength === undefined ? undefined : integer(o.maxLength, "options.maxLength", 4, 1_000_000),
+    modelFile: o.modelFile as string | undefined,
+    intraOpThreads:
+      o.intraOpThreads === undefined ? availableParallelism() : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
+    interOpThreads: o.interOpThreads === undefined ? 1 : integer(o.interOpThreads, "options.interOpThreads", 0, 1024),
+    graphOptimizationLevel: GRAPH_LEVELS[level as keyof typeof GRAPH_LEVELS],
+    memoryArena: o.memoryArena === undefined ? true : boolean(o.memoryArena, "options.memoryArena"),
+    // GPUs want larger batches; a CPU gains nothing past a few thousand tokens per run.
+    tokenBudget: o.tokenBudget === undefined ? (onGpu ? 65_536 : 8_192) : integer(o.tokenBudget, "options.tokenBudget", 1),
+    maxBatchSize: o.maxBatchSize === undefined ? (onGpu ? 256 : 64) : integer(o.maxBatchSize, "options.maxBatchSize", 1, 65_536),
+    batchWaitUs: Math.round(waitMs * 1000),
+    runtimeLibrary: o.runtimeLibrary as string | undefined,
+    cudaTf32: o.cudaTf32 === undefined ? false : boolean(o.cudaTf32, "options.cudaTf32"),
+    cudaMemLimit: o.cudaMemLimit === undefined ? 0 : integer(o.cudaMemLimit, "options.cudaMemLimit", 0),
+  };
+}
+
+export interface ResolvedClassifyOptions {
+  aggregationStrategy: AggregationStrategy;
+  ignoreLabels: string[];
+  stride?: number;
+  offsets: OffsetUnit;
+  includeText: boolean;
+}
+
+const CLASSIFY_KEYS = ["aggregationStrategy", "ignoreLabels", "stride", "offsets", "includeText"] as const;
+
+export function resolveClassifyOptions(
+  input: ClassifyOptions | undefined,
+  defaults: Partial<ResolvedClassifyOptions> = {},
+): ResolvedClassifyOptions {
+  const o = optionalObject(input, "options");
+  rejectUnknownKeys(o, CLASSIFY_KEYS, "options");
+  const offsets = o.offsets ?? "utf16";
+  if (offsets !== "utf16" && offsets !== "codepoint") {
+    throw invalidArgument("options.offsets", '"utf16" or "codepoint"', offsets);
+  }
+  const stride = o.stride ?? defaults.stride;
+  return {
+    aggregationStrategy:
+      o.aggregationStrategy === undefined
+        ? (defaults.aggregationStrategy ?? "simple")
+        : strategy(o.aggregationStrategy, "options.aggregationStrategy"),
+    ignoreLabels:
+      o.ignoreLabels === undefined ? (defaults.ignoreLabels ?? ["O"]) : stringArray(o.ignoreLabels, "options.ignoreLabels"),
+    stride: stride === undefined || stride === null ? undefined : integer(stride, "options.stride", 0),
+    offsets,
+    includeText: o.includeText === undefined ? false : boolean(o.includeText, "options.includeText"),
+  };
+}
+
+/** Texts as the API accepts them: one string, or an array of strings (one result per string). */
+export function textsOf(input: unknown, what: string): { texts: string[]; single: boolean } {
+  if (typeof input === "string") return { texts: [input], single: true };
+  if (Array.isArray(input)) {
+    input.forEach((t, i) => {
+      if (typeof t !== "string") throw invalidArgument(`${what}[${i}]`, "a string", t);
+    });
+    return { texts: input as string[], single: false };
+  }
+  throw invalidArgument(what, "a string or an array of strings", input);
+}
+
+const PARAMETER_KEYS = ["aggregation_strategy", "ignore_labels", "stride", "grouped_entities", "ignore_subwords"] as const;
+const PAYLOAD_KEYS = ["inputs", "parameters", "options", "stream"] as const;
+const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model"] as const;
+
+export interface ResolvedQuery {
+  texts: string[];
+  single: boolean;
+  options: ResolvedClassifyOptions;
+  /** Set when legacy parameters (grouped_entities / ignore_subwords) were mapped. */
+  deprecation?: string;
+}
+
+/**
+ * The Inference API payload -> classify options. Legacy transformers 4.x parameters are
+ * mapped as 4.x did (both -> first, grouped only -> simple, otherwise none); transformers
+ * 5.x refuses them, the hosted API's older clients still send them.
+ */
+export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClassifyOptions> = {}): ResolvedQuery {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw invalidArgument("payload", 'an object like {"inputs": "..."}', payload);
+  }
+  const p = payload as InferencePayload & Record<string, unknown>;
+  rejectUnknownKeys(p, PAYLOAD_KEYS, "payload");
+  if (!("inputs" in p)) throw new TokClassError("ERR_INVALID_ARGUMENT", "payload.inputs is required");
+  const { texts, single } = textsOf(p.inputs, "payload.inputs");
+  const params = optionalObject(p.parameters, "payload.parameters");
+  rejectUnknownKeys(params, PARAMETER_KEYS, "payload.parameters");
+  rejectUnknownKeys(optionalObject(p.options, "payload.options"), PAYLOAD_OPTION_KEYS, "payload.options");
+
+  let aggregation: AggregationStrategy | undefined;
+  let deprecation: string | undefined;
+  const legacy = params.grouped_entities !== undefined || params.ignore_subwords !== undefined;
+  if (legacy) {
+    const grouped = params.grouped_entities === undefined ? false : boolean(params.grouped_entities, "parameters.grouped_entities");
+    const ignoreSubwords = params.ignore_subwords === undefined ? false : boolean(params.ignore_subwords, "parameters.ignore_subwords");
+    if (params.aggregation_strategy !== undefined) {
+      throw new TokClassError(
+        "ERR_INVALID_ARGUMENT",
+        "parameters.aggregation_strategy cannot be combined with the legacy grouped_entities / ignore_subwords",
+      );
+    }
+    aggregation = grouped && ignoreSubwords ? "first" : grouped ? "simple" : "none";
+    deprecation = `grouped_entities/ignore_subwords are deprecated (transformers 5 refuses them); mapped to aggregation_strategy="${aggregation}"`;
+  } else if (params.aggregation_strategy !== undefined) {
+    aggregation = strategy(params.aggregation_strategy, "parameters.aggregation_strategy");
+  }
+  const options = resolveClassifyOptions(
+    {
+      aggregationStrategy: aggregation,
+      ignoreLabels: params.ignore_labels === undefined ? undefined : stringArray(params.ignore_labels, "parameters.ignore_labels"),
+      stride: params.stride === undefined || params.stride === null ? undefined : integer(params.stride, "parameters.stride", 0),
+      offsets: "codepoint",
+    },
+    defaults,
+  );
+  return { texts, single, options, deprecation };
+}

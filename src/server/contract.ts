@@ -1,0 +1,19 @@
+/**
+ * What the server and the CLI need from a loaded model. `TokenClassifier` satisfies it; tests
+ * pass fakes so routing can be checked without the native addon.
+ */
+import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "../types.js";
+
+export interface ServedClassifier {
+  /** The Inference API's payload in, its exact JSON out; rejects with TokClassError for bad input. */
+  query(payload: InferencePayload): Promise<Entity[] | Entity[][]>;
+  info(): ClassifierInfo;
+  dispose(): Promise<void>;
+}
+
+export interface CliClassifier extends ServedClassifier {
+  classify(text: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]>;
+}
+
+/** Loads a model folder (undefined: the embedded default model). */
+export type ClassifierLoader = (modelDir: string | undefined, options: LoadOptions) => Promise<ServedClassifier>;

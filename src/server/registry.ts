@@ -1,0 +1,158 @@
+/**
+ * Model registry: ids -> folders, each loaded asynchronously once (at start-up, or on first use
+ * with `lazy`). While a model loads, requests either get 503 with an estimated time or wait.
+ */
+import type { ClassifierInfo, LoadOptions } from "../types.js";
+import type { ClassifierLoader, ServedClassifier } from "./contract.js";
+import { HttpError, tokClassCode } from "./http-errors.js";
+
+export interface ModelSpec {
+  /** Id used in `POST /models/<id>`; may contain "/". */
+  id: string;
+  /** Model folder; undefined for the embedded default model. */
+  dir?: string;
+  load: LoadOptions;
+}
+
+export type ModelState = "idle" | "loading" | "ready" | "error";
+
+export interface ModelHealth {
+  id: string;
+  state: ModelState;
+  dir: string | null;
+  loadSeconds?: number;
+  error?: string;
+  info?: ClassifierInfo;
+}
+
+interface Entry {
+  spec: ModelSpec;
+  state: ModelState;
+  promise?: Promise<ServedClassifier>;
+  classifier?: ServedClassifier;
+  error?: unknown;
+  startedAt: number;
+  loadMs?: number;
+}
+
+export interface RegistryOptions {
+  /** Seconds announced in `estimated_time` before any model has finished loading. */
+  defaultLoadEstimateS?: number;
+  now?: () => number;
+}
+
+export class ModelRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #loader: ClassifierLoader;
+  readonly #defaultEstimateS: number;
+  readonly #now: () => number;
+  #disposed = false;
+
+  constructor(specs: readonly ModelSpec[], loader: ClassifierLoader, options: RegistryOptions = {}) {
+    for (const spec of specs) this.#entries.set(spec.id, { spec, state: "idle", startedAt: 0 });
+    this.#loader = loader;
+    this.#defaultEstimateS = options.defaultLoadEstimateS ?? 10;
+    this.#now = options.now ?? Date.now;
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  ids(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Starts loading every model in the background. */
+  loadAll(): void {
+    for (const entry of this.#entries.values()) this.#start(entry);
+  }
+
+  /** Resolves once every model has loaded or failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#entries.values()].map((e) => e.promise));
+  }
+
+  /**
+   * The classifier for `id`. Unknown id: 404. Still loading: 503 with `estimated_time`
+   * unless `wait` is true, in which case it resolves once loaded. Failed to load: 404 when the
+   * folder or a file is missing, else 500.
+   */
+  async acquire(id: string, wait: boolean): Promise<ServedClassifier> {
+    const entry = this.#entries.get(id);
+    if (!entry) throw new HttpError(404, `Model ${id} does not exist`);
+    if (this.#disposed) throw new HttpError(503, "Server is shutting down");
+    if (entry.state === "ready" && entry.classifier) return entry.classifier;
+    const promise = this.#start(entry);
+    if (entry.state === "loading" && !wait) {
+      throw new HttpError(503, `Model ${id} is currently loading`, { estimated_time: this.#estimate(entry) }, { "retry-after": String(Math.ceil(this.#estimate(entry))) });
+    }
+    try {
+      return await promise;
+    } catch (err) {
+      throw this.#loadFailure(entry, err);
+    }
+  }
+
+  health(): ModelHealth[] {
+    return [...this.#entries.values()].map((e) => {
+      const h: ModelHealth = { id: e.spec.id, state: e.state, dir: e.spec.dir ?? null };
+      if (e.loadMs !== undefined) h.loadSeconds = e.loadMs / 1000;
+      if (e.state === "error") h.error = errorMessage(e.error);
+      if (e.classifier) {
+        try {
+          h.info = e.classifier.info();
+        } catch (err) {
+          h.error = errorMessage(err);
+        }
+      }
+      return h;
+    });
+  }
+
+  /** Waits for loads in progress, then disposes every loaded classifier. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    await this.settled();
+    await Promise.allSettled([...this.#entries.values()].map((e) => e.classifier?.dispose()));
+  }
+
+  #start(entry: Entry): Promise<ServedClassifier> {
+    if (entry.promise) return entry.promise;
+    entry.state = "loading";
+    entry.startedAt = this.#now();
+    entry.promise = this.#loader(entry.spec.dir, entry.spec.load).then(
+      (clf) => {
+        entry.loadMs = this.#now() - entry.startedAt;
+        entry.classifier = clf;
+        entry.state = "ready";
+        return clf;
+      },
+      (err: unknown) => {
+        entry.loadMs = this.#now() - entry.startedAt;
+        entry.error = err;
+        entry.state = "error";
+        throw err;
+      },
+    );
+    entry.promise.catch(() => {}); // failures are reported per request and in /health
+    return entry.promise;
+  }
+
+  #loadFailure(entry: Entry, err: unknown): HttpError {
+    const status = tokClassCode(err) === "ERR_MODEL_NOT_FOUND" ? 404 : 500;
+    return new HttpError(status, `Model ${entry.spec.id} failed to load: ${errorMessage(err)}`);
+  }
+
+  /** Seconds left: the mean load time of models loaded so far (or the default), less time spent. */
+  #estimate(entry: Entry): number {
+    const done = [...this.#entries.values()].filter((e) => e.state === "ready" && e.loadMs !== undefined);
+    const mean = done.length > 0 ? done.reduce((s, e) => s + (e.loadMs ?? 0), 0) / done.length / 1000 : this.#defaultEstimateS;
+    const left = mean - (this.#now() - entry.startedAt) / 1000;
+    return Math.max(1, Math.round(left * 10) / 10);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

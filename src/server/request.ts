@@ -1,0 +1,83 @@
+/** Reads an inference request (body + headers) into one flat object, rejecting malformed ones with 400. */
+import type { InferencePayload } from "../types.js";
+import { describe } from "../errors.js";
+import { HttpError } from "./http-errors.js";
+
+export interface InferenceRequest {
+  inputs: string | string[];
+  /** Passed to clf.query() untouched (it validates them). */
+  parameters?: InferencePayload["parameters"];
+  useCache: boolean;
+  waitForModel: boolean;
+  stream: boolean;
+}
+
+const BODY_KEYS = new Set(["inputs", "parameters", "options", "stream"]);
+const OPTION_KEYS = new Set(["use_cache", "wait_for_model"]);
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function bad(message: string): HttpError {
+  return new HttpError(400, message);
+}
+
+/** "true"/"1"/"yes" or "false"/"0"/"no" (any case); undefined when absent. */
+export function booleanHeader(headers: Headers, name: string): boolean | undefined {
+  const raw = headers[name];
+  if (raw === undefined) return undefined;
+  const value = (Array.isArray(raw) ? raw[raw.length - 1] : raw)?.trim().toLowerCase() ?? "";
+  if (value === "true" || value === "1" || value === "yes") return true;
+  if (value === "false" || value === "0" || value === "no") return false;
+  throw bad(`Expected true or false for header ${name}, received ${describe(value)}`);
+}
+
+function optionalBoolean(obj: Record<string, unknown>, key: string, where: string): boolean | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "boolean") throw bad(`Expected a boolean for ${where}${key}, received ${describe(v)}`);
+  return v;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function parseInferenceRequest(body: unknown, headers: Headers): InferenceRequest {
+  if (!isObject(body)) throw bad(`Expected a JSON object for the request body, received ${describe(body)}`);
+  for (const key of Object.keys(body)) {
+    if (!BODY_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in the request body (expected inputs, parameters, options, stream)`);
+  }
+  const { inputs, parameters, options } = body;
+  if (inputs === undefined) throw bad("Missing \"inputs\" in the request body");
+  if (Array.isArray(inputs)) {
+    inputs.forEach((v, i) => {
+      if (typeof v !== "string") throw bad(`Expected a string for inputs[${i}], received ${describe(v)}`);
+    });
+  } else if (typeof inputs !== "string") {
+    throw bad(`Expected a string or an array of strings for inputs, received ${describe(inputs)}`);
+  }
+  if (parameters !== undefined && parameters !== null && !isObject(parameters)) {
+    throw bad(`Expected an object for parameters, received ${describe(parameters)}`);
+  }
+  let bodyCache: boolean | undefined;
+  let bodyWait: boolean | undefined;
+  if (options !== undefined && options !== null) {
+    if (!isObject(options)) throw bad(`Expected an object for options, received ${describe(options)}`);
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in options (expected use_cache, wait_for_model)`);
+    }
+    bodyCache = optionalBoolean(options, "use_cache", "options.");
+    bodyWait = optionalBoolean(options, "wait_for_model", "options.");
+  }
+  const bodyStream = optionalBoolean(body, "stream", "");
+  const accept = headers["accept"];
+  const acceptsSse = (Array.isArray(accept) ? accept.join(",") : accept ?? "").toLowerCase().includes("text/event-stream");
+  const req: InferenceRequest = {
+    inputs: inputs as string | string[],
+    useCache: booleanHeader(headers, "x-use-cache") ?? bodyCache ?? true,
+    waitForModel: booleanHeader(headers, "x-wait-for-model") ?? bodyWait ?? false,
+    stream: bodyStream ?? acceptsSse,
+  };
+  if (parameters !== undefined && parameters !== null) req.parameters = parameters as InferencePayload["parameters"];
+  return req;
+}

@@ -1,0 +1,94 @@
+/**
+ * Server-Sent Events for `"stream": true` (or `Accept: text/event-stream`).
+ *
+ * Each input (a string counts as one input, index 0) is classified by its own clf.query() call,
+ * all concurrently. As each input finishes, its entities are sent, then an `input` event; inputs
+ * come in completion order, so every event names its input index:
+ *
+ *   event: entity
+ *   data: {"input":1,"entity":{"entity_group":"PER","score":0.99,"word":"Sarah","start":11,"end":16}}
+ *
+ *   event: input
+ *   data: {"input":1,"entities":1}
+ *
+ *   event: error                      (one input failed, e.g. invalid text; the others go on)
+ *   data: {"input":0,"status":400,"error":"..."}
+ *
+ *   event: done                       (always last; then the response ends)
+ *   data: {"inputs":2,"entities":1,"errors":1}
+ *
+ * Entities are exactly what clf.query() returns for that input alone. Errors that concern the
+ * whole request (bad parameters, unknown model, loading) are sent before the stream starts, as a
+ * plain JSON error with its status. Streamed responses are never cached.
+ */
+import type { ServerResponse } from "node:http";
+import type { Entity, InferencePayload } from "../types.js";
+import type { ServedClassifier } from "./contract.js";
+import { isParameterError, tokClassCode, toErrorReply } from "./http-errors.js";
+
+export function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+type Settled = { index: number; ok: true; entities: Entity[] } | { index: number; ok: false; error: unknown };
+
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * Classifies each input separately and writes events as they finish. Before writing anything it
+ * waits for the first input: if that failed on the parameters, it throws, so the caller can
+ * answer with a JSON error instead of a stream.
+ */
+export async function streamInference(
+  raw: ServerResponse,
+  clf: ServedClassifier,
+  inputs: string | string[],
+  parameters: InferencePayload["parameters"],
+  headers: Record<string, string>,
+  maxBodyBytes: number,
+): Promise<void> {
+  const texts = typeof inputs === "string" ? [inputs] : inputs;
+  const queue: Settled[] = [];
+  let wake: (() => void) | undefined;
+  texts.forEach((text, index) => {
+    const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
+    clf.query(payload).then(
+      (result) => queue.push({ index, ok: true, entities: result as Entity[] }),
+      (error: unknown) => queue.push({ index, ok: false, error }),
+    ).finally(() => wake?.());
+  });
+  const next = async (): Promise<Settled> => {
+    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return queue.shift() as Settled;
+  };
+
+  let first: Settled | undefined;
+  if (texts.length > 0) {
+    first = await next();
+    if (!first.ok && isParameterError(tokClassCode(first.error))) throw first.error;
+  }
+
+  raw.writeHead(200, { ...headers, ...SSE_HEADERS });
+  let entities = 0;
+  let errors = 0;
+  for (let done = 0; done < texts.length; done++) {
+    const item = done === 0 && first ? first : await next();
+    if (raw.destroyed) break;
+    if (item.ok) {
+      let chunk = "";
+      for (const entity of item.entities) chunk += sseEvent("entity", { input: item.index, entity });
+      chunk += sseEvent("input", { input: item.index, entities: item.entities.length });
+      entities += item.entities.length;
+      raw.write(chunk);
+    } else {
+      errors++;
+      const reply = toErrorReply(item.error, maxBodyBytes);
+      raw.write(sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body }));
+    }
+  }
+  if (!raw.destroyed) raw.end(sseEvent("done", { inputs: texts.length, entities, errors }));
+}
