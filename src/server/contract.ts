@@ -12,7 +12,8 @@ export interface ServedClassifier {
 }
 
 export interface CliClassifier extends ServedClassifier {
-  classify(text: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]>;
+  classify(text: string, options?: ClassifyOptions): Promise<Entity[]>;
+  classify(texts: string[], options?: ClassifyOptions): Promise<Entity[][]>;
 }
 
 /** Loads a model folder (undefined: the embedded default model). */

@@ -6,5 +6,5 @@ export const loadTokenClassifier: ClassifierLoader = (modelDir, options) => load
 
 export async function loadCliClassifier(modelDir: string | undefined, options: LoadOptions): Promise<CliClassifier> {
   const { TokenClassifier } = await import("../index.js");
-  return (await TokenClassifier.load(modelDir, options)) as CliClassifier;
+  return TokenClassifier.load(modelDir, options);
 }

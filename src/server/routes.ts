@@ -4,7 +4,7 @@ import { cacheKey, type LruCache } from "./cache.js";
 import { HttpError } from "./http-errors.js";
 import type { ModelRegistry } from "./registry.js";
 import { parseInferenceRequest } from "./request.js";
-import { streamInference } from "./sse.js";
+import { InferenceStream } from "./sse.js";
 
 export interface RouteContext {
   registry: ModelRegistry;
@@ -44,26 +44,14 @@ async function handleInference(ctx: RouteContext, modelId: string, req: FastifyR
   const clf = await ctx.registry.acquire(modelId, r.waitForModel);
 
   if (r.stream) {
+    const stream = new InferenceStream(clf, r.inputs, r.parameters);
+    await stream.ready(); // parameter errors throw here and get the usual JSON reply
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (typeof value === "string") headers[name] = value;
     }
-    // Parameter errors throw here, before hijacking, and get the usual JSON reply.
-    let started = false;
-    const raw = reply.raw;
-    const origWriteHead = raw.writeHead.bind(raw);
-    raw.writeHead = ((...args: Parameters<typeof raw.writeHead>) => {
-      if (!started) {
-        started = true;
-        reply.hijack();
-      }
-      return origWriteHead(...args);
-    }) as typeof raw.writeHead;
-    try {
-      await streamInference(raw, clf, r.inputs, r.parameters, headers, ctx.maxBodyBytes);
-    } finally {
-      raw.writeHead = origWriteHead;
-    }
+    reply.hijack();
+    await stream.writeTo(reply.raw, headers, ctx.maxBodyBytes);
     return reply;
   }
 

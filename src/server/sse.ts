@@ -39,56 +39,61 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 /**
- * Classifies each input separately and writes events as they finish. Before writing anything it
- * waits for the first input: if that failed on the parameters, it throws, so the caller can
- * answer with a JSON error instead of a stream.
+ * Classifies each input separately, concurrently. `ready()` waits for the first input and throws
+ * if it failed on the parameters (shared by all inputs), so the caller can still answer with a
+ * JSON error; `writeTo()` then sends the events as inputs finish.
  */
-export async function streamInference(
-  raw: ServerResponse,
-  clf: ServedClassifier,
-  inputs: string | string[],
-  parameters: InferencePayload["parameters"],
-  headers: Record<string, string>,
-  maxBodyBytes: number,
-): Promise<void> {
-  const texts = typeof inputs === "string" ? [inputs] : inputs;
-  const queue: Settled[] = [];
-  let wake: (() => void) | undefined;
-  texts.forEach((text, index) => {
-    const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
-    clf.query(payload).then(
-      (result) => queue.push({ index, ok: true, entities: result as Entity[] }),
-      (error: unknown) => queue.push({ index, ok: false, error }),
-    ).finally(() => wake?.());
-  });
-  const next = async (): Promise<Settled> => {
-    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    return queue.shift() as Settled;
-  };
+export class InferenceStream {
+  readonly #count: number;
+  readonly #queue: Settled[] = [];
+  #wake: (() => void) | undefined;
+  #first: Settled | undefined;
 
-  let first: Settled | undefined;
-  if (texts.length > 0) {
-    first = await next();
-    if (!first.ok && isParameterError(tokClassCode(first.error))) throw first.error;
+  constructor(clf: ServedClassifier, inputs: string | string[], parameters: InferencePayload["parameters"]) {
+    const texts = typeof inputs === "string" ? [inputs] : inputs;
+    this.#count = texts.length;
+    texts.forEach((text, index) => {
+      const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
+      clf
+        .query(payload)
+        .then(
+          (result) => this.#queue.push({ index, ok: true, entities: result as Entity[] }),
+          (error: unknown) => this.#queue.push({ index, ok: false, error }),
+        )
+        .finally(() => this.#wake?.());
+    });
   }
 
-  raw.writeHead(200, { ...headers, ...SSE_HEADERS });
-  let entities = 0;
-  let errors = 0;
-  for (let done = 0; done < texts.length; done++) {
-    const item = done === 0 && first ? first : await next();
-    if (raw.destroyed) break;
-    if (item.ok) {
-      let chunk = "";
-      for (const entity of item.entities) chunk += sseEvent("entity", { input: item.index, entity });
-      chunk += sseEvent("input", { input: item.index, entities: item.entities.length });
-      entities += item.entities.length;
-      raw.write(chunk);
-    } else {
-      errors++;
-      const reply = toErrorReply(item.error, maxBodyBytes);
-      raw.write(sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body }));
+  async #next(): Promise<Settled> {
+    while (this.#queue.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    return this.#queue.shift() as Settled;
+  }
+
+  async ready(): Promise<void> {
+    if (this.#count === 0) return;
+    this.#first = await this.#next();
+    if (!this.#first.ok && isParameterError(tokClassCode(this.#first.error))) throw this.#first.error;
+  }
+
+  async writeTo(raw: ServerResponse, headers: Record<string, string>, maxBodyBytes: number): Promise<void> {
+    raw.writeHead(200, { ...headers, ...SSE_HEADERS });
+    let entities = 0;
+    let errors = 0;
+    for (let done = 0; done < this.#count; done++) {
+      const item = done === 0 && this.#first ? this.#first : await this.#next();
+      if (raw.destroyed) return;
+      if (item.ok) {
+        let chunk = "";
+        for (const entity of item.entities) chunk += sseEvent("entity", { input: item.index, entity });
+        chunk += sseEvent("input", { input: item.index, entities: item.entities.length });
+        entities += item.entities.length;
+        raw.write(chunk);
+      } else {
+        errors++;
+        const reply = toErrorReply(item.error, maxBodyBytes);
+        raw.write(sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body }));
+      }
     }
+    raw.end(sseEvent("done", { inputs: this.#count, entities, errors }));
   }
-  if (!raw.destroyed) raw.end(sseEvent("done", { inputs: texts.length, entities, errors }));
 }

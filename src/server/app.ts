@@ -1,0 +1,117 @@
+/**
+ * The HTTP app, built without listening (tests use it with a real socket on port 0 or with
+ * inject()). Routes in routes.ts; this file wires auth, body parsing, errors and the registry.
+ */
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { makeTokenCheck } from "./auth.js";
+import { LruCache } from "./cache.js";
+import type { ClassifierLoader } from "./contract.js";
+import { toErrorReply } from "./http-errors.js";
+import { loadTokenClassifier } from "./load.js";
+import { ModelRegistry, type ModelSpec } from "./registry.js";
+import { registerRoutes } from "./routes.js";
+
+export const DEFAULT_MODEL_ID = "default";
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_CACHE_SIZE = 1024;
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface AppOptions {
+  /** Configured models. The embedded model is added as "default" unless one already has that id. */
+  models?: ModelSpec[];
+  /** Model served by `POST /` (default "default"). */
+  defaultModel?: string;
+  /** Accepted bearer tokens; empty: no authentication. */
+  tokens?: string[];
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Response cache entries (default 1024; 0 disables). */
+  cacheSize?: number;
+  /** Response cache size in bytes (default 64 MiB). */
+  cacheBytes?: number;
+  /** Load every model at start-up in the background (default true); false: on first request. */
+  preload?: boolean;
+  /** Seconds announced in `estimated_time` before any load has finished (default 10). */
+  loadEstimateS?: number;
+  /** How models are loaded (default TokenClassifier.load). */
+  loader?: ClassifierLoader;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export interface TokclassApp {
+  app: FastifyInstance;
+  registry: ModelRegistry;
+  cache: LruCache;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export function buildApp(options: AppOptions = {}): TokclassApp {
+  const defaultModel = options.defaultModel ?? DEFAULT_MODEL_ID;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const models = [...(options.models ?? [])];
+  if (!models.some((m) => m.id === DEFAULT_MODEL_ID)) models.unshift({ id: DEFAULT_MODEL_ID, load: {} });
+  if (!models.some((m) => m.id === defaultModel)) throw new Error(`The default model ${defaultModel} is not configured`);
+
+  const registry = new ModelRegistry(models, options.loader ?? loadTokenClassifier, {
+    defaultLoadEstimateS: options.loadEstimateS ?? 10,
+  });
+  const cache = new LruCache({
+    maxEntries: options.cacheSize ?? DEFAULT_CACHE_SIZE,
+    maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+  });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: maxBodyBytes,
+    // Close idle keep-alive sockets on close(); requests in flight still finish.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  });
+
+  // JSON only: text/plain and anything else get 415. A body without a Content-Type is read as
+  // JSON (curl -d sends form encoding, which is refused; plain clients that omit it are not).
+  app.removeContentTypeParser("text/plain");
+  const jsonParser = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, jsonParser);
+  app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: "string" }, jsonParser);
+
+  const check = makeTokenCheck(options.tokens ?? []);
+  if (check) {
+    app.addHook("onRequest", async (req, reply) => {
+      if (!check(req.headers.authorization)) {
+        return reply
+          .code(401)
+          .header("www-authenticate", 'Bearer realm="tokclass"')
+          .send({ error: "Invalid credentials in Authorization header" });
+      }
+      return undefined;
+    });
+  }
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const r = toErrorReply(err, maxBodyBytes);
+    if (r.internal) req.log.error({ err }, "request failed");
+    return reply.code(r.statusCode).headers(r.headers).send(r.body);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    const known = req.url === "/" || req.url.startsWith("/models/");
+    if (known) return reply.code(405).header("allow", "POST").send({ error: `Method ${req.method} not allowed; use POST` });
+    return reply.code(404).send({ error: `Not found: ${req.method} ${req.url.split("?")[0]}` });
+  });
+
+  registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion() });
+  app.addHook("onClose", async () => {
+    cache.clear();
+    await registry.dispose();
+  });
+  if (options.preload ?? true) registry.loadAll();
+  return { app, registry, cache };
+}
