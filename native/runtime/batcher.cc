@@ -1,0 +1,132 @@
+#include "runtime/batcher.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace tokclass::runtime {
+
+std::vector<BatchPlan> PlanBatches(std::span<const size_t> lengths, const BatcherConfig& config,
+                                   bool equal_lengths_only) {
+  if (config.token_budget == 0 || config.max_rows == 0) {
+    throw Error(codes::kInvalidArgument, "batch token budget and row cap must be positive");
+  }
+  std::vector<uint32_t> order;
+  order.reserve(lengths.size());
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    if (lengths[i] > 0) order.push_back(static_cast<uint32_t>(i));
+  }
+  // Longest first: the padded length of a batch is then its first row, and the largest
+  // (most memory-hungry) batch runs first, so an out-of-memory failure shows up early.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return lengths[a] > lengths[b]; });
+
+  std::vector<BatchPlan> plans;
+  for (size_t i = 0; i < order.size();) {
+    BatchPlan plan;
+    plan.padded_len = lengths[order[i]];
+    plan.rows.push_back(order[i++]);
+    while (i < order.size() && plan.rows.size() < config.max_rows &&
+           (plan.rows.size() + 1) * plan.padded_len <= config.token_budget &&
+           (!equal_lengths_only || lengths[order[i]] == plan.padded_len)) {
+      plan.rows.push_back(order[i++]);
+    }
+    plans.push_back(std::move(plan));
+  }
+  return plans;
+}
+
+void RunBatch(const Session& session, std::span<const Sequence> sequences, const BatchPlan& plan,
+              const BatcherConfig& config, BatchScratch& scratch, BatchResult& result) {
+  const size_t rows = plan.rows.size();
+  const size_t width = plan.padded_len;
+  const size_t cells = rows * width;
+  const bool want_types = session.has_token_type_ids();
+
+  scratch.ids.assign(cells, config.pad_id);
+  scratch.mask.assign(cells, 0);
+  if (want_types) scratch.type_ids.assign(cells, config.pad_type_id);
+  for (size_t r = 0; r < rows; ++r) {
+    const Sequence& seq = sequences[plan.rows[r]];
+    if (seq.ids.size() > width) {
+      throw Error(codes::kInternal, "batch plan does not fit sequence " +
+                                        std::to_string(plan.rows[r]));
+    }
+    if (!seq.type_ids.empty() && seq.type_ids.size() != seq.ids.size()) {
+      throw Error(codes::kInvalidArgument,
+                  "sequence " + std::to_string(plan.rows[r]) + " has " +
+                      std::to_string(seq.ids.size()) + " ids but " +
+                      std::to_string(seq.type_ids.size()) + " type ids");
+    }
+    const size_t base = r * width;
+    std::copy(seq.ids.begin(), seq.ids.end(), scratch.ids.begin() + base);
+    std::fill_n(scratch.mask.begin() + base, seq.ids.size(), 1);
+    if (want_types) {
+      if (seq.type_ids.empty()) {
+        std::fill_n(scratch.type_ids.begin() + base, seq.ids.size(), 0);
+      } else {
+        std::copy(seq.type_ids.begin(), seq.type_ids.end(), scratch.type_ids.begin() + base);
+      }
+    }
+  }
+
+  BatchInput input;
+  input.batch = rows;
+  input.seq_len = width;
+  input.input_ids = scratch.ids;
+  input.attention_mask = scratch.mask;
+  if (want_types) input.token_type_ids = scratch.type_ids;
+  session.run(input, result.logits);
+
+  result.rows = plan.rows;
+  result.padded_len = width;
+  result.num_labels = session.num_labels();
+}
+
+void RunBatches(const Session& session, std::span<const Sequence> sequences,
+                const BatcherConfig& config, const BatchCallback& on_batch) {
+  std::vector<size_t> lengths(sequences.size());
+  for (size_t i = 0; i < sequences.size(); ++i) lengths[i] = sequences[i].ids.size();
+  const std::vector<BatchPlan> plans = PlanBatches(lengths, config, !session.has_attention_mask());
+
+  BatchScratch scratch;
+  BatchResult result;
+  for (size_t b = 0; b < plans.size(); ++b) {
+    RunBatch(session, sequences, plans[b], config, scratch, result);
+    result.batch_index = b;
+    result.batch_count = plans.size();
+    on_batch(result);
+  }
+}
+
+SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequences,
+                      const BatcherConfig& config) {
+  SequenceLogits out;
+  // Token offsets first; they become float offsets once the label count is known (a model
+  // with a dynamic label dimension only reveals it after the first batch).
+  std::vector<size_t> token_offsets(sequences.size() + 1, 0);
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    token_offsets[i + 1] = token_offsets[i] + sequences[i].ids.size();
+  }
+
+  RunBatches(session, sequences, config, [&](BatchResult& batch) {
+    if (out.num_labels == 0) {
+      out.num_labels = batch.num_labels;
+      out.data.resize(token_offsets.back() * out.num_labels);
+    }
+    for (size_t r = 0; r < batch.rows.size(); ++r) {
+      const uint32_t index = batch.rows[r];
+      const std::span<const float> src = batch.row(r, sequences[index].ids.size());
+      std::copy(src.begin(), src.end(), out.data.begin() + token_offsets[index] * out.num_labels);
+    }
+  });
+
+  if (out.num_labels == 0) out.num_labels = session.num_labels();
+  out.offsets.resize(token_offsets.size());
+  for (size_t i = 0; i < token_offsets.size(); ++i) {
+    out.offsets[i] = token_offsets[i] * out.num_labels;
+  }
+  return out;
+}
+
+}  // namespace tokclass::runtime

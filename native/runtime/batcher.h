@@ -1,0 +1,95 @@
+// Groups token sequences into padded batches and runs them through a Session.
+//
+// Sequences are sorted by length (longest first, stable, so equal lengths keep input order)
+// and cut into batches whose padded size rows * padded_len stays within a token budget, with
+// a cap on rows. Each batch is padded only to its own longest row, so sorting keeps padding
+// (wasted compute) small. Results come back per batch through a callback, letting the caller
+// post-process one batch while it schedules the next, or all at once in input order.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "runtime/session.h"
+
+namespace tokclass::runtime {
+
+struct Sequence {
+  std::span<const uint32_t> ids;
+  std::span<const uint32_t> type_ids;  // same length as ids, or empty for all zeros
+};
+
+struct BatcherConfig {
+  size_t token_budget = 8192;  // max rows * padded_len per batch (one longer row runs alone)
+  size_t max_rows = 64;
+  int64_t pad_id = 0;          // the tokenizer's pad token id; masked out, so any valid id works
+  int64_t pad_type_id = 0;
+};
+
+// One planned batch: which input sequences, in row order, and the padded length.
+struct BatchPlan {
+  std::vector<uint32_t> rows;  // indices into the input sequences
+  size_t padded_len = 0;
+};
+
+// Plans batches for sequences of the given lengths. Zero-length sequences are left out (there
+// is nothing to run). With `equal_lengths_only` a batch never mixes lengths, for models without
+// an attention_mask input, where padding would change the results. Throws kInvalidArgument
+// for a zero budget or row cap.
+std::vector<BatchPlan> PlanBatches(std::span<const size_t> lengths, const BatcherConfig& config,
+                                   bool equal_lengths_only = false);
+
+// Logits of one finished batch, row-major [rows.size(), padded_len, num_labels].
+struct BatchResult {
+  size_t batch_index = 0;  // position in the plan
+  size_t batch_count = 0;
+  std::vector<uint32_t> rows;  // input index of each row
+  size_t padded_len = 0;
+  size_t num_labels = 0;
+  std::vector<float> logits;
+
+  // The first `length` positions of row `r` (the sequence's own tokens, without padding).
+  std::span<const float> row(size_t r, size_t length) const {
+    return {logits.data() + r * padded_len * num_labels, length * num_labels};
+  }
+};
+
+// Reusable per-thread buffers for building padded batches; keeping one across calls avoids
+// reallocating them for every batch.
+struct BatchScratch {
+  std::vector<int64_t> ids, mask, type_ids;
+};
+
+// Pads and runs one planned batch into `result` (its vectors are reused when they have
+// capacity). Throws Error(kInference) from the session, kInvalidArgument for mismatched
+// type_ids.
+void RunBatch(const Session& session, std::span<const Sequence> sequences, const BatchPlan& plan,
+              const BatcherConfig& config, BatchScratch& scratch, BatchResult& result);
+
+// Plans and runs every batch in order, calling `on_batch` after each one. The callback may
+// move data out of the result (e.g. hand the logits to another thread); whatever it leaves is
+// reused for the next batch. Zero-length sequences never appear in any batch. An exception
+// from the callback stops the run and propagates.
+using BatchCallback = std::function<void(BatchResult&)>;
+void RunBatches(const Session& session, std::span<const Sequence> sequences,
+                const BatcherConfig& config, const BatchCallback& on_batch);
+
+// All logits in input order, in one buffer: sequence i's [length_i, num_labels] logits are
+// data[offsets[i], offsets[i + 1]).
+struct SequenceLogits {
+  size_t num_labels = 0;
+  std::vector<float> data;
+  std::vector<size_t> offsets;  // size sequences + 1, in floats
+
+  size_t size() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+  std::span<const float> of(size_t i) const {
+    return {data.data() + offsets[i], offsets[i + 1] - offsets[i]};
+  }
+};
+
+SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequences,
+                      const BatcherConfig& config);
+
+}  // namespace tokclass::runtime

@@ -1,0 +1,256 @@
+// Smoke test and micro-benchmark for native/runtime: loads ONNX Runtime by path, checks that
+// batched inference (sorted, padded, token-budgeted) gives the same logits as running each
+// sequence alone, exercises the error paths (CUDA unavailable, missing/corrupt model, second
+// library), and times single-sequence runs against batched throughput.
+//
+//   runtime_smoke <libonnxruntime.so.1> [repo root] [--quick]
+//
+// Exit status 0 when every check passes. Not part of the addon.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/error.h"
+#include "runtime/batcher.h"
+#include "runtime/ort_api.h"
+#include "runtime/session.h"
+
+using namespace tokclass;
+using namespace tokclass::runtime;
+
+namespace {
+
+int failures = 0;
+
+void Check(bool ok, const std::string& what) {
+  std::printf("  [%s] %s\n", ok ? "ok" : "FAIL", what.c_str());
+  if (!ok) ++failures;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Random sequences shaped like a tokenizer's output: [CLS] body [SEP].
+std::vector<std::vector<uint32_t>> MakeSequences(size_t count, size_t min_len, size_t max_len,
+                                                 uint32_t cls, uint32_t sep, uint32_t vocab,
+                                                 uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<size_t> len_dist(min_len, max_len);
+  std::uniform_int_distribution<uint32_t> id_dist(5, vocab - 1);
+  std::vector<std::vector<uint32_t>> out(count);
+  for (auto& seq : out) {
+    const size_t len = len_dist(rng);
+    seq.push_back(cls);
+    for (size_t i = 2; i < len; ++i) seq.push_back(id_dist(rng));
+    seq.push_back(sep);
+  }
+  return out;
+}
+
+std::vector<Sequence> Views(const std::vector<std::vector<uint32_t>>& seqs) {
+  std::vector<Sequence> views;
+  for (const auto& s : seqs) views.push_back({s, {}});
+  return views;
+}
+
+// Runs each sequence alone, unpadded, straight through Session::run.
+std::vector<std::vector<float>> OneByOne(const Session& session,
+                                         const std::vector<std::vector<uint32_t>>& seqs) {
+  std::vector<std::vector<float>> out;
+  for (const auto& s : seqs) {
+    std::vector<int64_t> ids(s.begin(), s.end()), mask(s.size(), 1), types(s.size(), 0);
+    BatchInput in{1, s.size(), ids, mask, session.has_token_type_ids() ? std::span<const int64_t>(types) : std::span<const int64_t>()};
+    out.emplace_back();
+    session.run(in, out.back());
+  }
+  return out;
+}
+
+float MaxDiff(const SequenceLogits& batched, const std::vector<std::vector<float>>& single) {
+  float worst = 0;
+  for (size_t i = 0; i < single.size(); ++i) {
+    const auto got = batched.of(i);
+    if (got.size() != single[i].size()) return INFINITY;
+    for (size_t j = 0; j < got.size(); ++j) worst = std::max(worst, std::fabs(got[j] - single[i][j]));
+  }
+  return worst;
+}
+
+template <typename F>
+void ExpectError(const char* code, const std::string& what, F&& f) {
+  try {
+    f();
+    Check(false, what + ": no error thrown");
+  } catch (const Error& e) {
+    const bool ok = e.code() == code;
+    Check(ok, what + " -> " + e.code());
+    std::printf("       message: %s\n", e.what());
+  } catch (const std::exception& e) {
+    Check(false, what + ": unexpected exception " + e.what());
+  }
+}
+
+void CheckModel(const std::string& path, uint32_t cls, uint32_t sep, uint32_t vocab,
+                int64_t pad_id, const SessionConfig& config) {
+  std::printf("model %s\n", path.c_str());
+  Session session(path, config);
+  std::printf("  provider=%s labels=%zu token_type_ids=%d attention_mask=%d output=%s\n",
+              session.execution_provider().c_str(), session.num_labels(),
+              session.has_token_type_ids(), session.has_attention_mask(),
+              session.output_name().c_str());
+  // Lengths chosen to give several batches and heavy padding inside each.
+  auto seqs = MakeSequences(40, 3, 60, cls, sep, vocab, 7);
+  seqs.push_back({});  // an empty sequence must come back empty, not break the batch
+  const auto single = OneByOne(session, {seqs.begin(), seqs.end() - 1});
+  const auto views = Views(seqs);
+
+  BatcherConfig bc;
+  bc.pad_id = pad_id;
+  bc.token_budget = 512;
+  bc.max_rows = 16;
+  const SequenceLogits batched = RunAll(session, views, bc);
+  const float diff = MaxDiff(batched, single);
+  Check(diff < 1e-4f, "batched == one by one (max abs diff " + std::to_string(diff) + ")");
+  Check(batched.of(seqs.size() - 1).empty(), "empty sequence gives empty logits");
+
+  // Padding must be invisible: a different pad id and one big batch (maximal padding).
+  bc.pad_id = pad_id == 0 ? 7 : 0;
+  bc.token_budget = 1 << 20;
+  bc.max_rows = 1000;
+  const SequenceLogits padded = RunAll(session, views, bc);
+  const float pad_diff = MaxDiff(padded, single);
+  Check(pad_diff < 1e-4f, "one batch, other pad id == one by one (max abs diff " +
+                              std::to_string(pad_diff) + ")");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s <libonnxruntime.so.1> [repo root] [--quick]\n", argv[0]);
+    return 2;
+  }
+  const std::string lib = argv[1];
+  const std::string root = argc > 2 && argv[2][0] != '-' ? argv[2] : ".";
+  const bool quick = argc > 2 && std::strcmp(argv[argc - 1], "--quick") == 0;
+  const std::string bert = root + "/models/bert-cased-conll/model.onnx";
+  const std::string fixtures = root + "/test/fixtures/models/";
+
+  try {
+    std::printf("== load\n");
+    ExpectError(codes::kRuntimeLoad, "load from a missing path",
+                [] { LoadOrt("/nonexistent/libonnxruntime.so.1"); });
+    const OrtInfo& info = LoadOrt(lib);
+    std::printf("  loaded %s version %s (API %u)\n", info.library_path.c_str(),
+                info.version.c_str(), info.api_version);
+    std::string providers;
+    for (const auto& p : AvailableProviders()) providers += p + " ";
+    std::printf("  providers: %s\n", providers.c_str());
+    Check(&LoadOrt(lib) == &info, "loading the same library again is a no-op");
+    ExpectError(codes::kRuntimeLoad, "loading a second, different library",
+                [] { LoadOrt("/tmp/other-ort/libonnxruntime.so.1"); });
+
+    std::printf("== errors\n");
+    SessionConfig cpu;
+    ExpectError(codes::kModelNotFound, "missing model file",
+                [&] { Session s("/tmp/does-not-exist/model.onnx", cpu); });
+    ExpectError(codes::kModelNotFound, "directory as model", [&] { Session s("/tmp", cpu); });
+    const std::string garbage = "/tmp/tokclass-runtime-smoke-garbage.onnx";
+    {
+      std::ofstream f(garbage, std::ios::binary);
+      for (int i = 0; i < 4096; ++i) f.put(static_cast<char>((i * 7919) & 0xff));
+    }
+    ExpectError(codes::kModelInvalid, "corrupt model file", [&] { Session s(garbage, cpu); });
+    {
+      std::ofstream f(garbage, std::ios::binary | std::ios::trunc);  // empty file
+    }
+    ExpectError(codes::kModelInvalid, "empty model file", [&] { Session s(garbage, cpu); });
+    std::remove(garbage.c_str());
+    ExpectError(codes::kInvalidArgument, "unknown device", [&] {
+      SessionConfig c;
+      c.device = "tpu";
+      Session s(bert, c);
+    });
+    ExpectError(codes::kDeviceUnavailable, "CUDA requested", [&] {
+      SessionConfig c;
+      c.device = "cuda";
+      Session s(bert, c);
+    });
+    {
+      Session s(bert, cpu);
+      ExpectError(codes::kInvalidArgument, "batch buffers of the wrong size", [&] {
+        std::vector<int64_t> ids(5, 2), mask(4, 1);
+        std::vector<float> out;
+        s.run(BatchInput{1, 5, ids, mask, {}}, out);
+      });
+    }
+
+    std::printf("== batched vs one by one\n");
+    CheckModel(bert, 2, 3, 8192, 0, cpu);
+    CheckModel(root + "/models/bert-cased-conll/model_quantized.onnx", 2, 3, 8192, 0, cpu);
+    CheckModel(fixtures + "distilbert-tiny/model.onnx", 2, 3, 8192, 0, cpu);
+    CheckModel(fixtures + "roberta-tiny/model.onnx", 0, 2, 4000, 1, cpu);
+    CheckModel(fixtures + "xlmr-tiny/model.onnx", 0, 2, 4000, 1, cpu);
+    CheckModel(fixtures + "bert-tiny-pos/model.onnx", 2, 3, 8192, 0, cpu);
+
+    std::printf("== concurrent runs on one session\n");
+    {
+      Session session(bert, cpu);
+      const auto seqs = MakeSequences(200, 5, 40, 2, 3, 8192, 11);
+      const auto views = Views(seqs);
+      const BatcherConfig bc;
+      const SequenceLogits reference = RunAll(session, views, bc);
+      std::vector<SequenceLogits> results(3);
+      std::vector<std::thread> threads;
+      for (auto& r : results) threads.emplace_back([&] { r = RunAll(session, views, bc); });
+      for (auto& t : threads) t.join();
+      bool same = true;
+      for (const auto& r : results) same = same && r.data == reference.data;
+      Check(same, "3 threads sharing a session get identical logits");
+    }
+
+    std::printf("== timing (bert-cased-conll, %s)\n", quick ? "quick" : "1000 sequences");
+    {
+      Session session(bert, cpu);
+      const size_t n = quick ? 100 : 1000;
+      const auto seqs = MakeSequences(n, 15, 35, 2, 3, 8192, 42);  // ~25 tokens on average
+      const auto views = Views(seqs);
+      size_t tokens = 0;
+      for (const auto& s : seqs) tokens += s.size();
+      std::printf("  %zu sequences, %.1f tokens on average\n", n, double(tokens) / n);
+      OneByOne(session, {seqs.begin(), seqs.begin() + 20});  // warm-up
+
+      auto t0 = std::chrono::steady_clock::now();
+      OneByOne(session, seqs);
+      const double single_s = Seconds(t0);
+      std::printf("  one by one (batch 1, raw Session::run): %8.0f seq/s\n", n / single_s);
+
+      for (size_t rows : {8, 32, 64, 128}) {
+        BatcherConfig bc;
+        bc.max_rows = rows;
+        bc.token_budget = 1 << 20;
+        RunAll(session, views, bc);  // warm-up for these shapes
+        t0 = std::chrono::steady_clock::now();
+        const SequenceLogits out = RunAll(session, views, bc);
+        const double s = Seconds(t0);
+        std::printf("  batched, max_rows %3zu:                  %8.0f seq/s (%.2fx)\n", rows,
+                    n / s, single_s / s);
+      }
+    }
+  } catch (const Error& e) {
+    std::printf("unexpected error %s: %s\n", e.code().c_str(), e.what());
+    return 1;
+  }
+
+  std::printf("\n%s (%d failure%s)\n", failures ? "FAILED" : "all checks passed", failures,
+              failures == 1 ? "" : "s");
+  return failures ? 1 : 0;
+}
