@@ -1,0 +1,170 @@
+// The competitors. Each create() returns an instance with:
+//   one(i)            classify text i alone (awaitable)
+//   batch(indices, k) classify texts[indices] in one call; k = chunk number
+//   prepareBatches?(chunks)  untimed preparation of the chunks a batch mode will use
+//   count?(result)    number of entities in a result (sanity check across competitors)
+//   dispose()
+// Modes are run by harness.js, which does the timing.
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "./conll.js";
+import { onnxPath } from "./models.js";
+
+export class SkipError extends Error {}
+
+const CLASSIFY_OPTS = { aggregationStrategy: "simple", ignoreLabels: ["O"] };
+
+/** @huggingface/tokenizers encoder for a model folder (ids with [CLS]/[SEP]). */
+export async function loadTokenizer(modelDir) {
+  const { Tokenizer } = await import("@huggingface/tokenizers");
+  const tj = JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer.json"), "utf8"));
+  const tc = JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer_config.json"), "utf8"));
+  const tok = new Tokenizer(tj, tc);
+  const maxLen = Math.min(tc.model_max_length ?? 512, 512);
+  return {
+    encode(text) {
+      let ids = tok.encode(text).ids;
+      if (ids.length > maxLen) ids = [...ids.slice(0, maxLen - 1), ids[ids.length - 1]];
+      return ids;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// raw onnxruntime-node: InferenceSession.run on pre-tokenized ids (tokenization untimed)
+// ---------------------------------------------------------------------------------------
+async function createRaw(model, texts, opts) {
+  const ort = await import("onnxruntime-node");
+  const file = onnxPath(model, opts.modelFile);
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+  });
+  const hasTT = session.inputNames.includes("token_type_ids");
+  const tok = await loadTokenizer(model.dir);
+  const encoded = texts.map((t) => tok.encode(t));
+
+  function feeds(rows) {
+    const B = rows.length;
+    const S = Math.max(...rows.map((r) => r.length));
+    const ids = new BigInt64Array(B * S);
+    const mask = new BigInt64Array(B * S);
+    for (let b = 0; b < B; b++) {
+      const r = rows[b];
+      for (let j = 0; j < r.length; j++) { ids[b * S + j] = BigInt(r[j]); mask[b * S + j] = 1n; }
+    }
+    const f = { input_ids: new ort.Tensor("int64", ids, [B, S]), attention_mask: new ort.Tensor("int64", mask, [B, S]) };
+    if (hasTT) f.token_type_ids = new ort.Tensor("int64", new BigInt64Array(B * S), [B, S]);
+    return f;
+  }
+  const single = encoded.map((e) => feeds([e]));
+  let prepared = [];
+  return {
+    info: { file: path.relative(ROOT, file), ort: ort.env?.versions ?? null, inputs: session.inputNames },
+    tokenCounts: encoded.map((e) => e.length),
+    async one(i) { const out = await session.run(single[i]); return out.logits.dims; },
+    prepareBatches(chunks) { prepared = chunks.map((c) => feeds(c.map((i) => encoded[i]))); },
+    async batch(indices, k) {
+      const f = prepared[k] ?? feeds(indices.map((i) => encoded[i]));
+      const out = await session.run(f);
+      return out.logits.dims;
+    },
+    async dispose() { await session.release?.(); },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// transformers.js pipeline("token-classification"), aggregation "simple"
+// ---------------------------------------------------------------------------------------
+async function createTransformersJs(model, texts, opts) {
+  let tf;
+  try { tf = await import("@huggingface/transformers"); } catch (e) {
+    throw new SkipError(`transformers.js: cannot import @huggingface/transformers (${e.message.split("\n")[0]}); run npm install`);
+  }
+  const { pipeline, env } = tf;
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = model.tjsRoot + path.sep;
+  if ("useFSCache" in env) env.useFSCache = false;
+  if ("useBrowserCache" in env) env.useBrowserCache = false;
+  const dtype = { "model.onnx": "fp32", "model_quantized.onnx": "q8", "model_fp16.onnx": "fp16" }[opts.modelFile ?? "model.onnx"];
+  if (!dtype) throw new SkipError(`transformers.js: no dtype maps to ${opts.modelFile}`);
+  const pipe = await pipeline("token-classification", model.tjsId, {
+    local_files_only: true,
+    device: "cpu",
+    dtype,
+    session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 },
+  });
+  const params = { aggregation_strategy: "simple", ignore_labels: ["O"] };
+  return {
+    info: { id: model.tjsId, localModelPath: path.relative(ROOT, model.tjsRoot), dtype },
+    one: (i) => pipe(texts[i], params),
+    batch: (indices) => pipe(indices.map((i) => texts[i]), params),
+    count: (r) => (Array.isArray(r) ? (Array.isArray(r[0]) ? r.reduce((a, x) => a + x.length, 0) : r.length) : 0),
+    async dispose() { await pipe.dispose?.(); },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// tokclass
+// ---------------------------------------------------------------------------------------
+export async function importTokclass() {
+  const entry = path.join(ROOT, "dist", "index.js");
+  if (!fs.existsSync(entry)) {
+    throw new SkipError("tokclass: dist/index.js not found (run `npm run build` for the addon and `npm run build:ts`); skipped");
+  }
+  let mod;
+  try { mod = await import(pathToFileURL(entry).href); } catch (e) {
+    throw new SkipError(`tokclass: cannot import dist/index.js (${e.message.split("\n")[0]}); skipped`);
+  }
+  if (!mod.TokenClassifier) throw new SkipError("tokclass: dist/index.js has no TokenClassifier export; skipped");
+  return mod;
+}
+
+export async function loadTokclass(model, opts = {}) {
+  const { TokenClassifier } = await importTokclass();
+  const loadOpts = { device: opts.device ?? "cpu", maxLength: opts.maxLength ?? 512 };
+  if (opts.modelFile && opts.modelFile !== "model.onnx") loadOpts.modelFile = opts.modelFile;
+  if (opts.threads) loadOpts.intraOpThreads = opts.threads;
+  try {
+    return await TokenClassifier.load(model.dir, loadOpts);
+  } catch (e) {
+    throw new SkipError(`tokclass: TokenClassifier.load failed (${e.message.split("\n")[0]}); skipped`);
+  }
+}
+
+async function createTokclass(model, texts, opts) {
+  const clf = await loadTokclass(model, opts);
+  const cOpts = { ...CLASSIFY_OPTS };
+  return {
+    info: { info: clf.info ?? null },
+    one: (i) => clf.classify(texts[i], cOpts),
+    batch: (indices) => clf.classify(indices.map((i) => texts[i]), cOpts),
+    count: (r) => (Array.isArray(r) ? (Array.isArray(r[0]) ? r.reduce((a, x) => a + x.length, 0) : r.length) : 0),
+    async dispose() { await clf.dispose(); },
+  };
+}
+
+export const COMPETITORS = {
+  raw: {
+    label: "raw onnxruntime-node",
+    create: createRaw,
+    modes: ["one", "batch32s"],
+    note: "InferenceSession.run on pre-tokenized ids; tokenization and tensor building untimed; no post-processing",
+  },
+  tjs: {
+    label: "transformers.js",
+    create: createTransformersJs,
+    modes: ["one", "batch32"],
+    note: "pipeline('token-classification'), aggregation_strategy simple; batch32 in corpus order",
+  },
+  tokclass: {
+    label: "tokclass",
+    create: createTokclass,
+    modes: ["one", "all", "conc64"],
+    note: "classify(), aggregationStrategy simple; all = whole array in one call; conc64 = 64 concurrent single-text callers",
+  },
+};

@@ -1,0 +1,70 @@
+// Timing and statistics helpers.
+import fs from "node:fs";
+
+export const now = () => performance.now();
+
+export function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx];
+}
+
+/** {n, mean, p50, p90, p99, min, max} of a list of millisecond latencies. */
+export function latencyStats(ms) {
+  const s = Float64Array.from(ms).sort();
+  const sum = s.reduce((a, b) => a + b, 0);
+  return {
+    n: s.length,
+    mean: s.length ? sum / s.length : NaN,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    min: s[0] ?? NaN,
+    max: s[s.length - 1] ?? NaN,
+  };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+}
+
+/** Reads a `Vm*:` field of /proc/self/status in bytes (null where there is no /proc). */
+export function procStatus(field) {
+  try {
+    const m = fs.readFileSync("/proc/self/status", "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch { return null; }
+}
+
+/** Current resident set size, bytes. */
+export const rssNow = () => procStatus("VmRSS") ?? process.memoryUsage().rss;
+
+/** Peak resident set size since start or since the last resetPeakRss(), bytes. */
+export const peakRss = () => procStatus("VmHWM") ?? process.resourceUsage().maxRSS * 1024;
+
+/**
+ * Resets the kernel's peak-RSS mark (Linux: `5` into /proc/self/clear_refs), so that
+ * peakRss() afterwards covers only what follows. Returns false where it is not possible,
+ * in which case peakRss() stays the process-lifetime peak.
+ */
+export function resetPeakRss() {
+  try { fs.writeFileSync("/proc/self/clear_refs", "5"); return true; } catch { return false; }
+}
+
+export const mb = (bytes) => (bytes == null ? null : Math.round((bytes / 1048576) * 10) / 10);
+
+export function fmt(x, digits = 1) {
+  if (x == null || Number.isNaN(x)) return "-";
+  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString("en-US");
+  return x.toFixed(digits);
+}
+
+/** Prints rows (array of objects) as an aligned text table with the given columns. */
+export function table(rows, columns) {
+  const head = columns.map((c) => c.title);
+  const body = rows.map((r) => columns.map((c) => String(c.get(r) ?? "-")));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
