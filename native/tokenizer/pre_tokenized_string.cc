@@ -1,0 +1,87 @@
+#include "tokenizer/pre_tokenized_string.h"
+
+#include "common/error.h"
+#include "common/utf8.h"
+
+namespace tokclass {
+
+PreTokenizedString::PreTokenizedString(std::u32string text)
+    : PreTokenizedString(NormalizedString(std::move(text))) {}
+
+PreTokenizedString::PreTokenizedString(NormalizedString normalized) {
+  splits_.push_back(Split{std::move(normalized), std::nullopt});
+}
+
+void PreTokenizedString::split(
+    const std::function<std::vector<Split>(size_t, NormalizedString&&)>& fn) {
+  std::vector<Split> out;
+  out.reserve(splits_.size());
+  for (size_t i = 0; i < splits_.size(); ++i) {
+    Split& s = splits_[i];
+    if (s.tokens) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    for (Split& piece : fn(i, std::move(s.normalized))) {
+      if (!piece.normalized.empty()) out.push_back(std::move(piece));
+    }
+  }
+  splits_ = std::move(out);
+}
+
+void PreTokenizedString::split_normalized(
+    const std::function<std::vector<NormalizedString>(size_t, NormalizedString&&)>& fn) {
+  split([&](size_t i, NormalizedString&& n) {
+    std::vector<Split> out;
+    for (NormalizedString& piece : fn(i, std::move(n)))
+      out.push_back(Split{std::move(piece), std::nullopt});
+    return out;
+  });
+}
+
+void PreTokenizedString::normalize(const std::function<void(NormalizedString&)>& fn) {
+  for (Split& s : splits_)
+    if (!s.tokens) fn(s.normalized);
+}
+
+void PreTokenizedString::tokenize(const Model& model, size_t limit) {
+  size_t total = 0;
+  for (size_t i = 0; i < splits_.size(); ++i) {
+    Split& s = splits_[i];
+    if (s.tokens) {
+      // Already-tokenized splits count but do not trigger the stop themselves (as HF).
+      total += s.tokens->size();
+      continue;
+    }
+    s.tokens = model.tokenize(s.normalized.get());
+    total += s.tokens->size();
+    if (limit > 0 && total >= limit) {
+      splits_.resize(i + 1);
+      break;
+    }
+  }
+}
+
+Encoding PreTokenizedString::into_encoding(std::optional<int32_t> word_idx,
+                                           uint32_t type_id) const {
+  Encoding enc;
+  for (size_t idx = 0; idx < splits_.size(); ++idx) {
+    const Split& s = splits_[idx];
+    if (!s.tokens) throw Error(codes::kInternal, "split has not been tokenized");
+    const uint32_t shift = s.normalized.original_shift();
+    for (const Token& t : *s.tokens) {
+      Offsets off{t.start, t.end};
+      if (auto o = s.normalized.normalized_to_original(t.start, t.end))
+        off = Offsets{shift + o->start, shift + o->end};
+      enc.ids.push_back(t.id);
+      enc.type_ids.push_back(type_id);
+      enc.tokens.push_back(t.value);
+      enc.offsets.push_back(off);
+      enc.special_tokens_mask.push_back(0);
+      enc.word_ids.push_back(word_idx ? *word_idx : static_cast<int32_t>(idx));
+    }
+  }
+  return enc;
+}
+
+}  // namespace tokclass
