@@ -17,8 +17,12 @@ class TokenDecoder;
 struct PostprocessConfig {
   const std::vector<std::string>* id2label = nullptr;     // labels by class index
   Aggregation strategy = Aggregation::kSimple;
-  const std::vector<std::string>* ignore_labels = nullptr;  // usually {"O"}
+  const std::vector<std::string>* ignore_labels = nullptr;  // null: the default {"O"}
   std::optional<uint32_t> unk_token_id;                    // tokenizer.unk_token_id
+  // Pre-split input (is_split_into_words): `text` is the words joined by the delimiter and
+  // word_starts[w] the code-point start of word w in it; token offsets, relative to their word,
+  // are shifted by it (via Encoding::word_ids). Null for plain text.
+  const std::vector<uint32_t>* word_starts = nullptr;
 };
 
 struct WindowLogits {

@@ -1,0 +1,58 @@
+#include "pipeline/group.h"
+
+#include <cmath>
+#include <string>
+
+#include "pipeline/labels.h"
+#include "pipeline/numeric.h"
+#include "tokenizer/token_decoder.h"
+
+namespace tokclass {
+namespace {
+
+// np.nanmean over float32 scores: NaNs are left out of the pairwise sum and of the count.
+float nanmean(const std::vector<float>& scores) {
+  std::vector<float> kept;
+  kept.reserve(scores.size());
+  for (float s : scores) kept.push_back(std::isnan(s) ? 0.0f : s);
+  size_t count = 0;
+  for (float s : scores) count += !std::isnan(s);
+  if (count == 0) return NAN;
+  const float total = 0.0f + numeric::pairwise_sum(kept.data(), kept.size());
+  return static_cast<float>(static_cast<double>(total) / static_cast<double>(count));
+}
+
+Entity group_sub_entities(const Entity* first, const Entity* last, const TokenDecoder& decoder) {
+  std::vector<float> scores;
+  std::vector<std::string> words;
+  for (const Entity* e = first; e <= last; ++e) {
+    scores.push_back(e->score);
+    words.push_back(e->word);
+  }
+  Entity g;
+  g.label = std::string(group_name(first->label));
+  g.score = nanmean(scores);
+  g.word = decoder.decode_tokens(words);
+  g.start = first->start;
+  g.end = last->end;
+  return g;
+}
+
+}  // namespace
+
+std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokenDecoder& decoder) {
+  std::vector<Entity> groups;
+  if (entities.empty()) return groups;
+  size_t begin = 0;
+  for (size_t i = 1; i < entities.size(); ++i) {
+    const Tag tag = get_tag(entities[i].label);
+    const Tag last = get_tag(entities[i - 1].label);
+    if (tag.tag == last.tag && tag.bi != 'B') continue;
+    groups.push_back(group_sub_entities(&entities[begin], &entities[i - 1], decoder));
+    begin = i;
+  }
+  groups.push_back(group_sub_entities(&entities[begin], &entities.back(), decoder));
+  return groups;
+}
+
+}  // namespace tokclass
