@@ -19,4 +19,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace tokclass::binding
 
-NODE_API_MODULE(tokclass, tokclass::binding::Init)
+namespace {
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return tokclass::binding::Init(env, exports); }
+}  // namespace
+
+NODE_API_MODULE(tokclass, InitAddon)

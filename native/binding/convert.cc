@@ -105,15 +105,20 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.token_budget = get_size(o, "tokenBudget", c.token_budget);
   c.max_batch_rows = get_size(o, "maxBatchSize", c.max_batch_rows);
   c.batch_wait_us = get_size(o, "batchWaitUs", c.batch_wait_us);
-  SessionConfig& s = c.session;
+  runtime::SessionConfig& s = c.session;
   s.device = get_string(o, "device", "cpu");
   s.device_id = static_cast<int>(get_size(o, "deviceId", 0));
   s.intra_op_threads = static_cast<int>(get_size(o, "intraOpThreads", 0));
   s.inter_op_threads = static_cast<int>(get_size(o, "interOpThreads", 0));
-  s.graph_optimization_level = static_cast<int>(get_size(o, "graphOptimizationLevel", 99));
-  s.enable_memory_arena = get_bool(o, "memoryArena", true);
-  s.cuda_use_tf32 = get_bool(o, "cudaTf32", false);
-  s.cuda_mem_limit = get_size(o, "cudaMemLimit", 0);
+  switch (get_size(o, "graphOptimizationLevel", 99)) {
+    case 0: s.graph_optimization = runtime::GraphOptimization::kDisabled; break;
+    case 1: s.graph_optimization = runtime::GraphOptimization::kBasic; break;
+    case 2: s.graph_optimization = runtime::GraphOptimization::kExtended; break;
+    default: s.graph_optimization = runtime::GraphOptimization::kAll; break;
+  }
+  s.enable_cpu_mem_arena = get_bool(o, "memoryArena", true);
+  s.cuda.use_tf32 = get_bool(o, "cudaTf32", false);
+  s.cuda.gpu_mem_limit = get_size(o, "cudaMemLimit", 0);
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pipeline/entity.h"
+#include "runtime/batcher.h"
 #include "runtime/session.h"
 #include "tokenizer/tokenizer.h"
 
@@ -23,7 +24,7 @@ struct ClassifierConfig {
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
   size_t batch_wait_us = 2000;   // how long the scheduler waits to coalesce concurrent calls
-  SessionConfig session;
+  runtime::SessionConfig session;
 };
 
 // One request: many texts sharing the same parameters.
@@ -47,13 +48,8 @@ struct PreparedRequest {
   void collect_windows(std::vector<const Encoding*>& out) const;
 };
 
-// Logits of many windows in one buffer: window i has rows [offsets[i], offsets[i+1]).
-struct BatchLogits {
-  std::vector<float> values;
-  std::vector<size_t> row_offsets;
-  size_t num_labels = 0;
-  const float* rows(size_t window) const { return values.data() + row_offsets[window] * num_labels; }
-};
+// Logits of many windows in one buffer, in window order (runtime/batcher.h).
+using BatchLogits = runtime::SequenceLogits;
 
 class Classifier {
  public:
@@ -80,10 +76,11 @@ class Classifier {
   const Tokenizer& tokenizer() const { return *tokenizer_; }
 
  private:
-  Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer, std::unique_ptr<Session> session);
+  Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer,
+             std::unique_ptr<runtime::Session> session);
   ClassifierConfig config_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<runtime::Session> session_;
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
 };

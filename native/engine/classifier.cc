@@ -1,0 +1,142 @@
+#include "engine/classifier.h"
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "pipeline/parameters.h"
+#include "pipeline/postprocess.h"
+#include "runtime/ort_api.h"
+
+namespace tokclass {
+
+size_t PreparedRequest::window_count() const {
+  size_t n = 0;
+  for (const auto& w : windows) n += w.size();
+  return n;
+}
+
+void PreparedRequest::collect_windows(std::vector<const Encoding*>& out) const {
+  for (const auto& text_windows : windows)
+    for (const Encoding& w : text_windows) out.push_back(&w);
+}
+
+std::unique_ptr<Classifier> Classifier::load(const ClassifierConfig& config) {
+  if (config.labels.empty()) throw Error(codes::kModelInvalid, "the model has no labels (config.json id2label)");
+  runtime::LoadOrt(config.runtime_library);
+  auto tokenizer = Tokenizer::from_file(config.tokenizer_path);
+  // The window must hold the special tokens plus at least one token of text.
+  if (config.max_length <= tokenizer->num_special_tokens()) {
+    throw Error(codes::kInvalidArgument, "maxLength " + std::to_string(config.max_length) +
+                                             " leaves no room for text after the " +
+                                             std::to_string(tokenizer->num_special_tokens()) + " special tokens");
+  }
+  auto session = std::make_unique<runtime::Session>(config.model_path, config.session);
+  const size_t n = session->num_labels();
+  if (n != 0 && n != config.labels.size()) {
+    throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(n) + " classes but config.json id2label has " +
+                                          std::to_string(config.labels.size()) + " labels");
+  }
+  return std::unique_ptr<Classifier>(new Classifier(config, std::move(tokenizer), std::move(session)));
+}
+
+Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer,
+                       std::unique_ptr<runtime::Session> session)
+    : config_(std::move(config)), tokenizer_(std::move(tokenizer)), session_(std::move(session)) {
+  if (!config_.unk_token.empty()) unk_id_ = tokenizer_->token_to_id(config_.unk_token);
+  if (!config_.pad_token.empty()) pad_id_ = tokenizer_->token_to_id(config_.pad_token).value_or(0);
+}
+
+Classifier::~Classifier() = default;
+
+void Classifier::validate(const ClassifyParams& params) const {
+  std::optional<uint32_t> stride;
+  if (params.stride) stride = static_cast<uint32_t>(std::min<size_t>(*params.stride, UINT32_MAX));
+  validate_parameters(params.strategy, stride, static_cast<uint32_t>(config_.max_length));
+  // The tokenizer's own limit (the window minus special tokens), checked here so that a
+  // request fails before any work instead of per text.
+  if (params.stride && *params.stride >= config_.max_length - tokenizer_->num_special_tokens()) {
+    throw Error(codes::kStrideTooLarge,
+                "stride " + std::to_string(*params.stride) + " must be smaller than the window's room for text (" +
+                    std::to_string(config_.max_length - tokenizer_->num_special_tokens()) + " = max length " +
+                    std::to_string(config_.max_length) + " minus " + std::to_string(tokenizer_->num_special_tokens()) +
+                    " special tokens)");
+  }
+}
+
+PreparedRequest Classifier::prepare(const std::vector<std::u32string>& texts, const ClassifyParams& params) const {
+  EncodeOptions options;
+  options.max_length = config_.max_length;  // the pipeline always truncates to the window
+  options.stride = params.stride.value_or(0);
+  options.return_overflowing = params.stride.has_value();
+  PreparedRequest prepared;
+  prepared.windows.resize(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Encoding first = tokenizer_->encode(texts[i], options);
+    std::vector<Encoding> overflow = std::move(first.overflowing);
+    first.overflowing.clear();
+    auto& windows = prepared.windows[i];
+    windows.reserve(1 + overflow.size());
+    windows.push_back(std::move(first));
+    for (Encoding& w : overflow) windows.push_back(std::move(w));
+  }
+  return prepared;
+}
+
+BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const {
+  std::vector<runtime::Sequence> sequences;
+  sequences.reserve(windows.size());
+  for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  runtime::BatcherConfig batcher;
+  batcher.token_budget = config_.token_budget;
+  batcher.max_rows = config_.max_batch_rows;
+  batcher.pad_id = pad_id_;
+  return runtime::RunAll(*session_, sequences, batcher);
+}
+
+std::vector<std::vector<Entity>> Classifier::finish(const std::vector<std::u32string>& texts,
+                                                    const PreparedRequest& prepared, const BatchLogits& logits,
+                                                    size_t first_window, const ClassifyParams& params) const {
+  PostprocessConfig post;
+  post.id2label = &config_.labels;
+  post.strategy = params.strategy;
+  post.ignore_labels = &params.ignore_labels;
+  post.unk_token_id = unk_id_;
+  std::vector<std::vector<Entity>> out(texts.size());
+  size_t window = first_window;
+  std::vector<WindowLogits> text_windows;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    text_windows.clear();
+    for (const Encoding& w : prepared.windows[i]) {
+      text_windows.push_back(WindowLogits{&w, logits.of(window).data(), logits.num_labels});
+      ++window;
+    }
+    if (logits.num_labels != 0 && logits.num_labels != config_.labels.size()) {
+      throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(logits.num_labels) +
+                                            " classes but config.json id2label has " +
+                                            std::to_string(config_.labels.size()) + " labels");
+    }
+    out[i] = postprocess(texts[i], text_windows, *tokenizer_, post);
+  }
+  return out;
+}
+
+std::vector<std::vector<Entity>> Classifier::classify(const std::vector<std::u32string>& texts,
+                                                      const ClassifyParams& params) const {
+  validate(params);
+  PreparedRequest prepared = prepare(texts, params);
+  std::vector<const Encoding*> windows;
+  prepared.collect_windows(windows);
+  BatchLogits logits = infer(windows);
+  return finish(texts, prepared, logits, 0, params);
+}
+
+ClassifierInfo Classifier::info() const {
+  ClassifierInfo i;
+  i.tokenizer_kind = tokenizer_->model_kind();
+  i.execution_provider = session_->execution_provider();
+  i.runtime_version = session_->ort_version();
+  i.num_labels = config_.labels.size();
+  return i;
+}
+
+}  // namespace tokclass
