@@ -16,7 +16,7 @@ export class SkipError extends Error {}
 const CLASSIFY_OPTS = { aggregationStrategy: "simple", ignoreLabels: ["O"] };
 
 /** @huggingface/tokenizers encoder for a model folder (ids with [CLS]/[SEP]). */
-export async function loadTokenizer(modelDir) {
+export async function loadTokenizer(modelDir, { truncate = true } = {}) {
   const { Tokenizer } = await import("@huggingface/tokenizers");
   const tj = JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer.json"), "utf8"));
   const tc = JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer_config.json"), "utf8"));
@@ -25,7 +25,7 @@ export async function loadTokenizer(modelDir) {
   return {
     encode(text) {
       let ids = tok.encode(text).ids;
-      if (ids.length > maxLen) ids = [...ids.slice(0, maxLen - 1), ids[ids.length - 1]];
+      if (truncate && ids.length > maxLen) ids = [...ids.slice(0, maxLen - 1), ids[ids.length - 1]];
       return ids;
     },
   };
