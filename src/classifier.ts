@@ -5,28 +5,46 @@
 import { defaultRuntimeLibrary, native, toTokClassError, type NativeClassifier, type NativeEntity } from "./binding.js";
 import { TokClassError } from "./errors.js";
 import { readModelFolder, type ModelFolder } from "./model.js";
+import { readCardParameters } from "./model-card.js";
 import {
   resolveClassifyOptions,
   resolveLoadOptions,
   resolvePayload,
+  strategy,
   textsOf,
   type ResolvedClassifyOptions,
   type ResolvedLoadOptions,
 } from "./options.js";
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "./types.js";
 
+let warned = false;
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, { type: "DeprecationWarning", code: "TOKCLASS_LEGACY_PARAMETERS" });
+}
+
 export class TokenClassifier {
   readonly #handle: NativeClassifier;
   readonly #folder: ModelFolder;
   readonly #options: ResolvedLoadOptions;
   readonly #maxLength: number;
+  /** Defaults from the model card (README.md inference.parameters); request values win. */
+  readonly #defaults: Partial<ResolvedClassifyOptions>;
   #disposed: Promise<void> | undefined;
 
-  private constructor(handle: NativeClassifier, folder: ModelFolder, options: ResolvedLoadOptions, maxLength: number) {
+  private constructor(
+    handle: NativeClassifier,
+    folder: ModelFolder,
+    options: ResolvedLoadOptions,
+    maxLength: number,
+    defaults: Partial<ResolvedClassifyOptions>,
+  ) {
     this.#handle = handle;
     this.#folder = folder;
     this.#options = options;
     this.#maxLength = maxLength;
+    this.#defaults = defaults;
   }
 
   /**
@@ -40,6 +58,12 @@ export class TokenClassifier {
     const resolved = resolveLoadOptions(options);
     const folder = readModelFolder(modelDir, resolved.modelFile);
     const maxLength = resolved.maxLength ?? folder.maxLength;
+    const card = readCardParameters(folder.dir);
+    const defaults: Partial<ResolvedClassifyOptions> = {
+      aggregationStrategy: card.aggregation_strategy === undefined ? undefined : strategy(card.aggregation_strategy, "README.md inference.parameters.aggregation_strategy"),
+      ignoreLabels: card.ignore_labels,
+      stride: card.stride,
+    };
     try {
       const handle = await native().ClassifierHandle.load({
         runtimeLibrary: resolved.runtimeLibrary ?? defaultRuntimeLibrary(),
@@ -61,7 +85,7 @@ export class TokenClassifier {
         cudaTf32: resolved.cudaTf32,
         cudaMemLimit: resolved.cudaMemLimit,
       });
-      return new TokenClassifier(handle, folder, resolved, maxLength);
+      return new TokenClassifier(handle, folder, resolved, maxLength, defaults);
     } catch (error) {
       throw toTokClassError(error);
     }
@@ -75,7 +99,7 @@ export class TokenClassifier {
   classify(texts: string[], options?: ClassifyOptions): Promise<Entity[][]>;
   async classify(input: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]> {
     const { texts, single } = textsOf(input, "text");
-    const resolved = resolveClassifyOptions(options);
+    const resolved = resolveClassifyOptions(options, this.#defaults);
     const results = await this.#run(texts, resolved);
     return single ? results[0]! : results;
   }
@@ -85,9 +109,15 @@ export class TokenClassifier {
    * code-point offsets, a list for a string input and a list of lists for a list input.
    */
   async query(payload: InferencePayload): Promise<Entity[] | Entity[][]> {
-    const { texts, single, options } = resolvePayload(payload);
+    const { texts, single, options, deprecation } = resolvePayload(payload, this.#defaults);
+    if (deprecation) warnOnce(deprecation);
     const results = await this.#run(texts, options);
     return single ? results[0]! : results;
+  }
+
+  /** Parameters the model card sets as this model's defaults (empty when it sets none). */
+  get defaults(): Readonly<Partial<ResolvedClassifyOptions>> {
+    return this.#defaults;
   }
 
   info(): ClassifierInfo {

@@ -3,4 +3,5 @@ export { TokenClassifier } from "./classifier.js";
 export { Tokenizer } from "./tokenizer.js";
 export { TokClassError, type TokClassErrorCode } from "./errors.js";
 export { DEFAULT_MODEL_DIR } from "./model.js";
+export { resolvePayload as validatePayload, type ResolvedQuery } from "./options.js";
 export type * from "./types.js";
