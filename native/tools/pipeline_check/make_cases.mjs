@@ -53,9 +53,13 @@ if (Array.isArray(vocab)) vocab.forEach(([t], i) => (idToToken[i] = t)); // Unig
 else for (const [t, i] of Object.entries(vocab)) idToToken[i] = t;
 for (const a of tj.added_tokens ?? []) idToToken[a.id] = a.content;
 
-let unkId = -1;
-if (tj.model.type === 'Unigram') unkId = tj.model.unk_id ?? -1;
-else if (tj.model.unk_token != null) unkId = vocab[tj.model.unk_token] ?? -1;
+// transformers' tokenizer.unk_token_id: the unk_token of special_tokens_map.json (or
+// tokenizer_config.json) looked up in the vocabulary, not the model's own unk setting.
+const tokenToId = new Map(idToToken.map((t, i) => [t, i]));
+const readJson = (f) => (fs.existsSync(path.join(modelDir, f)) ? JSON.parse(fs.readFileSync(path.join(modelDir, f), 'utf8')) : {});
+const unkSpec = readJson('special_tokens_map.json').unk_token ?? readJson('tokenizer_config.json').unk_token;
+const unkToken = typeof unkSpec === 'string' ? unkSpec : unkSpec?.content;
+const unkId = unkToken != null && tokenToId.has(unkToken) ? tokenToId.get(unkToken) : -1;
 
 const labels = [];
 for (const [k, v] of Object.entries(config.id2label)) labels[Number(k)] = v;
