@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Soak test: many texts through one classifier, watching memory and the event loop.
+//
+//   node bench/soak.js [--texts 100000] [--model conll|base|DIR] [--engine tokclass|tjs]
+//        [--mode batch|one|conc] [--chunk 500] [--concurrency 64] [--interval 2]
+//        [--big 10000] [--max-growth PCT] [--threads N] [--no-save]
+//
+// 1. Soak: --texts CoNLL test sentences (cycled) through one classifier, in classify() calls
+//    of --chunk texts (mode batch), one text per call (mode one), or --concurrency callers of
+//    one text each (mode conc). RSS is sampled every --interval seconds; growth is measured
+//    from the first sample after warm-up (and a GC) to the end (after a GC).
+// 2. Event loop: one classify() call on --big texts while monitorEventLoopDelay records the
+//    loop's delay (a native library that works off the main thread keeps it near the
+//    timer resolution; a synchronous one blocks it for the whole call).
+// --max-growth PCT makes the exit code 1 when RSS grew more than PCT percent.
+import os from "node:os";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { loadTexts } from "./lib/conll.js";
+import { resolveModel } from "./lib/models.js";
+import { SkipError } from "./lib/competitors.js";
+import { createEngine } from "./lib/engines.js";
+import { now, rssNow, mb, fmt, peakRss } from "./lib/stats.js";
+import { writeResult } from "./lib/results.js";
+
+const { values: a } = parseArgs({
+  options: {
+    texts: { type: "string", default: process.env.SOAK_TEXTS ?? "100000" },
+    model: { type: "string", default: "conll" },
+    engine: { type: "string", default: "tokclass" },
+    mode: { type: "string", default: "batch" },
+    chunk: { type: "string", default: "500" },
+    concurrency: { type: "string", default: "64" },
+    interval: { type: "string", default: "2" },
+    big: { type: "string", default: "10000" },
+    "max-growth": { type: "string" },
+    threads: { type: "string" },
+    "model-file": { type: "string", default: "model.onnx" },
+    "no-save": { type: "boolean", default: false },
+  },
+});
+
+v8.setFlagsFromString("--expose-gc");
+const gc = globalThis.gc ?? vm.runInNewContext("gc");
+const settle = async () => { for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); } };
+
+/**
+ * Max gap between 5 ms timer ticks. Unlike monitorEventLoopDelay's histogram, this also
+ * catches a loop that stays blocked for the whole measured call (then the histogram has no
+ * sample at all).
+ */
+function gapMonitor(every = 5) {
+  const start = now();
+  let last = start, maxGap = 0, ticks = 0;
+  const t = setInterval(() => { const n = now(); maxGap = Math.max(maxGap, n - last); last = n; ticks++; }, every);
+  return {
+    stop() {
+      clearInterval(t);
+      const n = now();
+      maxGap = Math.max(maxGap, n - last);
+      return { maxBlockedMs: Math.max(0, maxGap - every), ticks, expectedTicks: Math.floor((n - start) / every) };
+    },
+  };
+}
+
+const N = Number(a.texts);
+const chunk = Number(a.chunk);
+const model = resolveModel(a.model);
+const threads = a.threads ? Number(a.threads) : os.availableParallelism();
+let engine;
+try {
+  engine = await createEngine(a.engine, model, { threads, modelFile: a["model-file"] });
+} catch (e) {
+  if (e instanceof SkipError) { console.log(`soak: SKIPPED — ${e.message}`); process.exit(0); }
+  throw e;
+}
+const pool = loadTexts(3453); // the whole test split; cycled
+const textAt = (i) => pool[i % pool.length];
+console.log(`soak — ${model.name}, engine ${engine.name}, ${N.toLocaleString("en-US")} texts, mode ${a.mode}, threads ${threads}`);
+
+// warm-up, then baseline
+await engine.classify(pool.slice(0, Math.min(chunk, 500)));
+await settle();
+const t0 = now();
+const samples = [];
+const sample = (done) => {
+  const m = process.memoryUsage();
+  samples.push({ s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) });
+};
+let done = 0;
+sample(0);
+const timer = setInterval(() => sample(done), Number(a.interval) * 1000);
+const loopAll = monitorEventLoopDelay({ resolution: 10 });
+loopAll.enable();
+const gapAll = gapMonitor();
+
+if (a.mode === "batch") {
+  for (let i = 0; i < N; i += chunk) {
+    const batch = [];
+    for (let j = i; j < Math.min(N, i + chunk); j++) batch.push(textAt(j));
+    await engine.classify(batch);
+    done += batch.length;
+  }
+} else if (a.mode === "one") {
+  for (let i = 0; i < N; i++) { await engine.classify(textAt(i)); done++; }
+} else if (a.mode === "conc") {
+  let next = 0;
+  const worker = async () => { while (next < N) { const i = next++; await engine.classify(textAt(i)); done++; } };
+  await Promise.all(Array.from({ length: Number(a.concurrency) }, worker));
+} else throw new Error(`unknown mode ${a.mode} (batch, one, conc)`);
+
+const soakS = (now() - t0) / 1000;
+loopAll.disable();
+const gapsAll = gapAll.stop();
+clearInterval(timer);
+sample(done);
+await settle();
+sample(done);
+
+const base = samples[0].rssMB;
+const end = samples[samples.length - 1].rssMB;
+const maxRss = Math.max(...samples.map((s) => s.rssMB));
+// least-squares slope of RSS over the second half of the run, MB per 10,000 texts
+const half = samples.filter((s) => s.done >= N / 2);
+let slope = null;
+if (half.length >= 3) {
+  const xs = half.map((s) => s.done / 1e4), ys = half.map((s) => s.rssMB);
+  const mx = xs.reduce((p, x) => p + x, 0) / xs.length, my = ys.reduce((p, y) => p + y, 0) / ys.length;
+  const sxx = xs.reduce((p, x) => p + (x - mx) ** 2, 0);
+  slope = sxx ? xs.reduce((p, x, i) => p + (x - mx) * (ys[i] - my), 0) / sxx : null;
+}
+const growthFromStartPct = ((end - base) / base) * 100;
+// headline: growth after the first 10% of texts (allocator arenas and caches have settled)
+const at10 = samples.find((x) => x.done >= N / 10 && x.done > 0) ?? samples[0];
+const growthPct = ((end - at10.rssMB) / at10.rssMB) * 100;
+
+console.log(`  ${done.toLocaleString("en-US")} texts in ${soakS.toFixed(1)} s (${fmt(done / soakS)} texts/s)`);
+console.log(`  RSS: start ${base} MB, at 10% ${at10.rssMB} MB, max ${maxRss} MB, end ${end} MB -> growth ${growthPct.toFixed(1)}% from the 10% mark (${growthFromStartPct.toFixed(1)}% from start)` +
+  (slope != null ? `, second-half slope ${slope.toFixed(2)} MB / 10k texts` : ""));
+console.log(`  event loop during soak: longest block ${gapsAll.maxBlockedMs.toFixed(1)} ms; monitorEventLoopDelay max ${(loopAll.max / 1e6).toFixed(2)} ms, p99 ${(loopAll.percentile(99) / 1e6).toFixed(2)} ms`);
+
+// event-loop delay during one large batch
+const big = Number(a.big);
+let bigRes = null;
+if (big > 0) {
+  const texts = Array.from({ length: big }, (_, i) => textAt(i));
+  await settle();
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const gap = gapMonitor();
+  const s = now();
+  const out = await engine.classify(texts);
+  const bigS = (now() - s) / 1000;
+  h.disable();
+  const g = gap.stop();
+  bigRes = {
+    texts: big, seconds: bigS, textsPerSec: big / bigS, results: Array.isArray(out) ? out.length : null,
+    maxBlockedMs: g.maxBlockedMs,
+    monitorEventLoopDelayMs: { max: h.max / 1e6, p99: h.percentile(99) / 1e6, p50: h.percentile(50) / 1e6, mean: h.mean / 1e6, samples: h.count },
+    timerTicks5ms: g.ticks, expectedTicks: g.expectedTicks,
+  };
+  console.log(`  one classify() of ${big.toLocaleString("en-US")} texts: ${bigS.toFixed(2)} s (${fmt(big / bigS)} texts/s); event loop: longest block ${g.maxBlockedMs.toFixed(1)} ms, ` +
+    `monitorEventLoopDelay max ${bigRes.monitorEventLoopDelayMs.max.toFixed(2)} ms over ${h.count} samples; 5 ms timer fired ${g.ticks}/${g.expectedTicks}`);
+}
+await engine.dispose?.();
+
+const result = {
+  model: model.name, engine: engine.name, mode: a.mode, chunk, texts: done, threads,
+  seconds: soakS, textsPerSec: done / soakS,
+  rss: { startMB: base, at10PctMB: at10.rssMB, maxMB: maxRss, endMB: end, growthPct, growthFromStartPct, slopeMBPer10kTexts: slope, processPeakMB: mb(peakRss()) },
+  loopDuringSoak: { maxBlockedMs: gapsAll.maxBlockedMs, monitorEventLoopDelayMs: { max: loopAll.max / 1e6, p99: loopAll.percentile(99) / 1e6, mean: loopAll.mean / 1e6 } },
+  bigBatch: bigRes,
+  samples,
+};
+if (!a["no-save"]) {
+  const file = writeResult("soak", result, { tag: model.name });
+  console.log(`wrote ${file}`);
+}
+const limit = a["max-growth"] != null ? Number(a["max-growth"]) : null;
+if (limit != null && growthPct > limit) {
+  console.log(`FAIL: RSS grew ${growthPct.toFixed(1)}% > ${limit}%`);
+  process.exit(1);
+}
+process.exit(0);
