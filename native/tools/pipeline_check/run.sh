@@ -7,6 +7,7 @@ sh native/tools/pipeline_check/build.sh build/pipeline_check >/dev/null
 models=${*:-bert-cased-conll bert-tiny-pos bert-tiny-uncased distilbert-tiny}
 mkdir -p build/pipeline_check_cases
 status=0
+build/pipeline_unit_check || status=1
 for m in $models; do
   node native/tools/pipeline_check/make_cases.mjs "$m" "build/pipeline_check_cases/$m.txt" >/dev/null
   build/pipeline_check "build/pipeline_check_cases/$m.txt" || status=1
