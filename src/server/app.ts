@@ -107,7 +107,16 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     return reply.code(404).send({ error: `Not found: ${req.method} ${req.url.split("?")[0]}` });
   });
 
-  registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion() });
+  // Responses sent while closing carry "Connection: close", so keep-alive sockets of requests
+  // that were in flight end with them instead of idling until keepAliveTimeout.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+  registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion(), isClosing: () => closing });
   app.addHook("onClose", async () => {
     cache.clear();
     await registry.dispose();

@@ -12,6 +12,7 @@ export interface RouteContext {
   defaultModel: string;
   maxBodyBytes: number;
   version: string;
+  isClosing: () => boolean;
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -50,6 +51,7 @@ async function handleInference(ctx: RouteContext, modelId: string, req: FastifyR
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (typeof value === "string") headers[name] = value;
     }
+    if (ctx.isClosing()) headers["connection"] = "close";
     reply.hijack();
     await stream.writeTo(reply.raw, headers, ctx.maxBodyBytes);
     return reply;

@@ -1,0 +1,276 @@
+// HTTP behaviour with a fake classifier: routes, headers, status codes, SSE, shutdown.
+import { afterEach, describe, expect, it } from "vitest";
+import { TokClassError } from "../../src/errors.js";
+import { fakeEntities, fakeLoader } from "./fake.js";
+import { parseSse, post, start, type Started } from "./helpers.js";
+
+let server: Started | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const SEED = "My name is Sarah Jessica Parker but you can call me Jessica";
+
+describe("inference routes", () => {
+  it("POST /models/default and POST / answer the query JSON", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    for (const path of ["/models/default", "/"]) {
+      const res = await post(server.url + path, { inputs: SEED }, { "x-use-cache": "false" });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(fakeEntities(SEED));
+    }
+    const list = await post(server.url + "/", { inputs: ["Ann", "x"], parameters: { aggregation_strategy: "none" } });
+    expect(await list.json()).toEqual([fakeEntities("Ann", "none"), []]);
+  });
+
+  it("routes ids containing slashes to their folders", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, models: [{ id: "dslim/bert-base-NER", dir: "/models/ner", load: {} }] });
+    const res = await post(`${server.url}/models/dslim/bert-base-NER`, { inputs: "Hi Bob" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(fakeEntities("Hi Bob"));
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ id: string; dir: string | null; state: string }> };
+    expect(health.models.map((m) => [m.id, m.dir, m.state])).toEqual([
+      ["default", null, "ready"],
+      ["dslim/bert-base-NER", "/models/ner", "ready"],
+    ]);
+  });
+
+  it("GET /health reports models, states and info()", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    await server.registry.settled();
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: "ok", defaultModel: "default", models: [{ id: "default", state: "ready", info: { labels: ["O", "B-PER", "I-PER"] } }] });
+  });
+});
+
+describe("x-use-cache", () => {
+  it("serves identical requests from the cache; false bypasses it", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const body = { inputs: SEED, parameters: { aggregation_strategy: "simple", ignore_labels: ["O"] } };
+    const a = await post(`${server.url}/models/default`, body);
+    expect(a.headers.get("x-cache")).toBe("miss");
+    // Same request, keys in another order: a hit, and the classifier is not called again.
+    const b = await post(`${server.url}/models/default`, { parameters: { ignore_labels: ["O"], aggregation_strategy: "simple" }, inputs: SEED });
+    expect(b.headers.get("x-cache")).toBe("hit");
+    expect(await b.json()).toEqual(await a.json());
+    expect(fl.loaded[0]!.calls).toBe(1);
+    const c = await post(`${server.url}/models/default`, body, { "x-use-cache": "false" });
+    expect(c.headers.get("x-cache")).toBe("bypass");
+    const d = await post(`${server.url}/models/default`, { ...body, options: { use_cache: false } });
+    expect(d.headers.get("x-cache")).toBe("bypass");
+    expect(fl.loaded[0]!.calls).toBe(3);
+    // Different parameters: a different entry.
+    const e = await post(`${server.url}/models/default`, { inputs: SEED, parameters: { aggregation_strategy: "first" } });
+    expect(e.headers.get("x-cache")).toBe("miss");
+  });
+
+  it("cacheSize 0 disables caching", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, cacheSize: 0 });
+    await post(`${server.url}/`, { inputs: "A" });
+    const b = await post(`${server.url}/`, { inputs: "A" });
+    expect(b.headers.get("x-cache")).toBe("miss");
+    expect(fl.loaded[0]!.calls).toBe(2);
+  });
+});
+
+describe("Authorization", () => {
+  it("requires one of the configured bearer tokens on every route", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, tokens: ["s3cret", "other"] });
+    const none = await post(`${server.url}/`, { inputs: "A" });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(await none.json()).toEqual({ error: expect.any(String) });
+    expect((await post(`${server.url}/`, { inputs: "A" }, { authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await post(`${server.url}/`, { inputs: "A" }, { authorization: "s3cret" })).status).toBe(401);
+    expect((await fetch(`${server.url}/health`)).status).toBe(401);
+    expect((await post(`${server.url}/`, { inputs: "A" }, { authorization: "Bearer s3cret" })).status).toBe(200);
+    expect((await post(`${server.url}/models/default`, { inputs: "A" }, { authorization: "Bearer other" })).status).toBe(200);
+    expect((await fetch(`${server.url}/health`, { headers: { authorization: "Bearer other" } })).status).toBe(200);
+    // Checked before the body is read: an unauthenticated oversized body is still 401.
+    expect((await post(`${server.url}/`, "x".repeat(2 * 1024 * 1024))).status).toBe(401);
+  });
+});
+
+describe("errors", () => {
+  it("400 for bad JSON and bad bodies, never 500", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const cases: unknown[] = ["{", "", "null", "[1]", '"text"', {}, { inputs: 3 }, { inputs: ["a", null] }, { inputs: "a", parameters: "x" }, { inputs: "a", bogus: 1 }, { inputs: "a", options: { use_cache: 1 } }];
+    for (const body of cases) {
+      const res = await post(`${server.url}/`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(typeof ((await res.json()) as { error: unknown }).error).toBe("string");
+    }
+    const badHeader = await post(`${server.url}/`, { inputs: "a" }, { "x-wait-for-model": "perhaps" });
+    expect(badHeader.status).toBe(400);
+  });
+
+  it("400 for parameters the classifier rejects (TokClassError codes)", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const res = await post(`${server.url}/`, { inputs: "a", parameters: { aggregation_strategy: "median" } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "Unknown aggregation strategy median" });
+    const stride = await post(`${server.url}/`, { inputs: "a", parameters: { aggregation_strategy: "none", stride: 2 } });
+    expect(stride.status).toBe(400);
+  });
+
+  it("404 for unknown models and paths, 405 for GET on an inference route", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const res = await post(`${server.url}/models/nope/nothing`, { inputs: "a" });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "Model nope/nothing does not exist" });
+    expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404);
+    const get = await fetch(`${server.url}/models/default`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+  });
+
+  it("413 past the body limit, 415 for other content types", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, maxBodyBytes: 1000 });
+    const big = await post(`${server.url}/`, { inputs: "a".repeat(2000) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ error: "Request body is too large (limit 1000 bytes)" });
+    expect((await post(`${server.url}/`, { inputs: "a".repeat(900) })).status).toBe(200);
+    const text = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"inputs":"a"}' });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: string }).error).toMatch(/Content-Type/);
+    const form = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "inputs=a" });
+    expect(form.status).toBe(415);
+    const charset = await post(`${server.url}/`, { inputs: "Ann" }, { "content-type": "application/json; charset=utf-8" });
+    expect(charset.status).toBe(200);
+  });
+
+  it("load failures: 404 when the model folder is missing, 500 otherwise", async () => {
+    const fl = fakeLoader({
+      fail: (dir) => (dir === "/missing" ? new TokClassError("ERR_MODEL_NOT_FOUND", "no such folder /missing") : dir === "/broken" ? new TokClassError("ERR_MODEL_INVALID", "corrupt") : undefined),
+    });
+    server = await start({
+      loader: fl.loader,
+      models: [
+        { id: "missing", dir: "/missing", load: {} },
+        { id: "broken", dir: "/broken", load: {} },
+      ],
+    });
+    const missing = await post(`${server.url}/models/missing`, { inputs: "a" }, { "x-wait-for-model": "true" });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "Model missing failed to load: no such folder /missing" });
+    const broken = await post(`${server.url}/models/broken`, { inputs: "a" }, { "x-wait-for-model": "true" });
+    expect(broken.status).toBe(500);
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ id: string; state: string; error?: string }> };
+    expect(health.models.find((m) => m.id === "broken")).toMatchObject({ state: "error", error: "corrupt" });
+  });
+});
+
+describe("x-wait-for-model", () => {
+  it("503 with estimated_time while loading; waits when asked", async () => {
+    const fl = fakeLoader({ manual: true });
+    server = await start({ loader: fl.loader, loadEstimateS: 20 });
+    const res = await post(`${server.url}/`, { inputs: "Ann" });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: string; estimated_time: number };
+    expect(body.error).toBe("Model default is currently loading");
+    expect(body.estimated_time).toBeGreaterThan(1);
+    expect(body.estimated_time).toBeLessThanOrEqual(20);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ state: string }> };
+    expect(health.models[0]!.state).toBe("loading");
+
+    const waiting = post(`${server.url}/`, { inputs: "Ann" }, { "x-wait-for-model": "true" });
+    const waitingBody = post(`${server.url}/`, { inputs: "Bo", options: { wait_for_model: true } });
+    await new Promise((r) => setTimeout(r, 50));
+    fl.release();
+    expect((await waiting).status).toBe(200);
+    expect(await (await waitingBody).json()).toEqual(fakeEntities("Bo"));
+  });
+
+  it("lazy models load on first use", async () => {
+    const fl = fakeLoader({ manual: true });
+    server = await start({ loader: fl.loader, preload: false });
+    let health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ state: string }> };
+    expect(health.models[0]!.state).toBe("idle");
+    expect((await post(`${server.url}/`, { inputs: "Ann" })).status).toBe(503);
+    health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ state: string }> };
+    expect(health.models[0]!.state).toBe("loading");
+    fl.release();
+    expect((await post(`${server.url}/`, { inputs: "Ann" }, { "x-wait-for-model": "1" })).status).toBe(200);
+  });
+});
+
+describe("streaming (SSE)", () => {
+  const delays: Record<string, number> = { "Alice met Bob": 120, "nothing here": 0, Carol: 40 };
+
+  it("emits entities per input in completion order, then done", async () => {
+    const fl = fakeLoader({ delayMs: (t) => delays[t] ?? 0 });
+    server = await start({ loader: fl.loader });
+    const inputs = ["Alice met Bob", "nothing here", "Carol"];
+    const res = await post(`${server.url}/models/default`, { inputs, stream: true });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = parseSse(await res.text());
+    expect(events.filter((e) => e.event === "input").map((e) => (e.data as { input: number }).input)).toEqual([1, 2, 0]);
+    expect(events.filter((e) => e.event === "entity")).toEqual([
+      ...fakeEntities("Carol").map((entity) => ({ event: "entity", data: { input: 2, entity } })),
+      ...fakeEntities("Alice met Bob").map((entity) => ({ event: "entity", data: { input: 0, entity } })),
+    ]);
+    expect(events.at(-1)).toEqual({ event: "done", data: { inputs: 3, entities: 3, errors: 0 } });
+    // Each input was its own query() call.
+    expect(fl.loaded[0]!.calls).toBe(3);
+  });
+
+  it("Accept: text/event-stream streams a single string as input 0", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const res = await post(`${server.url}/`, { inputs: "Ann and Bo" }, { accept: "text/event-stream" });
+    const events = parseSse(await res.text());
+    expect(events.map((e) => e.event)).toEqual(["entity", "entity", "input", "done"]);
+    expect(events[0]!.data).toEqual({ input: 0, entity: fakeEntities("Ann and Bo")[0] });
+    // stream: false in the body wins over Accept.
+    const plain = await post(`${server.url}/`, { inputs: "Ann", stream: false }, { accept: "text/event-stream" });
+    expect(plain.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("bad parameters are a JSON 400 before streaming; a bad input is an error event", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const bad = await post(`${server.url}/`, { inputs: ["a", "b"], stream: true, parameters: { aggregation_strategy: "median" } });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toMatch(/^application\/json/);
+    const res = await post(`${server.url}/`, { inputs: ["Ann", "bad \u{FFFF}"], stream: true });
+    expect(res.status).toBe(200);
+    const events = parseSse(await res.text());
+    expect(events).toContainEqual({ event: "error", data: { input: 1, status: 400, error: "bad text" } });
+    expect(events.at(-1)).toEqual({ event: "done", data: { inputs: 2, entities: 1, errors: 1 } });
+    const empty = parseSse(await (await post(`${server.url}/`, { inputs: [], stream: true })).text());
+    expect(empty).toEqual([{ event: "done", data: { inputs: 0, entities: 0, errors: 0 } }]);
+  });
+});
+
+describe("shutdown", () => {
+  it("close() finishes requests in flight, refuses new ones, disposes classifiers", async () => {
+    const fl = fakeLoader({ delayMs: (t) => (t === "slow Ann" ? 300 : 0) });
+    const s = await start({ loader: fl.loader });
+    await s.registry.settled();
+    const inflight = post(`${s.url}/`, { inputs: "slow Ann" });
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = s.close();
+    const res = await inflight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(fakeEntities("slow Ann"));
+    await closed;
+    expect(fl.loaded[0]!.disposed).toBe(true);
+    await expect(post(`${s.url}/`, { inputs: "A" })).rejects.toThrow();
+  });
+});

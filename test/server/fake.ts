@@ -1,0 +1,108 @@
+// A fake classifier for routing tests: capitalised words become "PER" entities (code-point
+// offsets), parameters are checked like the real one for the cases the tests need.
+import { TokClassError } from "../../src/errors.js";
+import type { ClassifierLoader, ServedClassifier } from "../../src/server/contract.js";
+import type { ClassifierInfo, Entity, InferencePayload } from "../../src/types.js";
+
+export interface FakeOptions {
+  /** Per-text delay in ms (default 0). */
+  delayMs?: (text: string) => number;
+}
+
+export class FakeClassifier implements ServedClassifier {
+  calls = 0;
+  disposed = false;
+  inFlight = 0;
+  readonly dir: string | undefined;
+  readonly #options: FakeOptions;
+
+  constructor(dir: string | undefined, options: FakeOptions = {}) {
+    this.dir = dir;
+    this.#options = options;
+  }
+
+  async query(payload: InferencePayload): Promise<Entity[] | Entity[][]> {
+    if (this.disposed) throw new TokClassError("ERR_DISPOSED", "disposed");
+    this.calls++;
+    const p = payload.parameters ?? {};
+    const strategy = p.aggregation_strategy ?? "simple";
+    if (!["none", "simple", "first", "average", "max"].includes(strategy)) {
+      throw new TokClassError("ERR_UNKNOWN_STRATEGY", `Unknown aggregation strategy ${strategy}`);
+    }
+    if (p.stride !== undefined && strategy === "none") throw new TokClassError("ERR_STRIDE_WITH_NONE", "stride with none");
+    const texts = typeof payload.inputs === "string" ? [payload.inputs] : payload.inputs;
+    this.inFlight++;
+    try {
+      const out: Entity[][] = [];
+      for (const text of texts) {
+        if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
+        const delay = this.#options.delayMs?.(text) ?? 0;
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        out.push(fakeEntities(text, strategy));
+      }
+      return typeof payload.inputs === "string" ? out[0]! : out;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  info(): ClassifierInfo {
+    return {
+      modelDir: this.dir ?? "<embedded>",
+      modelFile: "model.onnx",
+      labels: ["O", "B-PER", "I-PER"],
+      maxLength: 512,
+      tokenizer: "fake",
+      device: "cpu",
+      executionProvider: "CPUExecutionProvider",
+      onnxRuntimeVersion: "0",
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
+export function fakeEntities(text: string, strategy = "simple"): Entity[] {
+  const cps = Array.from(text);
+  const out: Entity[] = [];
+  let i = 0;
+  let index = 1;
+  while (i < cps.length) {
+    if (/\p{Lu}/u.test(cps[i]!)) {
+      let j = i;
+      while (j < cps.length && /\p{L}/u.test(cps[j]!)) j++;
+      const word = cps.slice(i, j).join("");
+      out.push(strategy === "none" ? { entity: "B-PER", score: 0.9, index: index++, word, start: i, end: j } : { entity_group: "PER", score: 0.9, word, start: i, end: j });
+      i = j;
+    } else i++;
+  }
+  return out;
+}
+
+export interface FakeLoader {
+  loader: ClassifierLoader;
+  loaded: FakeClassifier[];
+  /** Resolves pending loads (when created with manual: true). */
+  release(): void;
+}
+
+export function fakeLoader(opts: { manual?: boolean; fail?: (dir: string | undefined) => unknown } & FakeOptions = {}): FakeLoader {
+  const loaded: FakeClassifier[] = [];
+  let release!: () => void;
+  const gate = opts.manual ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+  if (!opts.manual) release = () => {};
+  return {
+    loaded,
+    release: () => release(),
+    loader: async (dir) => {
+      await gate;
+      const err = opts.fail?.(dir);
+      if (err) throw err;
+      const clf = new FakeClassifier(dir, opts);
+      loaded.push(clf);
+      return clf;
+    },
+  };
+}

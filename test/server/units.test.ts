@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { makeTokenCheck } from "../../src/server/auth.js";
+import { cacheKey, canonicalJson, LruCache } from "../../src/server/cache.js";
+import { ConfigError, parseBytes, resolveServerConfig } from "../../src/server/config.js";
+import { booleanHeader, parseInferenceRequest } from "../../src/server/request.js";
+import { HttpError } from "../../src/server/http-errors.js";
+
+describe("LruCache", () => {
+  it("evicts the least recently used entry past maxEntries", () => {
+    const c = new LruCache({ maxEntries: 2, maxBytes: 1e6 });
+    c.set("a", "1");
+    c.set("b", "2");
+    expect(c.get("a")).toBe("1"); // a is now the most recent
+    c.set("c", "3");
+    expect(c.get("b")).toBeUndefined();
+    expect(c.get("a")).toBe("1");
+    expect(c.get("c")).toBe("3");
+    expect(c.size).toBe(2);
+  });
+
+  it("evicts by bytes and skips values larger than the limit", () => {
+    const c = new LruCache({ maxEntries: 100, maxBytes: 20 }); // 10 UTF-16 units
+    c.set("a", "12345");
+    c.set("b", "12345");
+    c.set("c", "1");
+    expect(c.get("a")).toBeUndefined();
+    expect(c.bytes).toBeLessThanOrEqual(20);
+    c.set("big", "x".repeat(11));
+    expect(c.get("big")).toBeUndefined();
+  });
+
+  it("is disabled with maxEntries 0", () => {
+    const c = new LruCache({ maxEntries: 0, maxBytes: 100 });
+    c.set("a", "1");
+    expect(c.get("a")).toBeUndefined();
+  });
+
+  it("keys ignore object key order but not values or model", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
+    const k = cacheKey("m", "x", { aggregation_strategy: "simple", stride: 2 });
+    expect(cacheKey("m", "x", { stride: 2, aggregation_strategy: "simple" })).toBe(k);
+    expect(cacheKey("n", "x", { stride: 2, aggregation_strategy: "simple" })).not.toBe(k);
+    expect(cacheKey("m", ["x"], { stride: 2, aggregation_strategy: "simple" })).not.toBe(k);
+    expect(cacheKey("m", "x", undefined)).toBe(cacheKey("m", "x", {}));
+  });
+});
+
+describe("makeTokenCheck", () => {
+  it("is undefined without tokens", () => {
+    expect(makeTokenCheck([])).toBeUndefined();
+  });
+  it("accepts any configured token, Bearer case-insensitive, and nothing else", () => {
+    const check = makeTokenCheck(["alpha", "beta"])!;
+    expect(check("Bearer alpha")).toBe(true);
+    expect(check("bearer beta")).toBe(true);
+    expect(check("Bearer gamma")).toBe(false);
+    expect(check("Bearer alph")).toBe(false);
+    expect(check("Basic alpha")).toBe(false);
+    expect(check("alpha")).toBe(false);
+    expect(check("Bearer ")).toBe(false);
+    expect(check(undefined)).toBe(false);
+  });
+});
+
+describe("parseInferenceRequest", () => {
+  it("reads headers before body options, with defaults", () => {
+    expect(parseInferenceRequest({ inputs: "x" }, {})).toEqual({ inputs: "x", useCache: true, waitForModel: false, stream: false });
+    const r = parseInferenceRequest({ inputs: ["a"], options: { use_cache: false, wait_for_model: true }, stream: true }, {});
+    expect(r).toMatchObject({ useCache: false, waitForModel: true, stream: true });
+    const h = parseInferenceRequest({ inputs: "a", options: { use_cache: false } }, { "x-use-cache": "true", accept: "text/event-stream" });
+    expect(h).toMatchObject({ useCache: true, stream: true });
+  });
+  it("rejects malformed bodies with 400", () => {
+    for (const body of [null, [], "x", {}, { inputs: 1 }, { inputs: ["a", 2] }, { inputs: "a", extra: 1 }, { inputs: "a", parameters: [] }, { inputs: "a", options: { use_cache: "no" } }, { inputs: "a", options: { foo: true } }, { inputs: "a", stream: "yes" }]) {
+      expect(() => parseInferenceRequest(body, {}), JSON.stringify(body)).toThrow(HttpError);
+    }
+    expect(() => booleanHeader({ "x-use-cache": "maybe" }, "x-use-cache")).toThrow(/x-use-cache/);
+  });
+});
+
+describe("resolveServerConfig", () => {
+  const file = JSON.stringify({
+    port: 9000,
+    host: "0.0.0.0",
+    models: { "dslim/bert-base-NER": "./ner", pos: { path: "/abs/pos", modelFile: "model_quantized.onnx" } },
+    tokens: ["file-token"],
+    maxBodyBytes: "2mb",
+  });
+  const read = (p: string) => {
+    if (p === "/etc/tokclass.json") return file;
+    throw new Error("ENOENT");
+  };
+
+  it("has defaults", () => {
+    const c = resolveServerConfig({}, {}, read);
+    expect(c).toMatchObject({ host: "127.0.0.1", port: 8080, models: [], defaultModel: "default", tokens: [], maxBodyBytes: 1048576, cacheSize: 1024, preload: true });
+  });
+
+  it("reads the config file, relative paths from its folder", () => {
+    const c = resolveServerConfig({ config: "/etc/tokclass.json" }, {}, read);
+    expect(c.port).toBe(9000);
+    expect(c.maxBodyBytes).toBe(2 * 1024 * 1024);
+    expect(c.models).toEqual([
+      { id: "dslim/bert-base-NER", dir: "/etc/ner", load: {} },
+      { id: "pos", dir: "/abs/pos", load: { modelFile: "model_quantized.onnx" } },
+    ]);
+    expect(c.tokens).toEqual(["file-token"]);
+  });
+
+  it("flags override env, env overrides the file", () => {
+    const env = { TOKCLASS_TOKENS: "a, b,", TOKCLASS_PORT: "7000", TOKCLASS_CONFIG: "/etc/tokclass.json" };
+    const c = resolveServerConfig({}, env, read);
+    expect(c).toMatchObject({ port: 7000, tokens: ["a", "b"], host: "0.0.0.0" });
+    const f = resolveServerConfig({ port: "0", token: ["t"], model: ["pos=/other"], cacheSize: "5", lazy: true }, env, read);
+    expect(f).toMatchObject({ port: 0, tokens: ["t"], cacheSize: 5, preload: false });
+    expect(f.models.find((m) => m.id === "pos")?.dir).toBe("/other");
+  });
+
+  it("rejects bad values with ConfigError", () => {
+    const bad: Array<Parameters<typeof resolveServerConfig>[0]> = [
+      { port: "99999" },
+      { port: "abc" },
+      { model: ["nodir"] },
+      { model: ["=dir"] },
+      { model: ["/lead=dir"] },
+      { maxBody: "-1" },
+      { cacheSize: "x" },
+      { config: "/missing.json" },
+      { device: "tpu" },
+      { defaultModel: "nope" },
+      { logLevel: "loud" },
+    ];
+    for (const flags of bad) expect(() => resolveServerConfig(flags, {}, read), JSON.stringify(flags)).toThrow(ConfigError);
+    expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => '{"prot": 1}')).toThrow(/Unknown key "prot"/);
+    expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => "{")).toThrow(/not valid JSON/);
+  });
+
+  it("parses byte sizes", () => {
+    expect(parseBytes("512k", "x")).toBe(524288);
+    expect(parseBytes("1MiB", "x")).toBe(1048576);
+    expect(parseBytes(100, "x")).toBe(100);
+    expect(() => parseBytes("1g", "x")).toThrow(ConfigError);
+  });
+});
