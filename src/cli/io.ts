@@ -1,0 +1,120 @@
+/** Line input (JSONL or plain text, strict UTF-8) and back-pressured output for the CLI. */
+import type { Readable, Writable } from "node:stream";
+
+/** Bad input data: the CLI exits with code 3. `line` is 1-based. */
+export class InputError extends Error {
+  readonly line: number | undefined;
+
+  constructor(message: string, line?: number) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+    this.name = "InputError";
+    this.line = line;
+  }
+}
+
+export interface Line {
+  /** 1-based line number. */
+  line: number;
+  text: string;
+  /** Bytes consumed up to and including this line (for progress). */
+  bytes: number;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Splits a byte stream into lines and decodes each as strict UTF-8: invalid bytes throw an
+ * InputError naming the line (earlier lines have been yielded). Strips "\r" before "\n" and a
+ * UTF-8 byte order mark on line 1. A final line without "\n" counts; an empty one does not.
+ */
+export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<Line> {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  let pending: Buffer[] = [];
+  let lineNo = 0;
+  let bytes = 0;
+  const decode = (parts: Buffer[]): string => {
+    lineNo++;
+    let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (buf.length > 0 && buf[buf.length - 1] === 0x0d) buf = buf.subarray(0, buf.length - 1);
+    try {
+      // ignoreBOM false: the decoder drops a leading BOM; only line 1 may carry one.
+      const text = decoder.decode(buf);
+      if (lineNo > 1 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return `\uFEFF${text}`;
+      return text;
+    } catch {
+      throw new InputError("invalid UTF-8", lineNo);
+    }
+  };
+  for await (const chunk of stream) {
+    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    let start = 0;
+    for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
+      pending.push(data.subarray(start, nl));
+      bytes += nl + 1 - start;
+      const text = decode(pending);
+      pending = [];
+      start = nl + 1;
+      yield { line: lineNo, text, bytes };
+    }
+    if (start < data.length) {
+      pending.push(data.subarray(start));
+      bytes += data.length - start;
+    }
+  }
+  if (pending.some((p) => p.length > 0)) yield { line: lineNo + 1, text: decode(pending), bytes };
+}
+
+/**
+ * The text of one input line: a JSON string, a JSON object with a string "inputs" or "text",
+ * or else the line itself. Lines that are other JSON values (numbers, arrays, ...) are plain text.
+ */
+export function recordText(raw: string, line: number): string {
+  const trimmed = raw.trim();
+  const first = trimmed[0];
+  if (first !== "{" && first !== '"') return raw;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    if (first === "{") throw new InputError("invalid JSON object", line);
+    return raw; // a plain sentence that happens to start with a quote
+  }
+  if (typeof value === "string") return value;
+  const obj = value as Record<string, unknown>;
+  const text = "inputs" in obj ? obj.inputs : obj.text;
+  if (typeof text !== "string") throw new InputError('expected a JSON object with a string "inputs" or "text"', line);
+  return text;
+}
+
+/** Writes with back-pressure; EPIPE (reader went away, e.g. `| head`) ends output quietly. */
+export class Output {
+  readonly #stream: Writable;
+  #closed = false;
+
+  constructor(stream: Writable) {
+    this.#stream = stream;
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") this.#closed = true;
+      else throw err;
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.#closed) return;
+    if (!this.#stream.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.#stream.off("drain", done);
+          this.#stream.off("close", done);
+          resolve();
+        };
+        this.#stream.on("drain", done);
+        this.#stream.on("close", done);
+      });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/** The classify command: texts from arguments, or lines batched into classify() calls. */
+import { createReadStream, statSync } from "node:fs";
+import type { Readable, Writable } from "node:stream";
+import type { WriteStream } from "node:tty";
+import type { CliClassifier } from "../server/contract.js";
+import type { Entity } from "../types.js";
+import type { ClassifyCommand } from "./args.js";
+import { InputError, Output, readLines, recordText } from "./io.js";
+import { formatTable } from "./pretty.js";
+import { Progress } from "./progress.js";
+
+export interface CliStreams {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** Batches of classify() calls kept in flight while reading ahead. */
+const MAX_IN_FLIGHT = 2;
+
+export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: CliStreams): Promise<void> {
+  const out = new Output(io.stdout);
+  const render = (title: string, entities: Entity[]): string => (cmd.pretty ? formatTable(title, entities) : `${JSON.stringify(entities)}\n`);
+
+  if (cmd.input === undefined) {
+    const results = await classifyTexts(clf, cmd, cmd.texts);
+    for (let i = 0; i < results.length; i++) await out.write(render(cmd.texts[i]!, results[i]!));
+    return;
+  }
+
+  let source: Readable;
+  let totalBytes: number | undefined;
+  if (cmd.input === "-") {
+    source = io.stdin;
+  } else {
+    try {
+      const st = statSync(cmd.input);
+      if (!st.isFile()) throw new Error("not a file");
+      totalBytes = st.size;
+    } catch (err) {
+      throw new InputError(`cannot read ${cmd.input}: ${(err as Error).message}`);
+    }
+    source = createReadStream(cmd.input);
+  }
+  const progress = new Progress(cmd.progress ? (io.stderr as WriteStream) : undefined, totalBytes);
+
+  const queue: Array<Promise<string>> = [];
+  let batch: Array<{ line: number; text: string }> = [];
+  let lines = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    const texts = items.map((it) => it.text);
+    const job = classifyTexts(clf, cmd, texts).then((results) => results.map((r, i) => render(`line ${items[i]!.line}: ${texts[i]}`, r)).join(""));
+    job.catch(() => {}); // awaited in order below
+    queue.push(job);
+    while (queue.length > MAX_IN_FLIGHT) await out.write(await queue.shift()!);
+  };
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) await out.write(await queue.shift()!);
+  };
+
+  try {
+    for await (const { line, text, bytes } of readLines(source)) {
+      batch.push({ line, text: recordText(text, line) });
+      lines = line;
+      progress.update(lines, bytes);
+      if (batch.length >= cmd.batchSize) await flush();
+      if (out.closed) break;
+    }
+    await flush();
+  } catch (err) {
+    // Write what was classified before the bad line, then report it.
+    if (err instanceof InputError) {
+      await flush().catch(() => {});
+      await drain();
+    }
+    throw err;
+  } finally {
+    if (source !== io.stdin) source.destroy();
+  }
+  await drain();
+  progress.done();
+}
+
+/** One classify() call for the non-empty texts; blank texts give []. */
+async function classifyTexts(clf: CliClassifier, cmd: ClassifyCommand, texts: string[]): Promise<Entity[][]> {
+  const nonEmpty = texts.map((t, i) => (t.trim().length > 0 ? i : -1)).filter((i) => i >= 0);
+  const results: Entity[][] = texts.map(() => []);
+  if (nonEmpty.length === 0) return results;
+  const got = await clf.classify(
+    nonEmpty.map((i) => texts[i]!),
+    cmd.classify,
+  );
+  nonEmpty.forEach((i, k) => (results[i] = got[k]!));
+  return results;
+}
