@@ -31,6 +31,7 @@ const { values: a } = parseArgs({
     repeat: { type: "string", default: process.env.BENCH_REPEAT ?? "1" },
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "32" },
     "model-file": { type: "string", default: process.env.BENCH_MODEL_FILE ?? "model.onnx" },
+    device: { type: "string", default: process.env.BENCH_DEVICE ?? "cpu" },
     split: { type: "string", default: "test" },
     offset: { type: "string", default: "0" },
     micro: { type: "boolean", default: false },
@@ -53,6 +54,7 @@ if (a.help) {
   --threads N                  intra-op threads for every engine (default: all cores)
   --repeat R --warmup W        timed passes (best kept) and warm-up texts per mode
   --model-file F               model.onnx (default) | model_quantized.onnx | model_fp16.onnx
+  --device cpu|cuda            tokclass device (raw and transformers.js are CPU only here)
   --micro [--micro-time S]     benchmark.js single-text latency (short/median/long text)
   --no-throughput              only the micro-benchmarks
   --inline                     run in this process (no child processes; RSS less meaningful)
@@ -128,7 +130,7 @@ function ratios(rows) {
 
 const machine = machineInfo();
 if (!a.quiet) {
-  console.log(`tokclass bench — ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, onnxruntime-node ${machine.onnxruntimeNode}, transformers.js ${machine.transformersJs}, threads ${threads}`);
+  console.log(`tokclass bench — ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, onnxruntime-node ${machine.onnxruntimeNode}, transformers.js ${machine.transformersJs}, threads ${threads}, ${a["model-file"]}, ${a.device}`);
 }
 
 const report = { args: a, threads, models: {} };
@@ -142,6 +144,7 @@ for (const m of models) {
       competitor: c, model: m, texts, threads,
       modes: modesFor(c),
       modelFile: a["model-file"],
+      device: a.device,
       split: a.split, offset: Number(a.offset),
       repeat: Number(a.repeat), warmup: Number(a.warmup),
       micro: a.micro, microTime: Number(a["micro-time"]),

@@ -40,6 +40,7 @@ const { values: a } = parseArgs({
     "no-batches": { type: "boolean", default: false },
     threads: { type: "string" },
     "model-file": { type: "string", default: "model.onnx" },
+    device: { type: "string", default: "cpu" },
     "no-save": { type: "boolean", default: false },
   },
 });
@@ -52,7 +53,7 @@ const stride = Number(a.stride);
 
 let engine;
 try {
-  engine = await createEngine(a.engine, model, { threads, modelFile: a["model-file"] });
+  engine = await createEngine(a.engine, model, { threads, modelFile: a["model-file"], device: a.device });
 } catch (e) {
   if (e instanceof SkipError) { console.log(`scaling: SKIPPED — ${e.message}`); process.exit(0); }
   throw e;

@@ -38,6 +38,7 @@ const { values: a } = parseArgs({
     "max-growth": { type: "string" },
     threads: { type: "string" },
     "model-file": { type: "string", default: "model.onnx" },
+    device: { type: "string", default: "cpu" },
     "no-save": { type: "boolean", default: false },
   },
 });
@@ -71,7 +72,7 @@ const model = resolveModel(a.model);
 const threads = a.threads ? Number(a.threads) : os.availableParallelism();
 let engine;
 try {
-  engine = await createEngine(a.engine, model, { threads, modelFile: a["model-file"] });
+  engine = await createEngine(a.engine, model, { threads, modelFile: a["model-file"], device: a.device });
 } catch (e) {
   if (e instanceof SkipError) { console.log(`soak: SKIPPED — ${e.message}`); process.exit(0); }
   throw e;

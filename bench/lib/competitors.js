@@ -35,6 +35,7 @@ export async function loadTokenizer(modelDir, { truncate = true } = {}) {
 // raw onnxruntime-node: InferenceSession.run on pre-tokenized ids (tokenization untimed)
 // ---------------------------------------------------------------------------------------
 async function createRaw(model, texts, opts) {
+  if (opts.device && opts.device !== "cpu") throw new SkipError(`raw: device ${opts.device} not wired (onnxruntime-node is installed without its CUDA provider); skipped`);
   const ort = await import("onnxruntime-node");
   const file = onnxPath(model, opts.modelFile);
   const session = await ort.InferenceSession.create(file, {
@@ -80,6 +81,7 @@ async function createRaw(model, texts, opts) {
 // transformers.js pipeline("token-classification"), aggregation "simple"
 // ---------------------------------------------------------------------------------------
 async function createTransformersJs(model, texts, opts) {
+  if (opts.device && opts.device !== "cpu") throw new SkipError(`transformers.js: device ${opts.device} not wired; skipped`);
   let tf;
   try { tf = await import("@huggingface/transformers"); } catch (e) {
     throw new SkipError(`transformers.js: cannot import @huggingface/transformers (${e.message.split("\n")[0]}); run npm install`);
@@ -112,9 +114,10 @@ async function createTransformersJs(model, texts, opts) {
 // tokclass
 // ---------------------------------------------------------------------------------------
 export async function importTokclass() {
-  const entry = path.join(ROOT, "dist", "index.js");
+  // TOKCLASS_ENTRY: another build of the library (e.g. node_modules/tokclass/dist/index.js)
+  const entry = process.env.TOKCLASS_ENTRY ? path.resolve(process.env.TOKCLASS_ENTRY) : path.join(ROOT, "dist", "index.js");
   if (!fs.existsSync(entry)) {
-    throw new SkipError("tokclass: dist/index.js not found (run `npm run build` for the addon and `npm run build:ts`); skipped");
+    throw new SkipError(`tokclass: ${path.relative(ROOT, entry)} not found (run "npm run build" for the addon, then "npm run build:ts"); skipped`);
   }
   let mod;
   try { mod = await import(pathToFileURL(entry).href); } catch (e) {

@@ -116,12 +116,13 @@ export async function microBench(inst, texts, tokenCounts, { maxTime = 2, minSam
     ["long", order[Math.floor(order.length * 0.99)][1]],
   ];
   const suite = new Benchmark.Suite();
+  const errors = [];
   for (const [label, i] of picks) {
     suite.add(`${label} (${tokenCounts[i]} tokens)`, {
       defer: true,
       maxTime,
       minSamples,
-      fn(deferred) { inst.one(i).then(() => deferred.resolve(), (e) => { deferred.resolve(); throw e; }); },
+      fn(deferred) { inst.one(i).then(() => deferred.resolve(), (e) => { errors.push(e); deferred.resolve(); }); },
     });
   }
   return await new Promise((resolve, reject) => {
@@ -137,7 +138,7 @@ export async function microBench(inst, texts, tokenCounts, { maxTime = 2, minSam
         samples: b.stats.sample.length,
       });
     });
-    suite.on("complete", () => resolve(out));
+    suite.on("complete", () => (errors.length ? reject(errors[0]) : resolve(out)));
     suite.on("error", (e) => reject(e.target?.error ?? e));
     suite.run({ async: true });
   });
