@@ -1,0 +1,175 @@
+// CLI pieces without the model: argument parsing, line reading, the batching loop (fake classifier).
+import { PassThrough, Readable } from "node:stream";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseCli, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
+import { exitCodeFor } from "../../src/cli/cli.js";
+import { InputError, readLines, recordText } from "../../src/cli/io.js";
+import { formatTable } from "../../src/cli/pretty.js";
+import { runClassify } from "../../src/cli/run.js";
+import { TokClassError } from "../../src/errors.js";
+import type { CliClassifier } from "../../src/server/contract.js";
+import type { ClassifyOptions, Entity } from "../../src/types.js";
+import { FakeClassifier, fakeEntities } from "../server/fake.js";
+
+describe("parseCli", () => {
+  it("parses classify options into library options", () => {
+    const cmd = parseCli(["-m", "/m", "-s", "first", "--ignore-labels", "O, MISC", "--stride", "16", "--offsets", "codepoint", "--device", "cuda", "--model-file", "q.onnx", "--text", "Hello"]);
+    expect(cmd).toEqual({
+      kind: "classify",
+      texts: ["Hello"],
+      model: "/m",
+      load: { device: "cuda", modelFile: "q.onnx" },
+      classify: { aggregationStrategy: "first", ignoreLabels: ["O", "MISC"], stride: 16, offsets: "codepoint", includeText: true },
+      pretty: false,
+      batchSize: 64,
+      progress: true,
+    });
+    expect((parseCli(["--ignore-labels", "", "x"]) as ClassifyCommand).classify.ignoreLabels).toEqual([]);
+  });
+
+  it("reads stdin with -, --input, or a piped stdin", () => {
+    expect(parseCli(["-"])).toMatchObject({ input: "-", texts: [] });
+    expect(parseCli(["--input", "f.jsonl", "--batch-size", "8"])).toMatchObject({ input: "f.jsonl", batchSize: 8 });
+    expect(parseCli([], false)).toMatchObject({ input: "-" });
+  });
+
+  it("help, version, serve", () => {
+    expect(parseCli(["--help"])).toEqual({ kind: "help", topic: "main" });
+    expect(parseCli(["-v"])).toEqual({ kind: "version" });
+    expect(parseCli(["serve", "-h"])).toEqual({ kind: "help", topic: "serve" });
+    expect(parseCli(["serve", "--port", "0", "--model", "a/b=/x", "--model", "c=/y", "--token", "t", "--lazy", "--max-body", "2mb"])).toEqual({
+      kind: "serve",
+      flags: { port: "0", model: ["a/b=/x", "c=/y"], token: ["t"], lazy: true, maxBody: "2mb" },
+    });
+  });
+
+  it("usage errors", () => {
+    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"]];
+    for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
+  });
+
+  it("exit codes by error kind", () => {
+    expect(exitCodeFor(new UsageError("x"))).toBe(2);
+    expect(exitCodeFor(new InputError("x", 3))).toBe(3);
+    expect(exitCodeFor(new TokClassError("ERR_INVALID_TEXT", "x"))).toBe(3);
+    expect(exitCodeFor(new TokClassError("ERR_STRIDE_TOO_LARGE", "x"))).toBe(2);
+    expect(exitCodeFor(new TokClassError("ERR_MODEL_NOT_FOUND", "x"))).toBe(1);
+    expect(exitCodeFor(new Error("boom"))).toBe(1);
+  });
+});
+
+async function collect(chunks: Array<string | Buffer>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const l of readLines(Readable.from(chunks.map((c) => (typeof c === "string" ? Buffer.from(c) : c))))) out.push(l.text);
+  return out;
+}
+
+describe("readLines", () => {
+  it("splits across chunks, strips CRLF and the BOM, keeps a last line without newline", async () => {
+    expect(await collect(["\uFEFFa", "b\r\n", "c\n\nd"])).toEqual(["ab", "c", "", "d"]);
+    expect(await collect(["x\n"])).toEqual(["x"]);
+    // A multi-byte character split between chunks.
+    const e = Buffer.from("é\n");
+    expect(await collect([e.subarray(0, 1), e.subarray(1)])).toEqual(["é"]);
+  });
+
+  it("throws InputError with the line number on invalid UTF-8", async () => {
+    const chunks = [Buffer.from("ok\nfine\n"), Buffer.from([0x62, 0xff, 0x0a])];
+    const seen: number[] = [];
+    const err = await (async () => {
+      try {
+        for await (const l of readLines(Readable.from(chunks))) seen.push(l.line);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(seen).toEqual([1, 2]);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).line).toBe(3);
+    expect((err as Error).message).toBe("line 3: invalid UTF-8");
+  });
+});
+
+describe("recordText", () => {
+  it("accepts JSON strings, objects with inputs/text, and plain lines", () => {
+    expect(recordText('"a \\"b\\""', 1)).toBe('a "b"');
+    expect(recordText('{"inputs": "x"}', 1)).toBe("x");
+    expect(recordText('{"text": "y", "id": 3}', 1)).toBe("y");
+    expect(recordText("plain text", 1)).toBe("plain text");
+    expect(recordText('"Hi," she said.', 1)).toBe('"Hi," she said.');
+    expect(recordText("123", 1)).toBe("123");
+    expect(() => recordText('{"inputs": ["a"]}', 4)).toThrow("line 4:");
+    expect(() => recordText("{broken", 5)).toThrow(InputError);
+  });
+});
+
+class FakeCli extends FakeClassifier implements CliClassifier {
+  batches: number[] = [];
+  classify(text: string, options?: ClassifyOptions): Promise<Entity[]>;
+  classify(texts: string[], options?: ClassifyOptions): Promise<Entity[][]>;
+  async classify(input: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]> {
+    const texts = typeof input === "string" ? [input] : input;
+    this.batches.push(texts.length);
+    const out = texts.map((t) => fakeEntities(t, options?.aggregationStrategy ?? "simple"));
+    return typeof input === "string" ? out[0]! : out;
+  }
+}
+
+function streams(stdin = "") {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  return { io: { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr }, text: () => out };
+}
+
+describe("runClassify", () => {
+  it("texts from arguments: one JSON line each", async () => {
+    const s = streams();
+    await runClassify(parseCli(["Ann", "no one"]) as ClassifyCommand, new FakeCli(undefined), s.io);
+    expect(s.text()).toBe(`${JSON.stringify(fakeEntities("Ann"))}\n[]\n`);
+  });
+
+  it("stdin JSONL in batches, in order, blank lines give []", async () => {
+    const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ inputs: `Name${i} x` }));
+    lines.splice(3, 0, "");
+    const s = streams(lines.join("\n") + "\n");
+    const clf = new FakeCli(undefined);
+    await runClassify(parseCli(["-", "--batch-size", "4"]) as ClassifyCommand, clf, s.io);
+    const out = s.text().trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
+    expect(out.length).toBe(11);
+    expect(out[3]).toEqual([]);
+    expect(out[0]).toEqual(fakeEntities("Name0 x"));
+    expect(out[10]).toEqual(fakeEntities("Name9 x"));
+    expect(clf.batches).toEqual([3, 4, 3]);
+  });
+
+  it("reads --input FILE; a missing file is an InputError", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-"));
+    const file = join(dir, "in.txt");
+    writeFileSync(file, "Alice\nBob\n");
+    const s = streams();
+    await runClassify(parseCli(["--input", file]) as ClassifyCommand, new FakeCli(undefined), s.io);
+    expect(s.text().split("\n").length).toBe(3);
+    await expect(runClassify(parseCli(["--input", join(dir, "nope")]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow(InputError);
+  });
+
+  it("invalid UTF-8: earlier lines are written, then the InputError", async () => {
+    const s = streams();
+    s.io.stdin = Readable.from([Buffer.concat([Buffer.from("Ann\nBo\n"), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from("Cy\n")])]);
+    await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow("line 3: invalid UTF-8");
+    expect(s.text().trimEnd().split("\n").length).toBe(2);
+  });
+
+  it("--pretty prints a table", async () => {
+    const s = streams();
+    await runClassify(parseCli(["--pretty", "Sarah met Bob"]) as ClassifyCommand, new FakeCli(undefined), s.io);
+    expect(s.text()).toMatch(/ENTITY\s+SCORE\s+START\s+END\s+WORD/);
+    expect(s.text()).toMatch(/PER\s+0\.9000\s+0\s+5\s+Sarah/);
+    expect(formatTable("t", [])).toContain("(no entities)");
+  });
+});
