@@ -35,6 +35,49 @@ GraphOptimizationLevel ToOrt(GraphOptimization level) {
   return ORT_ENABLE_ALL;
 }
 
+// ORT's messages carry C++ internals: "/onnxruntime_src/<file>:<line> <signature> <text>" and
+// "[ONNXRuntimeError] : <n> : <CODE> : <text>". Keep the text, which is what a user can act
+// on; anything that does not parse as expected is left as it was.
+std::string CleanOrtMessage(std::string message) {
+  while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
+    message.pop_back();
+  }
+  const size_t source = message.find("/onnxruntime_src/");
+  const std::string tag = "[ONNXRuntimeError] : ";
+  size_t cut_from = std::string::npos, cut_to = std::string::npos;
+  if (size_t at = message.find(tag); at != std::string::npos) {
+    size_t p = at + tag.size();
+    for (int i = 0; i < 2 && p != std::string::npos; ++i) {  // skip "<n> : <CODE> : "
+      p = message.find(" : ", p);
+      if (p != std::string::npos) p += 3;
+    }
+    if (p != std::string::npos) {
+      cut_from = source < at ? source : at;
+      cut_to = p;
+    }
+  } else if (source != std::string::npos) {
+    // The signature ends where its parameter list's parentheses balance.
+    size_t p = message.find('(', source);
+    int depth = 0;
+    for (; p < message.size(); ++p) {
+      if (message[p] == '(') ++depth;
+      if (message[p] == ')' && --depth == 0) break;
+    }
+    if (p < message.size()) {
+      ++p;
+      if (message.compare(p, 6, " const") == 0) p += 6;
+      while (p < message.size() && message[p] == ' ') ++p;
+      cut_from = source;
+      cut_to = p;
+    }
+  }
+  if (cut_from != std::string::npos && cut_to < message.size()) {
+    message.erase(cut_from, cut_to - cut_from);
+    if (cut_from > 0 && message[cut_from - 1] == ':') message.insert(cut_from, " ");
+  }
+  return message;
+}
+
 // What the user has to do to get CUDA, appended to every CUDA failure. `missing` lists the
 // provider libraries absent beside the loaded core library, which is where ORT looks for them.
 std::string CudaHowTo(const std::vector<std::string>& missing) {
@@ -100,7 +143,7 @@ void AppendCuda(Ort::SessionOptions& options, const SessionConfig& config) {
   const OrtApi& api = Ort::GetApi();
   auto check = [&](OrtStatus* status, const char* step) {
     if (status == nullptr) return;
-    std::string message = api.GetErrorMessage(status);
+    std::string message = CleanOrtMessage(api.GetErrorMessage(status));
     api.ReleaseStatus(status);
     ThrowCudaUnavailable(WithRecentErrors(std::string(step) + ": " + message));
   };
@@ -127,7 +170,7 @@ void AppendCuda(Ort::SessionOptions& options, const SessionConfig& config) {
   // Option values are validated here too; a bad one is a configuration error, not a device one.
   OrtStatus* status = api.UpdateCUDAProviderOptions(cuda.get(), keys.data(), values.data(), keys.size());
   if (status != nullptr && api.GetErrorCode(status) == ORT_INVALID_ARGUMENT) {
-    std::string message = api.GetErrorMessage(status);
+    std::string message = CleanOrtMessage(api.GetErrorMessage(status));
     api.ReleaseStatus(status);
     throw Error(codes::kInvalidArgument, "invalid CUDA option: " + message);
   }
@@ -224,7 +267,7 @@ void Session::Create(const void* bytes, size_t size, const std::string& name,
       session_ = std::make_unique<Ort::Session>(env, name.c_str(), options);
     }
   } catch (const Ort::Exception& e) {
-    const std::string message = e.what();
+    const std::string message = CleanOrtMessage(e.what());
     const OrtErrorCode code = e.GetOrtErrorCode();
     const bool model_problem = code == ORT_INVALID_PROTOBUF || code == ORT_INVALID_GRAPH ||
                                code == ORT_NO_MODEL || code == ORT_NO_SUCHFILE ||
@@ -416,7 +459,8 @@ void Session::run(const BatchInput& in, std::vector<float>& logits_out) const {
       std::copy(src, src + n, logits_out.begin());
     }
   } catch (const Ort::Exception& e) {
-    throw Error(codes::kInference, "inference failed for model " + model_name_ + ": " + e.what());
+    throw Error(codes::kInference,
+                "inference failed for model " + model_name_ + ": " + CleanOrtMessage(e.what()));
   }
 }
 

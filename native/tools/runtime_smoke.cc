@@ -7,6 +7,7 @@
 //
 // Exit status 0 when every check passes. Not part of the addon.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -89,6 +90,138 @@ float MaxDiff(const SequenceLogits& batched, const std::vector<std::vector<float
     for (size_t j = 0; j < got.size(); ++j) worst = std::max(worst, std::fabs(got[j] - single[i][j]));
   }
   return worst;
+}
+
+// --- Tiny synthetic models -------------------------------------------------------------------
+// There is no ONNX tooling here, so the variants the real models do not cover (int32 inputs,
+// float16 logits, a dynamic label dimension, an unknown input, a non-float output) are written
+// as ONNX protobuf bytes by hand. The graph computes
+//   logits[b, s, l] = (input_ids[b, s] + attention_mask[b, s]) * (l + 1)
+// so every expected value is known.
+
+struct Proto {
+  std::string bytes;
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      bytes.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    bytes.push_back(static_cast<char>(v));
+  }
+  Proto& Int(int field, uint64_t v) {
+    Varint(uint64_t(field) << 3);
+    Varint(v);
+    return *this;
+  }
+  Proto& Bytes(int field, const std::string& v) {
+    Varint((uint64_t(field) << 3) | 2);
+    Varint(v.size());
+    bytes += v;
+    return *this;
+  }
+  Proto& Msg(int field, const Proto& m) { return Bytes(field, m.bytes); }
+};
+
+enum OnnxType { kFloat = 1, kInt32 = 6, kInt64 = 7, kFloat16 = 10 };
+
+Proto ValueInfo(const std::string& name, int elem, std::vector<std::string> dims) {
+  Proto shape;
+  for (const auto& d : dims) {
+    Proto dim;
+    if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) dim.Int(1, std::stoull(d));
+    else dim.Bytes(2, d);
+    shape.Msg(1, dim);
+  }
+  Proto tensor_type;
+  tensor_type.Int(1, elem).Msg(2, shape);
+  Proto type;
+  type.Msg(1, tensor_type);
+  Proto info;
+  info.Bytes(1, name).Msg(2, type);
+  return info;
+}
+
+Proto Node(const std::string& op, std::vector<std::string> in, const std::string& out,
+           int cast_to = 0) {
+  Proto node;
+  for (const auto& i : in) node.Bytes(1, i);
+  node.Bytes(2, out).Bytes(3, out + "_node").Bytes(4, op);
+  if (cast_to) {
+    Proto attr;
+    attr.Bytes(1, "to").Int(3, cast_to).Int(20, 2 /* INT */);
+    node.Msg(5, attr);
+  }
+  return node;
+}
+
+template <typename T>
+Proto Initializer(const std::string& name, int elem, const std::vector<T>& values) {
+  Proto t;
+  t.Int(1, values.size()).Int(2, elem).Bytes(8, name);
+  t.Bytes(9, std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
+  return t;
+}
+
+struct ToyModel {
+  int input_type = kInt64;
+  int output_type = kFloat;  // kFloat, kFloat16, or anything else to test refusal
+  std::string labels_dim = "3";
+  std::string output_name = "logits";
+  bool extra_input = false;  // a required "position_ids" input the library cannot feed
+  // Also list the weights initializer as a graph input of shape ["labels"]: it becomes an
+  // overridable initializer (optional, must not count as an unknown input), and the label
+  // dimension is then unknown until the first run.
+  bool overridable_weights = false;
+};
+
+std::string BuildToy(const ToyModel& m) {
+  Proto graph;
+  graph.Bytes(2, "toy");
+  graph.Msg(1, Node("Cast", {"input_ids"}, "ids_f", kFloat));
+  graph.Msg(1, Node("Cast", {"attention_mask"}, "mask_f", kFloat));
+  graph.Msg(1, Node("Add", {"ids_f", "mask_f"}, "sum"));
+  graph.Msg(1, Node("Unsqueeze", {"sum", "axes"}, "sum3"));
+  const std::string product = m.output_type == kFloat ? m.output_name : "product";
+  graph.Msg(1, Node("Mul", {"sum3", "weights"}, product));
+  if (m.output_type != kFloat) graph.Msg(1, Node("Cast", {"product"}, m.output_name, m.output_type));
+  graph.Msg(5, Initializer<int64_t>("axes", kInt64, {2}));
+  graph.Msg(5, Initializer<float>("weights", kFloat, {1, 2, 3}));
+  graph.Msg(11, ValueInfo("input_ids", m.input_type, {"batch", "seq"}));
+  graph.Msg(11, ValueInfo("attention_mask", m.input_type, {"batch", "seq"}));
+  if (m.extra_input) graph.Msg(11, ValueInfo("position_ids", kInt64, {"batch", "seq"}));
+  if (m.overridable_weights) graph.Msg(11, ValueInfo("weights", kFloat, {"labels"}));
+  graph.Msg(12, ValueInfo(m.output_name, m.output_type, {"batch", "seq", m.labels_dim}));
+  Proto opset;
+  opset.Bytes(1, "").Int(2, 17);
+  Proto model;
+  model.Int(1, 8).Bytes(2, "runtime_smoke").Msg(8, opset).Msg(7, graph);
+  return model.bytes;
+}
+
+std::span<const uint8_t> AsBytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+void CheckToy(const std::string& what, const ToyModel& m) {
+  const std::string bytes = BuildToy(m);
+  Session session(AsBytes(bytes), "toy(" + what + ")", SessionConfig{});
+  const size_t labels_before = session.num_labels();
+  const std::vector<std::vector<uint32_t>> seqs = {{5, 6, 7}, {9}, {1, 2, 3, 4, 5, 6}};
+  const auto views = Views(seqs);
+  BatcherConfig bc;
+  bc.pad_id = 100;
+  bc.max_rows = 2;  // two batches: the second runs after the label count is known
+  const SequenceLogits out = RunAll(session, views, bc);
+  bool right = out.num_labels == 3;
+  for (size_t i = 0; right && i < seqs.size(); ++i) {
+    const auto got = out.of(i);
+    right = got.size() == seqs[i].size() * 3;
+    for (size_t t = 0; right && t < seqs[i].size(); ++t)
+      for (size_t l = 0; l < 3; ++l) right = right && got[t * 3 + l] == float(seqs[i][t] + 1) * float(l + 1);
+  }
+  Check(right, "toy " + what + ": logits as computed by hand (labels known at load: " +
+                   std::to_string(labels_before) + ", after a run: " +
+                   std::to_string(session.num_labels()) + ", output '" + session.output_name() + "')");
 }
 
 template <typename F>
@@ -217,6 +350,21 @@ int main(int argc, char** argv) {
         s.run(BatchInput{1, 5, ids, mask, {}}, out);
       });
     }
+
+    std::printf("== synthetic models (input/output variants)\n");
+    CheckToy("int64 in, float32 out", ToyModel{});
+    CheckToy("int32 inputs", ToyModel{.input_type = kInt32});
+    CheckToy("float16 logits", ToyModel{.output_type = kFloat16});
+    CheckToy("dynamic label dim", ToyModel{.labels_dim = "labels", .overridable_weights = true});
+    CheckToy("output not named logits", ToyModel{.output_name = "scores"});
+    ExpectError(codes::kModelInvalid, "toy with a required position_ids input", [] {
+      const std::string b = BuildToy(ToyModel{.extra_input = true});
+      Session s(AsBytes(b), "toy", SessionConfig{});
+    });
+    ExpectError(codes::kModelInvalid, "toy with int64 logits", [] {
+      const std::string b = BuildToy(ToyModel{.output_type = kInt64});
+      Session s(AsBytes(b), "toy", SessionConfig{});
+    });
 
     std::printf("== batched vs one by one\n");
     CheckModel(bert, 2, 3, 8192, 0, cpu);
