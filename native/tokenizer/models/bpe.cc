@@ -245,3 +245,11 @@ std::optional<std::string> BpeModel::continuing_subword_prefix() const {
 }
 
 }  // namespace tokclass
+
+#include "tokenizer/registry.h"
+
+namespace tokclass {
+TOKCLASS_REGISTER_MODEL("BPE", [](const json::Value& v) -> std::unique_ptr<Model> {
+  return BpeModel::from_json(v);
+})
+}  // namespace tokclass

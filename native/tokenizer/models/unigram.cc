@@ -172,3 +172,11 @@ std::optional<std::string> UnigramModel::id_to_token(uint32_t id) const {
 }
 
 }  // namespace tokclass
+
+#include "tokenizer/registry.h"
+
+namespace tokclass {
+TOKCLASS_REGISTER_MODEL("Unigram", [](const json::Value& v) -> std::unique_ptr<Model> {
+  return UnigramModel::from_json(v);
+})
+}  // namespace tokclass
