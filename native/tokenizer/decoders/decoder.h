@@ -1,6 +1,7 @@
 // A tokenizer.json "decoder": turns token strings back into text pieces (HF decode_chain); the
 // text is the pieces joined with "". Sequence decoders chain decode_chain calls.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -1,6 +1,7 @@
 // A tokenizer.json "normalizer": edits a NormalizedString in place (alignments kept by
 // NormalizedString's transform). One class per type, registered in registry.h.
 #pragma once
+#include <memory>
 #include "tokenizer/normalized_string.h"
 
 namespace tokclass {

@@ -3,6 +3,7 @@
 // encoding and on each overflowing window separately, after setting type ids to 0, which is
 // what HF's default PostProcessor::process + TemplateProcessing do for a single sequence.
 #pragma once
+#include <memory>
 #include <cstddef>
 
 #include "tokenizer/encoding.h"

@@ -1,6 +1,7 @@
 // A tokenizer.json "pre_tokenizer": cuts the splits of a PreTokenizedString further (and may
 // rewrite their text, e.g. ByteLevel). One class per type, registered in registry.h.
 #pragma once
+#include <memory>
 #include "tokenizer/pre_tokenized_string.h"
 
 namespace tokclass {

@@ -1,0 +1,92 @@
+#include "tokenizer/models/wordpiece.h"
+
+#include "common/error.h"
+#include "common/utf8.h"
+#include "tokenizer/registry.h"
+
+namespace tokclass {
+
+std::unique_ptr<Model> WordPiece::from_json(const json::Value& v) {
+  auto m = std::make_unique<WordPiece>();
+  m->unk_token_ = v.get_string("unk_token", "[UNK]");
+  m->prefix_ = v.get_string("continuing_subword_prefix", "##");
+  int64_t max_chars = v.get_int("max_input_chars_per_word", 100);
+  if (max_chars < 0) throw Error(codes::kTokenizerInvalid, "max_input_chars_per_word must be >= 0");
+  m->max_input_chars_per_word_ = static_cast<size_t>(max_chars);
+  const json::Object& vocab = v.at("vocab").as_object("model.vocab");
+  m->vocab_.reserve(vocab.size());
+  uint32_t max_id = 0;
+  for (const json::Member& e : vocab) {
+    int64_t id = e.value.as_int("model.vocab id");
+    if (id < 0 || id > 0x7FFFFFFF) throw Error(codes::kTokenizerInvalid, "vocab id out of range");
+    m->vocab_[e.key] = static_cast<uint32_t>(id);
+    max_id = std::max(max_id, static_cast<uint32_t>(id));
+  }
+  m->vocab_r_.assign(vocab.empty() ? 0 : max_id + 1, nullptr);
+  for (const auto& [tok, id] : m->vocab_) m->vocab_r_[id] = &tok;
+  return m;
+}
+
+std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
+  const uint32_t n = static_cast<uint32_t>(piece.size());
+  auto unk = [&]() -> std::vector<Token> {
+    auto it = vocab_.find(unk_token_);
+    if (it == vocab_.end())
+      throw Error(codes::kTokenizerInvalid,
+                  "WordPiece unk_token '" + unk_token_ + "' is not in the vocabulary");
+    return {Token{it->second, unk_token_, 0, n}};
+  };
+  if (n > max_input_chars_per_word_) return unk();
+
+  // UTF-8 byte position of every char boundary, so substrings are cheap to build.
+  std::string bytes;
+  std::vector<size_t> pos(n + 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    pos[i] = bytes.size();
+    utf8::append(bytes, piece[i]);
+  }
+  pos[n] = bytes.size();
+
+  std::vector<Token> out;
+  std::string key;
+  uint32_t start = 0;
+  while (start < n) {
+    uint32_t end = n;
+    bool found = false;
+    while (start < end) {
+      key.clear();
+      if (start > 0) key = prefix_;
+      key.append(bytes, pos[start], pos[end] - pos[start]);
+      auto it = vocab_.find(key);
+      if (it != vocab_.end()) {
+        out.push_back(Token{it->second, key, start, end});
+        found = true;
+        break;
+      }
+      --end;
+    }
+    if (!found) return unk();
+    start = end;
+  }
+  return out;
+}
+
+std::optional<uint32_t> WordPiece::token_to_id(std::string_view token) const {
+  auto it = vocab_.find(std::string(token));
+  if (it == vocab_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> WordPiece::id_to_token(uint32_t id) const {
+  if (id >= vocab_r_.size() || !vocab_r_[id]) return std::nullopt;
+  return *vocab_r_[id];
+}
+
+std::optional<std::string> WordPiece::continuing_subword_prefix() const {
+  if (prefix_.empty()) return std::nullopt;
+  return prefix_;
+}
+
+TOKCLASS_REGISTER_MODEL("WordPiece", WordPiece::from_json)
+
+}  // namespace tokclass

@@ -1,0 +1,159 @@
+// Tokenizer: wires the tokenizer.json stages together, following HF TokenizerImpl::encode:
+// added tokens + normalizer -> pre-tokenizer -> model -> truncation -> post-processor.
+#include "tokenizer/tokenizer.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/json.h"
+#include "common/utf8.h"
+#include "tokenizer/added_vocabulary.h"
+#include "tokenizer/registry.h"
+#include "tokenizer/truncation.h"
+
+namespace tokclass {
+
+struct Tokenizer::Impl {
+  std::unique_ptr<Normalizer> normalizer;
+  std::unique_ptr<PreTokenizer> pre_tokenizer;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<PostProcessor> post_processor;
+  std::unique_ptr<Decoder> decoder;
+  std::unique_ptr<AddedVocabulary> added;
+
+  // Normalize + pre-tokenize + model on one text. `limit` > 0 stops tokenizing once that many
+  // tokens exist (tokenizers 0.23 early exit; see PreTokenizedString::tokenize).
+  Encoding encode_piece(std::u32string_view text, std::optional<int32_t> word_idx,
+                        size_t limit) const {
+    PreTokenizedString pts = added->extract_and_normalize(normalizer.get(), text);
+    if (pre_tokenizer) pre_tokenizer->pre_tokenize(pts);
+    pts.tokenize(*model, limit);
+    return pts.into_encoding(word_idx, 0);
+  }
+
+  size_t added_tokens(const EncodeOptions& o) const {
+    return (o.add_special_tokens && post_processor) ? post_processor->added_tokens(false) : 0;
+  }
+
+  void check_options(const EncodeOptions& o) const {
+    if (o.max_length == 0) return;
+    size_t n_added = added_tokens(o);
+    if (o.max_length < n_added)
+      throw Error(codes::kInvalidArgument,
+                  "max_length " + std::to_string(o.max_length) + " is smaller than the " +
+                      std::to_string(n_added) + " special tokens added to every sequence");
+    size_t effective = o.max_length - n_added;
+    if (o.stride > 0 && o.stride >= effective)
+      throw Error(codes::kStrideTooLarge,
+                  "stride " + std::to_string(o.stride) + " must be less than max_length " +
+                      std::to_string(o.max_length) + " minus the " + std::to_string(n_added) +
+                      " special tokens (= " + std::to_string(effective) + ")");
+  }
+
+  // Truncation (into overflowing windows) then special tokens on every window.
+  void finish(Encoding& enc, const EncodeOptions& o) const {
+    if (o.max_length > 0) {
+      size_t effective = o.max_length - added_tokens(o);
+      if (enc.size() > effective) truncate_encoding(enc, effective, o.stride);
+    }
+    if (!o.return_overflowing) enc.overflowing.clear();
+    if (o.add_special_tokens && post_processor) {
+      post_processor->process(enc);
+      for (Encoding& w : enc.overflowing) post_processor->process(w);
+    }
+  }
+};
+
+Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Tokenizer::~Tokenizer() = default;
+
+std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text) {
+  json::Value root = json::parse(json_text);
+  if (!root.is_object()) throw Error(codes::kTokenizerInvalid, "tokenizer.json must be an object");
+  auto impl = std::make_unique<Impl>();
+  impl->model = registry::make_model(root.at("model"));
+  if (const json::Value* v = root.find_non_null("normalizer"))
+    impl->normalizer = registry::make_normalizer(*v);
+  if (const json::Value* v = root.find_non_null("pre_tokenizer"))
+    impl->pre_tokenizer = registry::make_pre_tokenizer(*v);
+  if (const json::Value* v = root.find_non_null("post_processor"))
+    impl->post_processor = registry::make_post_processor(*v);
+  if (const json::Value* v = root.find_non_null("decoder"))
+    impl->decoder = registry::make_decoder(*v);
+  std::vector<AddedToken> added;
+  if (const json::Value* v = root.find_non_null("added_tokens")) added = AddedVocabulary::parse(*v);
+  impl->added = std::make_unique<AddedVocabulary>(std::move(added), impl->normalizer.get());
+  return std::unique_ptr<Tokenizer>(new Tokenizer(std::move(impl)));
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(codes::kModelNotFound, "cannot read tokenizer file '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return from_json(ss.str());
+}
+
+Encoding Tokenizer::encode(std::u32string_view text, const EncodeOptions& options) const {
+  impl_->check_options(options);
+  Encoding enc = impl_->encode_piece(text, std::nullopt, options.max_length);
+  impl_->finish(enc, options);
+  return enc;
+}
+
+Encoding Tokenizer::encode_words(const std::vector<std::u32string>& words,
+                                 const EncodeOptions& options) const {
+  impl_->check_options(options);
+  // As HF for is_pretokenized input: each word encoded on its own with word id = its index,
+  // offsets relative to the word, then concatenated.
+  Encoding enc;
+  for (size_t i = 0; i < words.size(); ++i) {
+    Encoding w = impl_->encode_piece(words[i], static_cast<int32_t>(i), options.max_length);
+    enc.ids.insert(enc.ids.end(), w.ids.begin(), w.ids.end());
+    enc.type_ids.insert(enc.type_ids.end(), w.type_ids.begin(), w.type_ids.end());
+    enc.tokens.insert(enc.tokens.end(), w.tokens.begin(), w.tokens.end());
+    enc.offsets.insert(enc.offsets.end(), w.offsets.begin(), w.offsets.end());
+    enc.special_tokens_mask.insert(enc.special_tokens_mask.end(), w.special_tokens_mask.begin(),
+                                   w.special_tokens_mask.end());
+    enc.word_ids.insert(enc.word_ids.end(), w.word_ids.begin(), w.word_ids.end());
+  }
+  impl_->finish(enc, options);
+  return enc;
+}
+
+std::string Tokenizer::decode_tokens(const std::vector<std::string>& tokens) const {
+  std::string out;
+  if (!impl_->decoder) {
+    // transformers falls back to joining with spaces when there is no decoder.
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (i) out.push_back(' ');
+      out += tokens[i];
+    }
+    return out;
+  }
+  for (const std::string& piece : impl_->decoder->decode_chain(tokens)) out += piece;
+  return out;
+}
+
+std::optional<uint32_t> Tokenizer::token_to_id(std::string_view token) const {
+  if (auto id = impl_->added->token_to_id(token)) return id;
+  return impl_->model->token_to_id(token);
+}
+
+std::optional<std::string> Tokenizer::id_to_token(uint32_t id) const {
+  if (auto t = impl_->added->id_to_token(id)) return t;
+  return impl_->model->id_to_token(id);
+}
+
+std::optional<std::string> Tokenizer::continuing_subword_prefix() const {
+  return impl_->model->continuing_subword_prefix();
+}
+
+size_t Tokenizer::num_special_tokens(bool pair) const {
+  return impl_->post_processor ? impl_->post_processor->added_tokens(pair) : 0;
+}
+
+std::string Tokenizer::model_kind() const { return impl_->model->kind(); }
+
+}  // namespace tokclass
