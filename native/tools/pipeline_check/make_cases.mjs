@@ -4,6 +4,12 @@
 // here with onnxruntime-node), plus the expected entities or error.
 //
 //   node native/tools/pipeline_check/make_cases.mjs <model> <out.txt>
+//   node native/tools/pipeline_check/make_cases.mjs --words <model> <out.txt>
+//
+// --words: the is_split_into_words cases of <model>.words.json.gz (WordPiece models only). The
+// tokenizer golden has no encodings for them, so each word is tokenized with tokenizers.js and
+// its tokens aligned back to the word's code points (offsets relative to the word, as the
+// fast tokenizer gives them); legacy-parameter error cases are left out (binding concern).
 //
 // Output format (whitespace-separated words; every string is percent-encoded UTF-8, "-" = none):
 //   pipecheck 1
@@ -17,7 +23,7 @@
 //   case <id> <strategy> <stride | -1> <model_max_length> ignore <k | -1> <label>...
 //   error <message | ->
 //   texts <t>            (a batch case has t > 1)
-//   per text:  text <text> windows <w>
+//   per text:  text <text> wordstarts <k | -1> <start>... windows <w>
 //              per window: window <tokens> <num_labels>, then <tokens> lines
 //                          "<id> <token> <start> <end> <special> <word_id>" and one line of logits
 //              expected <m>, then m lines "<label> <score> <index> <word> <start> <end>"
@@ -29,9 +35,12 @@ import * as ort from 'onnxruntime-node';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const [model, outPath] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const wordsMode = args[0] === '--words';
+if (wordsMode) args.shift();
+const [model, outPath] = args;
 if (!model || !outPath) {
-  console.error('usage: node make_cases.mjs <model> <out.txt>');
+  console.error('usage: node make_cases.mjs [--words] <model> <out.txt>');
   process.exit(2);
 }
 
@@ -174,20 +183,108 @@ async function logitsFor(ids) {
   return res;
 }
 
-// ---- cases -----------------------------------------------------------------------------------
-w('cases', pipe.cases.length);
-for (const c of pipe.cases) {
+// ---- pre-split words (--words) ------------------------------------------------------------
+let wordTokenizer = null;
+async function wordWindow(words) {
+  if (!wordTokenizer) {
+    const { Tokenizer } = await import('@huggingface/tokenizers');
+    wordTokenizer = new Tokenizer(tj, readJson('tokenizer_config.json'));
+  }
+  const norm = tj.normalizer ?? {};
+  const lowercase = norm.type === 'BertNormalizer' && norm.lowercase;
+  const strip = norm.type === 'BertNormalizer' && (norm.strip_accents ?? norm.lowercase);
+  const isPunct = (ch) => /[\p{P}]/u.test(ch) || /^[!-\/:-@\[-`{-~]$/.test(ch);
+  const isCjk = (ch) => /\p{Script=Han}/u.test(ch);
+  const win = { ids: [], tokens: [], offsets: [], special: [], wordIds: [] };
+  const push = (id, token, off, special, wid) => {
+    win.ids.push(id);
+    win.tokens.push(token);
+    win.offsets.push(off);
+    win.special.push(special);
+    win.wordIds.push(wid);
+  };
+  const cls = tokenToId.get('[CLS]');
+  const sep = tokenToId.get('[SEP]');
+  push(cls, '[CLS]', [0, 0], 1, null);
+  words.forEach((word, wid) => {
+    // normalized code points, each with the index of the original code point it came from
+    const cps = Array.from(word);
+    const normed = [];
+    cps.forEach((ch, i) => {
+      let s = ch;
+      if (strip) s = s.normalize('NFD').replace(/\p{Mn}/gu, '');
+      if (lowercase) s = s.toLowerCase();
+      for (const c of Array.from(s)) normed.push({ c, i });
+    });
+    const tokens = wordTokenizer.tokenize(word, { add_special_tokens: false });
+    const ids = wordTokenizer.encode(word, { add_special_tokens: false }).ids;
+    let pos = 0;
+    tokens.forEach((t, k) => {
+      while (pos < normed.length && /\s/u.test(normed[pos].c)) pos++;
+      let len;
+      if (t === '[UNK]') {
+        // an unknown pre-token: one punctuation/CJK char, or a run up to the next boundary
+        const first = normed[pos].c;
+        len = 1;
+        if (!isPunct(first) && !isCjk(first)) {
+          while (pos + len < normed.length && !/\s/u.test(normed[pos + len].c) && !isPunct(normed[pos + len].c) && !isCjk(normed[pos + len].c)) len++;
+        }
+      } else {
+        const piece = Array.from(t.startsWith('##') ? t.slice(2) : t);
+        const got = normed.slice(pos, pos + piece.length).map((x) => x.c).join('');
+        if (got !== piece.join('')) throw new Error(`cannot align token ${t} in word ${word}`);
+        len = piece.length;
+      }
+      const start = normed[pos].i;
+      const end = normed[pos + len - 1].i + 1;
+      pos += len;
+      push(ids[k], t, [start, end], 0, wid);
+    });
+  });
+  push(sep, '[SEP]', [0, 0], 1, null);
+  return win;
+}
+
+// ---- cases ----------------------------------------------------------------------------------
+const cases = wordsMode
+  ? readGz(path.join(golden, `${model}.words.json.gz`)).cases.filter((c) => c.words)
+  : pipe.cases;
+w('cases', cases.length);
+for (const c of cases) {
   const p = c.parameters;
   const ignore = p.ignore_labels ? [p.ignore_labels.length, ...p.ignore_labels.map(enc)] : [-1];
   w('case', enc(c.id), p.aggregation_strategy ?? '-', p.stride ?? -1, c.model_max_length ?? 512, 'ignore', ...ignore);
   w('error', c.error ? enc(c.error) : '-');
-  const texts = Array.isArray(c.text) ? c.text : [c.text];
-  const expected = c.error ? texts.map(() => []) : Array.isArray(c.text) ? c.expected : [c.expected];
+  let texts, expected, wordLists = null;
+  if (wordsMode) {
+    // A single word list comes back as a list holding one list.
+    wordLists = Array.isArray(c.words[0]) ? c.words : [c.words];
+    const delimiter = p.delimiter ?? ' ';
+    texts = wordLists.map((ws) => ws.join(delimiter));
+    expected = c.expected;
+  } else {
+    texts = Array.isArray(c.text) ? c.text : [c.text];
+    expected = c.error ? texts.map(() => []) : Array.isArray(c.text) ? c.expected : [c.expected];
+  }
   w('texts', texts.length);
   for (let t = 0; t < texts.length; t++) {
     const text = texts[t];
-    const wins = c.error ? [] : windowsFor(text, c.model_max_length, p.stride);
-    w('text', enc(text), 'windows', wins.length);
+    let wins, starts = [-1];
+    if (wordsMode) {
+      const delimiter = p.delimiter ?? ' ';
+      const ws = wordLists[t];
+      const s0 = [];
+      let at = 0;
+      for (const word of ws) {
+        s0.push(at);
+        at += Array.from(word).length + Array.from(delimiter).length;
+      }
+      starts = [s0.length, ...s0];
+      wins = [await wordWindow(ws)];
+    } else {
+      wins = c.error ? [] : windowsFor(text, c.model_max_length, p.stride);
+    }
+    w('text', enc(text), 'wordstarts', ...starts, 'windows', wins.length);
     for (const win of wins) {
       const { data, numLabels } = await logitsFor(win.ids);
       w('window', win.ids.length, numLabels);
@@ -204,4 +301,4 @@ for (const c of pipe.cases) {
   }
 }
 fs.writeFileSync(outPath, lines.join('\n') + '\n');
-console.log(`${model}: ${pipe.cases.length} cases, ${logitsCache.size} distinct windows -> ${outPath}`);
+console.log(`${model}: ${cases.length} cases, ${logitsCache.size} distinct windows -> ${outPath}`);

@@ -174,6 +174,11 @@ int main(int argc, char** argv) {
     for (long long ti = 0; ti < n_texts; ++ti) {
       r.expect("text");
       const std::u32string text = utf8::decode(r.str());
+      r.expect("wordstarts");
+      const long long n_starts = r.integer();
+      std::vector<uint32_t> word_starts;
+      for (long long k = 0; k < n_starts; ++k) word_starts.push_back(static_cast<uint32_t>(r.integer()));
+      config.word_starts = n_starts >= 0 ? &word_starts : nullptr;
       r.expect("windows");
       const long long n_windows = r.integer();
       std::vector<Encoding> encodings(n_windows);
