@@ -120,6 +120,7 @@ function ratios(rows) {
     ["tokclass/transformers.js best", best(rows, "tokclass"), best(rows, "tjs")],
     ["tokclass all / transformers.js batch32", get("tokclass", "all"), get("tjs", "batch32")],
     ["tokclass conc64 / transformers.js one-by-one", get("tokclass", "conc64"), get("tjs", "one")],
+    ["transformers.js/raw one-by-one (context)", get("tjs", "one"), get("raw", "one")],
   ];
   for (const [k, x, y] of pairs) {
     const r = ratio(x, y);

@@ -5,7 +5,8 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { BENCH_DIR, ROOT } from "./conll.js";
 
-export const RESULTS_DIR = path.join(BENCH_DIR, "results");
+// BENCH_RESULTS_DIR: elsewhere (e.g. bench/results/tmp, git-ignored, for smoke runs)
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ? path.resolve(process.env.BENCH_RESULTS_DIR) : path.join(BENCH_DIR, "results");
 
 function pkgVersion(name) {
   try {
