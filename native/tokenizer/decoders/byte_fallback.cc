@@ -1,0 +1,58 @@
+#include "tokenizer/decoders/byte_fallback.h"
+
+#include <optional>
+
+#include "common/json.h"
+#include "tokenizer/decoders/byte_level.h"
+#include "tokenizer/registry.h"
+
+namespace tokclass {
+
+namespace {
+
+std::optional<unsigned char> parse_byte_token(const std::string& t) {
+  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>') return std::nullopt;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  int h = hex(t[3]), l = hex(t[4]);
+  if (h < 0 || l < 0) return std::nullopt;
+  return static_cast<unsigned char>(h * 16 + l);
+}
+
+void flush(std::string& bytes, std::vector<std::string>& out) {
+  if (bytes.empty()) return;
+  std::string lossy = utf8_lossy(bytes);
+  if (lossy == bytes) {
+    out.push_back(bytes);
+  } else {
+    for (size_t i = 0; i < bytes.size(); ++i) out.push_back("\xEF\xBF\xBD");
+  }
+  bytes.clear();
+}
+
+}  // namespace
+
+std::vector<std::string> ByteFallbackDecoder::decode_chain(std::vector<std::string> tokens) const {
+  std::vector<std::string> out;
+  std::string bytes;
+  for (std::string& t : tokens) {
+    if (auto b = parse_byte_token(t)) {
+      bytes.push_back(static_cast<char>(*b));
+      continue;
+    }
+    flush(bytes, out);
+    out.push_back(std::move(t));
+  }
+  flush(bytes, out);
+  return out;
+}
+
+TOKCLASS_REGISTER_DECODER("ByteFallback", [](const json::Value&) -> std::unique_ptr<Decoder> {
+  return std::make_unique<ByteFallbackDecoder>();
+})
+
+}  // namespace tokclass
