@@ -109,12 +109,17 @@ def init_weights(model, std=0.02, classifier_scale=4.0):
         model.classifier.bias.copy_(torch.randn_like(model.classifier.bias))
 
 
-def export(model, path, dtype, opset):
-    ids = torch.randint(5, 8000, (2, 11), dtype=torch.long)
+def export(model, path, dtype, opset, device="cpu"):
+    ids = torch.randint(5, 8000, (2, 11), dtype=torch.long, device=device)
     mask = torch.ones_like(ids)
     mask[1, 8:] = 0
     tt = torch.zeros_like(ids)
-    m = model.to(dtype)
+    m = model.to(device=device, dtype=dtype)
+    extra = {}
+    # torch >= 2.9 defaults to the dynamo exporter; keep the TorchScript one (dynamic_axes)
+    import inspect
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False
     torch.onnx.export(
         m,
         (ids, mask, tt),
@@ -129,6 +134,7 @@ def export(model, path, dtype, opset):
         },
         opset_version=opset,
         do_constant_folding=True,
+        **extra,
     )
 
 
@@ -227,8 +233,19 @@ def main():
 
     if not args.no_fp16:
         fp16 = os.path.join(out, "model_fp16.onnx")
-        how = to_fp16(fp32, fp16)
-        print(f"[make-bert-base] wrote {fp16} ({os.path.getsize(fp16) / 1e6:.0f} MB, {how})")
+        try:
+            how = to_fp16(fp32, fp16)
+        except ImportError:
+            # no python onnx package: export under torch half on a GPU when there is one
+            if not torch.cuda.is_available():
+                print("[make-bert-base] no onnx package and no CUDA: model_fp16.onnx skipped")
+                how = None
+            else:
+                with torch.no_grad():
+                    export(model, fp16, torch.float16, args.opset, device="cuda")
+                how = "torch half export on cuda (logits fp16)"
+        if how:
+            print(f"[make-bert-base] wrote {fp16} ({os.path.getsize(fp16) / 1e6:.0f} MB, {how})")
 
     cfg = {
         "architectures": ["BertForTokenClassification"],
