@@ -77,7 +77,7 @@ try {
   if (e instanceof SkipError) { console.log(`soak: SKIPPED — ${e.message}`); process.exit(0); }
   throw e;
 }
-const pool = loadTexts(3453); // the whole test split; cycled
+const pool = loadTexts(); // the whole test split (3,453 sentences), cycled
 const textAt = (i) => pool[i % pool.length];
 console.log(`soak — ${model.name}, engine ${engine.name}, ${N.toLocaleString("en-US")} texts, mode ${a.mode}, threads ${threads}`);
 
