@@ -63,6 +63,10 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
 
   const registry = new ModelRegistry(models, options.loader ?? loadTokenClassifier, {
     defaultLoadEstimateS: options.loadEstimateS ?? 10,
+    onLoad: (id, seconds, error) => {
+      if (error === undefined) app.log.info(`model ${id} loaded in ${seconds.toFixed(2)} s`);
+      else app.log.error(`model ${id} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+    },
   });
   const cache = new LruCache({
     maxEntries: options.cacheSize ?? DEFAULT_CACHE_SIZE,

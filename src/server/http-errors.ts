@@ -90,7 +90,7 @@ function reply(statusCode: number, message: string, extra: Record<string, unknow
 
 /** Turns anything thrown while handling a request into the reply to send. */
 export function toErrorReply(err: unknown, maxBodyBytes: number): ErrorReply {
-  if (err instanceof HttpError) return reply(err.statusCode, err.message, err.extra, err.headers, err.statusCode >= 500);
+  if (err instanceof HttpError) return reply(err.statusCode, err.message, err.extra, err.headers);
   const code = tokClassCode(err);
   if (code !== undefined) {
     const status = statusForTokClassCode(code);

@@ -39,6 +39,8 @@ export interface RegistryOptions {
   /** Seconds announced in `estimated_time` before any model has finished loading. */
   defaultLoadEstimateS?: number;
   now?: () => number;
+  /** Called once per model when its load settles (for logging). */
+  onLoad?: (id: string, seconds: number, error?: unknown) => void;
 }
 
 export class ModelRegistry {
@@ -46,6 +48,7 @@ export class ModelRegistry {
   readonly #loader: ClassifierLoader;
   readonly #defaultEstimateS: number;
   readonly #now: () => number;
+  readonly #onLoad: RegistryOptions["onLoad"];
   #disposed = false;
 
   constructor(specs: readonly ModelSpec[], loader: ClassifierLoader, options: RegistryOptions = {}) {
@@ -53,6 +56,7 @@ export class ModelRegistry {
     this.#loader = loader;
     this.#defaultEstimateS = options.defaultLoadEstimateS ?? 10;
     this.#now = options.now ?? Date.now;
+    this.#onLoad = options.onLoad;
   }
 
   has(id: string): boolean {
@@ -126,12 +130,14 @@ export class ModelRegistry {
         entry.loadMs = this.#now() - entry.startedAt;
         entry.classifier = clf;
         entry.state = "ready";
+        this.#onLoad?.(entry.spec.id, entry.loadMs / 1000);
         return clf;
       },
       (err: unknown) => {
         entry.loadMs = this.#now() - entry.startedAt;
         entry.error = err;
         entry.state = "error";
+        this.#onLoad?.(entry.spec.id, entry.loadMs / 1000, err);
         throw err;
       },
     );
