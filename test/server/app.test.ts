@@ -274,3 +274,23 @@ describe("shutdown", () => {
     await expect(post(`${s.url}/`, { inputs: "A" })).rejects.toThrow();
   });
 });
+
+describe("@huggingface/inference client (fake model)", () => {
+  it("tokenClassification with endpointUrl reaches the server and gets the entities", async () => {
+    const { InferenceClient } = await import("@huggingface/inference");
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, tokens: ["hf_abc"], models: [{ id: "dslim/bert-base-NER", dir: "/x", load: {} }] });
+    const got = await new InferenceClient("hf_abc").tokenClassification({
+      endpointUrl: `${server.url}/models/dslim/bert-base-NER`,
+      inputs: SEED,
+      parameters: { aggregation_strategy: "simple" },
+    });
+    expect(got).toEqual(fakeEntities(SEED));
+    await expect(
+      new InferenceClient("hf_nope").tokenClassification({ endpointUrl: `${server.url}/models/default`, inputs: SEED }),
+    ).rejects.toMatchObject({ httpResponse: { status: 401 } });
+    await expect(
+      new InferenceClient("hf_abc").tokenClassification({ endpointUrl: `${server.url}/models/default`, inputs: SEED, parameters: { aggregation_strategy: "median" as never } }),
+    ).rejects.toMatchObject({ httpResponse: { status: 400, body: { error: "Unknown aggregation strategy median" } } });
+  });
+});

@@ -1,0 +1,133 @@
+// The built executable: node dist/cli/main.js (compiled here with tsc, as npm run build:ts does).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TokenClassifier } from "../../src/index.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const MAIN = join(root, "dist", "cli", "main.js");
+const addonBuilt = existsSync(join(root, "build", "Release", "tokclass.node"));
+if (!addonBuilt) console.warn("test/cli/spawn: native addon not built (npm run build); skipping the classification runs");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], stdin?: string | Buffer): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+beforeAll(() => {
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { encoding: "utf8" });
+  if (!existsSync(MAIN)) throw new Error(`tsc did not produce ${MAIN}: ${tsc.stdout}${tsc.stderr}`);
+});
+
+describe("tokclass without a model", () => {
+  it("--help and serve --help exit 0", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: tokclass");
+    expect(help.stdout).toContain("Exit codes");
+    const serve = await run(["serve", "--help"]);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toContain("POST /models/<id>");
+  });
+
+  it("usage errors exit 2 with a message on stderr", async () => {
+    for (const args of [["--bogus"], ["--strategy", "median", "text"], ["--offsets", "bytes", "x"], ["serve", "--port", "x"], ["serve", "--model", "nodir"]]) {
+      const r = await run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^tokclass: /);
+    }
+  });
+
+  it("serve: listens, answers /health, exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [MAIN, "serve", "--port", "0", "--lazy", "--log-level", "silent", "--token", "t0k"], { cwd: root });
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    expect((await fetch(`${url}/health`)).status).toBe(401);
+    const health = await fetch(`${url}/health`, { headers: { authorization: "Bearer t0k" } });
+    expect(await health.json()).toMatchObject({ status: "ok", models: [{ id: "default", state: "idle" }] });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
+
+describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
+  let clf: TokenClassifier;
+  beforeAll(async () => {
+    const { TokenClassifier } = await import("../../src/index.js");
+    clf = await TokenClassifier.load();
+  });
+  afterAll(async () => {
+    await clf?.dispose();
+  });
+
+  const SEED = "My name is Sarah Jessica Parker but you can call me Jessica";
+
+  it('tokclass "text" prints the entities as JSON', async () => {
+    const r = await run([SEED]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(await clf.classify(SEED));
+    const cp = await run(["--offsets", "codepoint", "--strategy", "first", "🗽 Paris and Berlin"]);
+    expect(JSON.parse(cp.stdout)).toEqual(await clf.classify("🗽 Paris and Berlin", { offsets: "codepoint", aggregationStrategy: "first" }));
+  });
+
+  it("reads JSONL and plain lines from stdin, one output line each", async () => {
+    const texts = [SEED, "Angela Merkel visited Paris.", "", "no entities", 'He said "Berlin".'];
+    const lines = [JSON.stringify({ inputs: texts[0] }), JSON.stringify({ text: texts[1] }), "", JSON.stringify(texts[3]), texts[4]];
+    const r = await run(["-", "--batch-size", "2", "--ignore-labels", "O,MISC"], lines.join("\n") + "\n");
+    expect(r.code).toBe(0);
+    const out = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
+    expect(out.length).toBe(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      expect(out[i]).toEqual(texts[i] ? await clf.classify(texts[i]!, { ignoreLabels: ["O", "MISC"] }) : []);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-cli-"));
+    writeFileSync(join(dir, "in.txt"), `${SEED}\n`);
+    const file = await run(["--input", join(dir, "in.txt")]);
+    expect(JSON.parse(file.stdout)).toEqual(await clf.classify(SEED));
+  });
+
+  it("invalid UTF-8 on stdin exits 3 and names the line", async () => {
+    const input = Buffer.concat([Buffer.from(`${SEED}\n`), Buffer.from([0x41, 0xff, 0xfe, 0x0a]), Buffer.from("more\n")]);
+    const r = await run(["-"], input);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("line 2: invalid UTF-8");
+    expect(r.stdout.trimEnd().split("\n").length).toBe(1); // line 1 was still written
+    const missing = await run(["--input", "/nonexistent/file.txt"]);
+    expect(missing.code).toBe(3);
+  });
+
+  it("--pretty prints a table; a missing model folder exits 1", async () => {
+    const r = await run(["--pretty", SEED]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ENTITY\s+SCORE\s+START\s+END\s+WORD/);
+    expect(r.stdout).toContain("Sarah Jessica Parker");
+    const bad = await run(["--model", "/nonexistent/model", "x"]);
+    expect(bad.code).toBe(1);
+  });
+});

@@ -1,0 +1,125 @@
+// The server with the real classifier (embedded model): what plain fetch and the official
+// @huggingface/inference client get equals clf.query() for the same payload.
+import { existsSync } from "node:fs";
+import { InferenceClient } from "@huggingface/inference";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TokenClassifier } from "../../src/index.js";
+import type { InferencePayload } from "../../src/types.js";
+import { parseSse, post, start, type Started } from "./helpers.js";
+
+const built = existsSync(new URL("../../build/Release/tokclass.node", import.meta.url));
+if (!built) console.warn("test/server/acceptance: native addon not built (npm run build); skipping");
+
+const SEED = "My name is Sarah Jessica Parker but you can call me Jessica";
+const MORE = ["Angela Merkel met Emmanuel Macron in Paris.", "nothing to see here", "Hugging Face is based in New York City 🗽 and Paris."];
+
+describe.skipIf(!built)("server with the real classifier", () => {
+  let clf: TokenClassifier;
+  let server: Started;
+  let secured: Started;
+
+  beforeAll(async () => {
+    const { TokenClassifier } = await import("../../src/index.js");
+    clf = await TokenClassifier.load();
+    server = await start({});
+    secured = await start({ tokens: ["hf_test_token"] });
+    await Promise.all([server.registry.settled(), secured.registry.settled()]);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await secured?.close();
+    await clf?.dispose();
+  });
+
+  const payloads: InferencePayload[] = [
+    { inputs: SEED },
+    { inputs: MORE },
+    ...(["none", "simple", "first", "average", "max"] as const).map((s) => ({ inputs: MORE[2]!, parameters: { aggregation_strategy: s } })),
+    { inputs: SEED, parameters: { aggregation_strategy: "simple", ignore_labels: [] } },
+    { inputs: `${SEED}. `.repeat(60), parameters: { aggregation_strategy: "first", stride: 32 } },
+  ];
+
+  it("plain fetch of the documented payload equals clf.query()", async () => {
+    for (const payload of payloads) {
+      const expected = await clf.query(payload);
+      for (const path of ["/models/default", "/"]) {
+        const res = await post(server.url + path, payload, { "x-use-cache": "false" });
+        expect(res.status, JSON.stringify(payload).slice(0, 80)).toBe(200);
+        expect(await res.json()).toEqual(expected);
+      }
+    }
+  });
+
+  it("the official @huggingface/inference client gets the same entities", async () => {
+    const client = new InferenceClient();
+    const expected = await clf.query({ inputs: SEED, parameters: { aggregation_strategy: "simple" } });
+    const got = await client.tokenClassification({
+      endpointUrl: `${server.url}/models/default`,
+      inputs: SEED,
+      parameters: { aggregation_strategy: "simple" },
+    });
+    expect(got).toEqual(expected);
+    const first = await client.tokenClassification({ endpointUrl: `${server.url}/models/default`, inputs: MORE[0]!, parameters: { aggregation_strategy: "first", ignore_labels: ["O", "LOC"] } });
+    expect(first).toEqual(await clf.query({ inputs: MORE[0]!, parameters: { aggregation_strategy: "first", ignore_labels: ["O", "LOC"] } }));
+  });
+
+  it("the client's access token is checked when the server has tokens", async () => {
+    const ok = await new InferenceClient("hf_test_token").tokenClassification({ endpointUrl: `${secured.url}/models/default`, inputs: SEED });
+    expect(ok).toEqual(await clf.query({ inputs: SEED }));
+    await expect(new InferenceClient("hf_wrong").tokenClassification({ endpointUrl: `${secured.url}/models/default`, inputs: SEED })).rejects.toMatchObject({
+      httpResponse: { status: 401 },
+    });
+  });
+
+  it("bad parameters and bad text are 400 with the library's message", async () => {
+    const cases: Array<[InferencePayload, RegExp | string]> = [
+      [{ inputs: SEED, parameters: { aggregation_strategy: "median" as never } }, /median/],
+      [{ inputs: SEED, parameters: { aggregation_strategy: "none", stride: 8 } }, /stride/i],
+      [{ inputs: SEED, parameters: { aggregation_strategy: "simple", stride: 100000 } }, /stride/i],
+      [{ inputs: SEED, parameters: { ignore_labels: "O" as never } }, /ignore_labels/],
+      [{ inputs: "lone \ud800 surrogate" }, /./],
+    ];
+    for (const [payload, message] of cases) {
+      let expected: unknown;
+      try {
+        await clf.query(payload);
+      } catch (err) {
+        expected = err;
+      }
+      expect(expected, JSON.stringify(payload)).toBeDefined();
+      const res = await post(`${server.url}/`, payload);
+      expect(res.status, JSON.stringify(payload)).toBe(400);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).toMatch(message);
+      expect(body.error).toBe((expected as Error).message);
+    }
+  });
+
+  it("streams each input's entities, equal to clf.query() of that input", async () => {
+    const res = await post(`${server.url}/models/default`, { inputs: MORE, stream: true });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = parseSse(await res.text());
+    for (let i = 0; i < MORE.length; i++) {
+      const mine = events.filter((e) => e.event === "entity" && (e.data as { input: number }).input === i).map((e) => (e.data as { entity: unknown }).entity);
+      expect(mine).toEqual(await clf.query({ inputs: MORE[i]! }));
+    }
+    expect(events.at(-1)!.event).toBe("done");
+  });
+
+  it("a lazily loaded model: 503 while loading, then the answer with x-wait-for-model", async () => {
+    const lazy = await start({ preload: false });
+    try {
+      const cold = await post(`${lazy.url}/`, { inputs: SEED });
+      expect(cold.status).toBe(503);
+      expect(await cold.json()).toMatchObject({ error: "Model default is currently loading", estimated_time: expect.any(Number) });
+      const warm = await post(`${lazy.url}/`, { inputs: SEED }, { "x-wait-for-model": "true" });
+      expect(warm.status).toBe(200);
+      expect(await warm.json()).toEqual(await clf.query({ inputs: SEED }));
+      const health = (await (await fetch(`${lazy.url}/health`)).json()) as { models: Array<{ state: string; info: { labels: string[] } }> };
+      expect(health.models[0]!.state).toBe("ready");
+      expect(health.models[0]!.info.labels).toEqual(clf.info().labels);
+    } finally {
+      await lazy.close();
+    }
+  });
+});
