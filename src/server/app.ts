@@ -37,6 +37,8 @@ export interface AppOptions {
   /** How models are loaded (default TokenClassifier.load). */
   loader?: ClassifierLoader;
   logger?: FastifyServerOptions["logger"];
+  /** Log every request (default false; model loads and server errors are always logged). */
+  logRequests?: boolean;
 }
 
 export interface TokclassApp {
@@ -74,14 +76,18 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   });
   const app = Fastify({
     logger: options.logger ?? false,
+    disableRequestLogging: !options.logRequests,
     bodyLimit: maxBodyBytes,
     // Close idle keep-alive sockets on close(); requests in flight still finish.
     forceCloseConnections: "idle",
     return503OnClosing: true,
   });
 
-  // JSON only: text/plain and anything else get 415. A body without a Content-Type is read as
-  // JSON (curl -d sends form encoding, which is refused; plain clients that omit it are not).
+  // JSON only: text/plain, forms and anything else get 415. A body without a Content-Type is
+  // read as JSON (clients that omit it are not refused; curl -d sends a form type, which is).
+  app.addHook("onRequest", async (req) => {
+    if (req.headers["content-type"] === undefined && req.method === "POST") req.headers["content-type"] = "application/json";
+  });
   app.removeContentTypeParser("text/plain");
   const jsonParser = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, jsonParser);

@@ -19,6 +19,7 @@ export async function startServer(config: ServerConfig, loader?: ClassifierLoade
     cacheSize: config.cacheSize,
     preload: config.preload,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    logRequests: config.logLevel === "debug" || config.logLevel === "trace",
     ...(loader ? { loader } : {}),
   });
   await built.app.listen({ host: config.host, port: config.port });

@@ -151,6 +151,10 @@ describe("errors", () => {
     expect(form.status).toBe(415);
     const charset = await post(`${server.url}/`, { inputs: "Ann" }, { "content-type": "application/json; charset=utf-8" });
     expect(charset.status).toBe(200);
+    // No Content-Type at all: read as JSON.
+    const bare = await server.app.inject({ method: "POST", url: "/", payload: '{"inputs":"Ann"}' });
+    expect(bare.statusCode).toBe(200);
+    expect(bare.json()).toEqual(fakeEntities("Ann"));
   });
 
   it("load failures: 404 when the model folder is missing, 500 otherwise", async () => {
