@@ -125,7 +125,9 @@ export class ModelRegistry {
     if (entry.promise) return entry.promise;
     entry.state = "loading";
     entry.startedAt = this.#now();
-    entry.promise = this.#loader(entry.spec.dir, entry.spec.load).then(
+    entry.promise = Promise.resolve()
+      .then(() => this.#loader(entry.spec.dir, entry.spec.load))
+      .then(
       (clf) => {
         entry.loadMs = this.#now() - entry.startedAt;
         entry.classifier = clf;
