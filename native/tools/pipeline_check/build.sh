@@ -2,7 +2,7 @@
 # Builds the pipeline_check driver and pipeline_unit_check (native/pipeline/ + common/utf8 + test decoders).
 set -e
 cd "$(dirname "$0")/../../.."
-out=${1:-build/pipeline_check}
+out=${1:-tmp/pipeline_check/pipeline_check}
 mkdir -p "$(dirname "$out")"
 flags="-std=c++20 -O2 -Wall -Wextra -Wno-unused-parameter -I native -I native/tools/pipeline_check"
 lib="native/pipeline/*.cc native/common/utf8.cc native/tools/pipeline_check/test_decoders.cc"
