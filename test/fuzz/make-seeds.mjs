@@ -30,8 +30,9 @@ const modelDirs = [
   ...readdirSync(join(root, "test/fixtures/models")).map((m) => join(root, "test/fixtures/models", m)),
 ];
 
-// Texts from the goldens. The first two bytes are fuzz_tokenizer_encode's options
-// (max_length selector, stride selector); a few variants per text give both paths.
+// Texts from the goldens. The first three bytes are fuzz_tokenizer_encode's options
+// (tokenizer index + flags, max_length selector, stride selector): each text once per
+// tokenizer without truncation, and once with a small window and a stride.
 const texts = new Set();
 const goldenDir = join(root, "test/fixtures/golden");
 for (const f of readdirSync(goldenDir).filter((f) => f.endsWith(".tokenizer.json.gz"))) {
@@ -42,9 +43,11 @@ for (const f of readdirSync(goldenDir).filter((f) => f.endsWith(".tokenizer.json
 let n = 0;
 for (const text of texts) {
   const body = Buffer.from(text, "utf8");
-  put(join(out, "text"), Buffer.concat([Buffer.from([0x00, 0x00]), body]));
-  put(join(out, "text"), Buffer.concat([Buffer.from([0x0a, 0x03]), body]));
-  n += 2;
+  for (let tok = 0; tok < 6; tok++) {
+    put(join(out, "text"), Buffer.concat([Buffer.from([tok, 0x00, 0x00]), body]));
+    put(join(out, "text"), Buffer.concat([Buffer.from([tok | 0x30, 0x0a, 0x03]), body]));
+    n += 2;
+  }
 }
 
 // tokenizer.json documents, cut down to their first few hundred vocabulary entries (and the
