@@ -3,7 +3,7 @@
  * inject()). Routes in routes.ts; this file wires auth, body parsing, errors and the registry.
  */
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { makeTokenCheck } from "./auth.js";
 import { LruCache } from "./cache.js";
 import type { ClassifierLoader } from "./contract.js";
@@ -76,7 +76,7 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   });
   const app = Fastify({
     logger: options.logger ?? false,
-    disableRequestLogging: !options.logRequests,
+    logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: maxBodyBytes,
     // Close idle keep-alive sockets on close(); requests in flight still finish.
     forceCloseConnections: "idle",
