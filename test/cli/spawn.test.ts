@@ -122,6 +122,34 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
     expect(missing.code).toBe(3);
   });
 
+  it("serve: SIGTERM lets a request in flight finish, then exits 0", async () => {
+    const child = spawn(process.execPath, [MAIN, "serve", "--port", "0", "--log-level", "silent"], { cwd: root });
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // A stream of many inputs: once its first event has arrived the request is surely in flight.
+    const inputs = Array.from({ length: 400 }, (_, i) => `${SEED} (${i})`);
+    const res = await fetch(`${url}/models/default`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-wait-for-model": "true" },
+      body: JSON.stringify({ inputs, stream: true }),
+    });
+    const reader = res.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    child.kill("SIGTERM");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text.match(/^event: input$/gm)?.length).toBe(400);
+    expect(text).toMatch(/event: done\ndata: \{"inputs":400,"entities":\d+,"errors":0\}\n\n$/);
+    expect(await exited).toBe(0);
+  });
+
   it("--pretty prints a table; a missing model folder exits 1", async () => {
     const r = await run(["--pretty", SEED]);
     expect(r.code).toBe(0);
