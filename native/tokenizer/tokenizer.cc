@@ -32,6 +32,10 @@ struct Tokenizer::Impl {
     return pts.into_encoding(word_idx, 0);
   }
 
+  size_t token_limit(const EncodeOptions& o) const {
+    return o.truncation_early_exit ? o.max_length : 0;
+  }
+
   size_t added_tokens(const EncodeOptions& o) const {
     return (o.add_special_tokens && post_processor) ? post_processor->added_tokens(false) : 0;
   }
@@ -97,7 +101,7 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
 
 Encoding Tokenizer::encode(std::u32string_view text, const EncodeOptions& options) const {
   impl_->check_options(options);
-  Encoding enc = impl_->encode_piece(text, std::nullopt, options.max_length);
+  Encoding enc = impl_->encode_piece(text, std::nullopt, impl_->token_limit(options));
   impl_->finish(enc, options);
   return enc;
 }
@@ -109,7 +113,7 @@ Encoding Tokenizer::encode_words(const std::vector<std::u32string>& words,
   // offsets relative to the word, then concatenated.
   Encoding enc;
   for (size_t i = 0; i < words.size(); ++i) {
-    Encoding w = impl_->encode_piece(words[i], static_cast<int32_t>(i), options.max_length);
+    Encoding w = impl_->encode_piece(words[i], static_cast<int32_t>(i), impl_->token_limit(options));
     enc.ids.insert(enc.ids.end(), w.ids.begin(), w.ids.end());
     enc.type_ids.insert(enc.type_ids.end(), w.type_ids.begin(), w.type_ids.end());
     enc.tokens.insert(enc.tokens.end(), w.tokens.begin(), w.tokens.end());

@@ -28,6 +28,12 @@ struct EncodeOptions {
   // Tokens shared by consecutive overflowing windows; only used with return_overflowing.
   size_t stride = 0;
   bool return_overflowing = false;
+  // With max_length > 0, stop tokenizing once max_length tokens exist (the special-token
+  // budget is not subtracted), dropping the rest of the text, as tokenizers 0.23.x does (its
+  // "truncation early exit", which transformers 5.17 goes through): the overflowing windows
+  // then end there too, which is what the reference pipeline returns. false = tokenizers
+  // 0.22 behavior (overflowing windows cover the whole text).
+  bool truncation_early_exit = true;
 };
 
 class Tokenizer : public TokenDecoder {

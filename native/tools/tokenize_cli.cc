@@ -1,7 +1,7 @@
 // tokenize_cli <tokenizer.json>: conformance driver for the native tokenizer.
 // stdin: one JSON object per line, {"text": "...", "max_length": 24, "stride": 4} (the last two
 // optional; with max_length the overflowing windows are returned too) or {"words": [...]} for
-// pre-tokenized input. stdout: one JSON line per input with ids, tokens, offsets,
+// pre-tokenized input; optional "add_special_tokens" and "early_exit" (see EncodeOptions). stdout: one JSON line per input with ids, tokens, offsets,
 // special_tokens_mask, word_ids (null for none) and overflowing (same fields), or
 // {"error": {"code", "message"}}.
 #include <iostream>
@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
       opt.stride = static_cast<size_t>(req.get_int("stride", 0));
       opt.return_overflowing = opt.max_length > 0;
       opt.add_special_tokens = req.get_bool("add_special_tokens", true);
+      opt.truncation_early_exit = req.get_bool("early_exit", true);
       Encoding enc;
       if (const json::Value* words = req.find_non_null("words")) {
         std::vector<std::u32string> w;
