@@ -16,8 +16,10 @@ export interface RouteContext {
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  // Cacheable requests being classified, by cache key, so identical ones share one run.
+  const inFlight = new Map<string, Promise<string>>();
   const infer = (modelOf: (req: FastifyRequest) => string) => async (req: FastifyRequest, reply: FastifyReply) =>
-    handleInference(ctx, modelOf(req), req, reply);
+    handleInference(ctx, inFlight, modelOf(req), req, reply);
 
   app.post("/", infer(() => ctx.defaultModel));
   app.post(
@@ -34,7 +36,13 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }));
 }
 
-async function handleInference(ctx: RouteContext, modelId: string, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handleInference(
+  ctx: RouteContext,
+  inFlight: Map<string, Promise<string>>,
+  modelId: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   if (!ctx.registry.has(modelId)) throw new HttpError(404, `Model ${modelId} does not exist`);
   const r = parseInferenceRequest(req.body, req.headers);
   const key = r.useCache && !r.stream ? cacheKey(modelId, r.inputs, r.parameters) : undefined;
@@ -57,9 +65,25 @@ async function handleInference(ctx: RouteContext, modelId: string, req: FastifyR
     return reply;
   }
 
-  const result = await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs });
-  const json = JSON.stringify(result);
-  if (key !== undefined) ctx.cache.set(key, json);
+  const run = async (): Promise<string> =>
+    JSON.stringify(await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs }));
+  let json: string;
+  if (key === undefined) {
+    json = await run();
+  } else {
+    // Identical cacheable requests already in flight share one classification.
+    let shared = inFlight.get(key);
+    if (shared === undefined) {
+      shared = run().then((out) => {
+        ctx.cache.set(key, out);
+        return out;
+      });
+      inFlight.set(key, shared);
+      const forget = (): void => void inFlight.delete(key);
+      shared.then(forget, forget);
+    }
+    json = await shared;
+  }
   return reply
     .header("x-cache", r.useCache ? "miss" : "bypass")
     .type("application/json; charset=utf-8")

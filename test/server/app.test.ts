@@ -72,6 +72,18 @@ describe("x-use-cache", () => {
     expect(e.headers.get("x-cache")).toBe("miss");
   });
 
+  it("identical cacheable requests in flight share one classification", async () => {
+    const fl = fakeLoader({ delayMs: () => 100 });
+    server = await start({ loader: fl.loader });
+    await server.registry.settled();
+    const all = await Promise.all([1, 2, 3].map(() => post(`${server!.url}/`, { inputs: "Ann" })));
+    for (const res of all) expect(await res.json()).toEqual(fakeEntities("Ann"));
+    expect(fl.loaded[0]!.calls).toBe(1);
+    const bypass = await Promise.all([1, 2].map(() => post(`${server!.url}/`, { inputs: "Ann" }, { "x-use-cache": "false" })));
+    expect(bypass.map((r) => r.status)).toEqual([200, 200]);
+    expect(fl.loaded[0]!.calls).toBe(3);
+  });
+
   it("cacheSize 0 disables caching", async () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader, cacheSize: 0 });
