@@ -95,6 +95,47 @@ describe.skipIf(!built)("server with the real classifier", () => {
     }
   });
 
+  it("odd payloads get 200 or 400 with a JSON error, never 500", async () => {
+    const odd: unknown[] = [
+      { inputs: "" },
+      { inputs: [] },
+      { inputs: [""] },
+      { inputs: "   \n\t " },
+      { inputs: "🗽".repeat(5000) },
+      { inputs: "\u0000 control \u001f chars" },
+      { inputs: "\udc00 lone low surrogate" },
+      { inputs: SEED, parameters: null },
+      { inputs: SEED, parameters: {} },
+      { inputs: SEED, parameters: { aggregation_strategy: null } },
+      { inputs: SEED, parameters: { aggregation_strategy: 3 } },
+      { inputs: SEED, parameters: { aggregation_strategy: "SIMPLE" } },
+      { inputs: SEED, parameters: { stride: -1 } },
+      { inputs: SEED, parameters: { stride: 1.5 } },
+      { inputs: SEED, parameters: { stride: "4" } },
+      { inputs: SEED, parameters: { stride: 1e300 } },
+      { inputs: SEED, parameters: { ignore_labels: [1] } },
+      { inputs: SEED, parameters: { ignore_labels: null } },
+      { inputs: SEED, parameters: { unknown_parameter: true } },
+      { inputs: SEED, parameters: { grouped_entities: true } },
+      { inputs: SEED, parameters: { grouped_entities: "yes" } },
+      { inputs: SEED, parameters: { ignore_subwords: true, aggregation_strategy: "none" } },
+      { inputs: SEED, parameters: { __proto__: { polluted: true } } },
+      { inputs: { nested: [[["deep"]]] } },
+    ];
+    for (const body of odd) {
+      for (const stream of [false, true]) {
+        const payload = typeof body === "object" && body !== null ? { ...body, stream } : body;
+        const res = await post(`${server.url}/`, payload, { "x-use-cache": "false" });
+        const what = `${JSON.stringify(payload).slice(0, 100)} -> ${res.status}`;
+        expect([200, 400], what).toContain(res.status);
+        if (res.status === 400) expect(typeof ((await res.json()) as { error: unknown }).error, what).toBe("string");
+        else await res.arrayBuffer();
+      }
+    }
+    const deep = `{"inputs":"a","parameters":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    expect((await post(`${server.url}/`, deep)).status).toBe(400);
+  });
+
   it("streams each input's entities, equal to clf.query() of that input", async () => {
     const res = await post(`${server.url}/models/default`, { inputs: MORE, stream: true });
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);

@@ -123,6 +123,8 @@ describe("errors", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(typeof ((await res.json()) as { error: unknown }).error).toBe("string");
     }
+    const proto = await post(`${server.url}/`, '{"inputs":"a","parameters":{"__proto__":{"x":1}}}');
+    expect(proto.status).toBe(400);
     const badHeader = await post(`${server.url}/`, { inputs: "a" }, { "x-wait-for-model": "perhaps" });
     expect(badHeader.status).toBe(400);
   });
