@@ -39,6 +39,10 @@ async function serve(cmd: Extract<Command, { kind: "serve" }>, io: CliStreams): 
   const config = resolveServerConfig(cmd.flags);
   const server = await startServer(config);
   io.stderr.write(`tokclass: listening on ${server.url} (models: ${server.registry.ids().join(", ")}; POST / -> ${config.defaultModel})\n`);
+  const loopback = config.host === "localhost" || config.host === "::1" || config.host.startsWith("127.");
+  if (!loopback && config.tokens.length === 0) {
+    io.stderr.write(`tokclass: warning: listening on ${config.host} without --token; anyone who can reach it can use it\n`);
+  }
   handleShutdownSignals(server);
   return new Promise<number>(() => {}); // the signal handler exits
 }
