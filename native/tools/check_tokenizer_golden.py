@@ -59,7 +59,8 @@ def main():
         print(proc.stderr.decode("utf-8", "replace"), file=sys.stderr)
         print(f"tokenize_cli failed with status {proc.returncode}", file=sys.stderr)
         return 2
-    lines = proc.stdout.decode("utf-8").splitlines()
+    # split on "\n" only: str.splitlines() also breaks on U+2028, U+0085, ... inside tokens
+    lines = proc.stdout.decode("utf-8").split("\n")[:-1]
     if len(lines) != len(requests):
         print(f"expected {len(requests)} output lines, got {len(lines)}", file=sys.stderr)
         print(proc.stderr.decode("utf-8", "replace"), file=sys.stderr)
