@@ -155,6 +155,10 @@ void test_regex() {
   CHECK_EQ(regex_pieces(R"(\bfoo\b)", "foo food foo"), (std::vector<std::string>{"foo", "foo"}));
   CHECK_EQ(regex_pieces(R"([\-a-c]+|\x41|\u00e9|\.)", "-ab.Aé"), (std::vector<std::string>{"-ab", ".", "A", "é"}));
   CHECK_EQ(regex_pieces(R"(\w+)", "naïve café_1 x"), (std::vector<std::string>{"naïve", "café_1", "x"}));
+  // Llama-3 / cl100k split pattern.
+  CHECK_EQ(regex_pieces(R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
+                        "Hello world's 12345 ok!!\n\n  x"),
+           (std::vector<std::string>{"Hello", " world", "'s", " ", "123", "45", " ok", "!!\n\n", " ", " x"}));
   CHECK_EQ(error_code([] { Regex r(U("(?<=a)b"), "t"); }), std::string(codes::kTokenizerUnsupported));
   CHECK_EQ(error_code([] { Regex r(U("\\p{Han}"), "t"); }), std::string(codes::kTokenizerUnsupported));
   CHECK_EQ(error_code([] { Regex r(U("(a"), "t"); }), std::string(codes::kTokenizerInvalid));
@@ -340,6 +344,41 @@ void test_decoders() {
            (V{"Hey! you"}));
 }
 
+// Whole tokenizers assembled from small JSON documents (models/components not in the goldens).
+void test_small_tokenizers() {
+  using V = std::vector<std::string>;
+  {
+    auto tok = Tokenizer::from_json(R"({"model":{"type":"WordLevel","vocab":{"hello":0,"<unk>":1},"unk_token":"<unk>"},
+      "normalizer":{"type":"Nmt"},"pre_tokenizer":{"type":"Whitespace"}})");
+    EncodeOptions o;
+    Encoding e = tok->encode(U"hello\u200bworld", o);
+    CHECK_EQ(e.tokens, (V{"hello", "<unk>"}));
+    CHECK_EQ(e.offsets.size(), size_t{2});
+    CHECK_EQ(e.offsets[1].start, uint32_t{6});
+    CHECK_EQ(e.offsets[1].end, uint32_t{11});
+  }
+  {
+    // Byte-level BPE with a Sequence post-processor: ByteLevel trims, Roberta adds <s> </s>.
+    auto tok = Tokenizer::from_json(R"({"model":{"type":"BPE","vocab":{"<s>":0,"</s>":1,"a":2,"b":3,"Ġ":4,"Ġa":5,"ab":6},
+      "merges":["Ġ a","a b"]},
+      "pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"use_regex":true},
+      "post_processor":{"type":"Sequence","processors":[{"type":"ByteLevel","trim_offsets":true,"add_prefix_space":false},
+        {"type":"RobertaProcessing","sep":["</s>",1],"cls":["<s>",0],"trim_offsets":false,"add_prefix_space":false}]},
+      "decoder":{"type":"ByteLevel"}})");
+    EncodeOptions o;
+    Encoding e = tok->encode(U"ab a", o);
+    CHECK_EQ(e.tokens, (V{"<s>", "ab", "Ġa", "</s>"}));
+    CHECK_EQ(e.offsets[2].start, uint32_t{3});
+    CHECK_EQ(tok->num_special_tokens(false), size_t{2});
+    CHECK_EQ(tok->decode_tokens({"ab", "Ġa"}), std::string("ab a"));
+  }
+  {
+    // Unknown component types are refused by name.
+    std::string code = error_code([] { Tokenizer::from_json(R"({"model":{"type":"BPE","vocab":{},"merges":[]},"decoder":{"type":"CTC"}})"); });
+    CHECK_EQ(code, std::string(codes::kTokenizerUnsupported));
+  }
+}
+
 void test_roberta_roundtrip(const std::string& path) {
   auto tok = Tokenizer::from_file(path);
   const std::string texts[] = {"Jürgen 東京 🚀 and  spaces\n", "I ❤️ New York!", "Micro\u200bsoft"};
@@ -362,6 +401,7 @@ int main(int argc, char** argv) {
     test_pre_tokenizers();
     test_normalizers();
     test_decoders();
+    test_small_tokenizers();
     if (argc > 1) test_roberta_roundtrip(argv[1]);
   } catch (const std::exception& e) {
     std::cerr << "exception: " << e.what() << "\n";
