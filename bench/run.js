@@ -32,6 +32,7 @@ const { values: a } = parseArgs({
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "32" },
     "model-file": { type: "string", default: process.env.BENCH_MODEL_FILE ?? "model.onnx" },
     device: { type: "string", default: process.env.BENCH_DEVICE ?? "cpu" },
+    "tokclass-opts": { type: "string", default: process.env.TOKCLASS_OPTS }, // JSON LoadOptions
     split: { type: "string", default: "test" },
     offset: { type: "string", default: "0" },
     micro: { type: "boolean", default: false },
@@ -55,6 +56,7 @@ if (a.help) {
   --repeat R --warmup W        timed passes (best kept) and warm-up texts per mode
   --model-file F               model.onnx (default) | model_quantized.onnx | model_fp16.onnx
   --device cpu|cuda            tokclass device (raw and transformers.js are CPU only here)
+  --tokclass-opts JSON         extra TokenClassifier.load options, e.g. '{"batchWaitMs":0}' (env TOKCLASS_OPTS)
   --micro [--micro-time S]     benchmark.js single-text latency (short/median/long text)
   --no-throughput              only the micro-benchmarks
   --inline                     run in this process (no child processes; RSS less meaningful)
@@ -146,6 +148,7 @@ for (const m of models) {
       modes: modesFor(c),
       modelFile: a["model-file"],
       device: a.device,
+      tokclassOpts: a["tokclass-opts"] ? JSON.parse(a["tokclass-opts"]) : undefined,
       split: a.split, offset: Number(a.offset),
       repeat: Number(a.repeat), warmup: Number(a.warmup),
       micro: a.micro, microTime: Number(a["micro-time"]),
