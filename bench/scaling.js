@@ -89,8 +89,15 @@ if (!a["no-lengths"]) {
     const opt = L > 512 ? { stride } : {};
     await engine.classify(texts[0], opt); // warm-up
     const lat = [];
+    let coverage = 0; // how far into the text the last entity ends (1 = the end): catches dropped windows
     const t0 = now();
-    for (const t of texts) { const s = now(); await engine.classify(t, opt); lat.push(now() - s); }
+    for (const t of texts) {
+      const s = now();
+      const ents = await engine.classify(t, opt);
+      lat.push(now() - s);
+      const end = Array.isArray(ents) && ents.length ? Math.max(...ents.map((e) => e.end ?? 0)) : 0;
+      coverage = Math.max(coverage, end / t.length);
+    }
     const oneS = (now() - t0) / 1000;
     const t1 = now();
     await engine.classify(texts, opt);
@@ -99,7 +106,12 @@ if (!a["no-lengths"]) {
       length: L, texts: k, tokens, meanTokens: tokens / k, stride: opt.stride ?? null,
       one: { textsPerSec: k / oneS, tokensPerSec: tokens / oneS, latencyMs: latencyStats(lat) },
       batched: { textsPerSec: k / batchS, tokensPerSec: tokens / batchS, ms: batchS * 1000 },
+      entityCoverage: engine.supportsStride ? coverage : null,
     };
+    if (engine.supportsStride && L > 1024 && coverage < 0.5) {
+      r.warning = `entities end at ${(coverage * 100).toFixed(0)}% of the text at most: windows after the first may be dropped`;
+      console.log(`  WARNING length ${L}: ${r.warning}`);
+    }
     result.lengths.push(r);
     console.log(`  length ${String(L).padStart(5)}: ${k} texts, one-by-one ${fmt(r.one.tokensPerSec)} tok/s p50 ${fmt(r.one.latencyMs.p50, 2)} ms p99 ${fmt(r.one.latencyMs.p99, 2)} ms; batched ${fmt(r.batched.tokensPerSec)} tok/s`);
   }
