@@ -100,6 +100,7 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
         return reply
           .code(401)
           .header("www-authenticate", 'Bearer realm="tokclass"')
+          .header("connection", "close") // the body was not read: do not reuse the socket
           .send({ error: "Invalid credentials in Authorization header" });
       }
       return undefined;
@@ -109,6 +110,7 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   app.setErrorHandler(async (err, req, reply) => {
     const r = toErrorReply(err, maxBodyBytes);
     if (r.internal) req.log.error({ err }, "request failed");
+    if (r.statusCode === 413) reply.header("connection", "close"); // the rest of the body was not read
     return reply.code(r.statusCode).headers(r.headers).send(r.body);
   });
   app.setNotFoundHandler(async (req, reply) => {
@@ -119,15 +121,21 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
 
   // Responses sent while closing carry "Connection: close", so keep-alive sockets of requests
   // that were in flight end with them instead of idling until keepAliveTimeout.
+  // Sockets that become idle later (after a stream or a response that started before close())
+  // are closed by a sweep, so shutdown never waits for keepAliveTimeout.
   let closing = false;
+  let sweep: NodeJS.Timeout | undefined;
   app.addHook("preClose", async () => {
     closing = true;
+    sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
   });
   app.addHook("onSend", async (_req, reply) => {
     if (closing) reply.header("connection", "close");
   });
   registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion(), isClosing: () => closing });
   app.addHook("onClose", async () => {
+    clearInterval(sweep);
     cache.clear();
     await registry.dispose();
   });

@@ -291,6 +291,21 @@ describe("shutdown", () => {
     expect(fl.loaded[0]!.disposed).toBe(true);
     await expect(post(`${s.url}/`, { inputs: "A" })).rejects.toThrow();
   });
+
+  it("close() during a stream: the stream completes and close() does not wait for keep-alive", async () => {
+    const fl = fakeLoader({ delayMs: (t) => (t === "late Bo" ? 300 : 0) });
+    const s = await start({ loader: fl.loader });
+    await s.registry.settled();
+    const res = await post(`${s.url}/`, { inputs: ["Ann", "late Bo"], stream: true });
+    const reader = res.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    const t0 = Date.now();
+    const closed = s.close();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    await closed;
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(parseSse(text).at(-1)).toEqual({ event: "done", data: { inputs: 2, entities: 2, errors: 0 } });
+  });
 });
 
 describe("@huggingface/inference client (fake model)", () => {
