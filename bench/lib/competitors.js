@@ -146,7 +146,7 @@ async function createTokclass(model, texts, opts) {
   const clf = await loadTokclass(model, opts);
   const cOpts = { ...CLASSIFY_OPTS };
   return {
-    info: { info: clf.info ?? null },
+    info: typeof clf.info === "function" ? clf.info() : clf.info ?? null,
     one: (i) => clf.classify(texts[i], cOpts),
     batch: (indices) => clf.classify(indices.map((i) => texts[i]), cOpts),
     count: (r) => (Array.isArray(r) ? (Array.isArray(r[0]) ? r.reduce((a, x) => a + x.length, 0) : r.length) : 0),
