@@ -79,6 +79,7 @@ const OrtInfo& LoadOrt(const std::string& requested_path) {
   if (path.empty()) {
     const char* env = getenv(kOrtLibraryEnvVar);
     if (env == nullptr || *env == '\0') {
+      if (s.loaded.load(std::memory_order_acquire)) return s.info;  // "whatever is loaded"
       throw Error(codes::kRuntimeLoad,
                   std::string("no ONNX Runtime library path was given and ") + kOrtLibraryEnvVar +
                       " is not set");

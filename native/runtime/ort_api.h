@@ -24,7 +24,8 @@ struct OrtInfo {
 inline constexpr const char* kOrtLibraryEnvVar = "TOKCLASS_ORT_LIBRARY";
 
 // Loads libonnxruntime from `library_path` once per process and initializes the C++ API.
-// An empty path falls back to $TOKCLASS_ORT_LIBRARY. Calling again with the same library (any
+// An empty path falls back to $TOKCLASS_ORT_LIBRARY, and when that is unset too, to the
+// library already loaded (if any). Calling again with the same library (any
 // path that resolves to the same file) is a cheap no-op; a different library is refused,
 // because ONNX Runtime's global state (API table, Env) cannot be switched in a live process.
 // A failed load leaves nothing behind, so the caller may retry with another path.
