@@ -172,13 +172,18 @@ struct ToyModel {
   // overridable initializer (optional, must not count as an unknown input), and the label
   // dimension is then unknown until the first run.
   bool overridable_weights = false;
+  bool no_mask = false;  // no attention_mask input: the batcher must not pad
 };
 
 std::string BuildToy(const ToyModel& m) {
   Proto graph;
   graph.Bytes(2, "toy");
   graph.Msg(1, Node("Cast", {"input_ids"}, "ids_f", kFloat));
-  graph.Msg(1, Node("Cast", {"attention_mask"}, "mask_f", kFloat));
+  if (m.no_mask) {
+    graph.Msg(5, Initializer<float>("mask_f", kFloat, {1}));  // same values as an all-ones mask
+  } else {
+    graph.Msg(1, Node("Cast", {"attention_mask"}, "mask_f", kFloat));
+  }
   graph.Msg(1, Node("Add", {"ids_f", "mask_f"}, "sum"));
   graph.Msg(1, Node("Unsqueeze", {"sum", "axes"}, "sum3"));
   const std::string product = m.output_type == kFloat ? m.output_name : "product";
@@ -187,7 +192,7 @@ std::string BuildToy(const ToyModel& m) {
   graph.Msg(5, Initializer<int64_t>("axes", kInt64, {2}));
   graph.Msg(5, Initializer<float>("weights", kFloat, {1, 2, 3}));
   graph.Msg(11, ValueInfo("input_ids", m.input_type, {"batch", "seq"}));
-  graph.Msg(11, ValueInfo("attention_mask", m.input_type, {"batch", "seq"}));
+  if (!m.no_mask) graph.Msg(11, ValueInfo("attention_mask", m.input_type, {"batch", "seq"}));
   if (m.extra_input) graph.Msg(11, ValueInfo("position_ids", kInt64, {"batch", "seq"}));
   if (m.overridable_weights) graph.Msg(11, ValueInfo("weights", kFloat, {"labels"}));
   graph.Msg(12, ValueInfo(m.output_name, m.output_type, {"batch", "seq", m.labels_dim}));
@@ -206,11 +211,13 @@ void CheckToy(const std::string& what, const ToyModel& m) {
   const std::string bytes = BuildToy(m);
   Session session(AsBytes(bytes), "toy(" + what + ")", SessionConfig{});
   const size_t labels_before = session.num_labels();
-  const std::vector<std::vector<uint32_t>> seqs = {{5, 6, 7}, {9}, {1, 2, 3, 4, 5, 6}};
+  const std::vector<std::vector<uint32_t>> seqs = {{5, 6, 7}, {9}, {1, 2, 3, 4, 5, 6}, {8}, {4}};
   const auto views = Views(seqs);
   BatcherConfig bc;
   bc.pad_id = 100;
   bc.max_rows = 2;  // two batches: the second runs after the label count is known
+  size_t batches = 0;
+  RunBatches(session, views, bc, [&](BatchResult&) { ++batches; });
   const SequenceLogits out = RunAll(session, views, bc);
   bool right = out.num_labels == 3;
   for (size_t i = 0; right && i < seqs.size(); ++i) {
@@ -221,7 +228,8 @@ void CheckToy(const std::string& what, const ToyModel& m) {
   }
   Check(right, "toy " + what + ": logits as computed by hand (labels known at load: " +
                    std::to_string(labels_before) + ", after a run: " +
-                   std::to_string(session.num_labels()) + ", output '" + session.output_name() + "')");
+                   std::to_string(session.num_labels()) + ", output '" + session.output_name() +
+                   "', " + std::to_string(batches) + " batches)");
 }
 
 template <typename F>
@@ -404,6 +412,7 @@ int main(int argc, char** argv) {
     CheckToy("float16 logits", ToyModel{.output_type = kFloat16});
     CheckToy("dynamic label dim", ToyModel{.labels_dim = "labels", .overridable_weights = true});
     CheckToy("output not named logits", ToyModel{.output_name = "scores"});
+    CheckToy("no attention_mask (lengths 3,1,6,1,1 -> 4 batches)", ToyModel{.no_mask = true});
     ExpectError(codes::kModelInvalid, "toy with a required position_ids input", [] {
       const std::string b = BuildToy(ToyModel{.extra_input = true});
       Session s(AsBytes(b), "toy", SessionConfig{});
