@@ -16,6 +16,7 @@
 #include "tokenizer/decoders/strip.h"
 #include "tokenizer/models/bpe.h"
 #include "tokenizer/models/unigram.h"
+#include "tokenizer/normalizers/precompiled.h"
 #include "tokenizer/pre_tokenized_string.h"
 #include "tokenizer/pre_tokenizers/gpt2_split.h"
 #include "tokenizer/regex.h"
@@ -316,6 +317,8 @@ void test_normalizers() {
   CHECK_EQ(al, std::string("(0,1)(0,1)(1,2)"));
   CHECK_EQ(normalize(R"({"type":"Prepend","prepend":"▁"})", ""), std::string(""));
   CHECK_EQ(error_code([] { normalize(R"({"type":"Precompiled","precompiled_charsmap":""})", "x"); }),
+           std::string(codes::kTokenizerInvalid));
+  CHECK_EQ(error_code([] { normalize(R"({"type":"NoSuchNormalizer"})", "x"); }),
            std::string(codes::kTokenizerUnsupported));
 }
 
@@ -342,6 +345,60 @@ void test_decoders() {
   CHECK_EQ(decode(R"({"type":"Sequence","decoders":[{"type":"Replace","pattern":{"String":"▁"},"content":" "},{"type":"ByteFallback"},{"type":"Fuse"},{"type":"Strip","content":" ","start":1,"stop":0}]})",
                   V{"▁Hey", "<0x21>", "▁you"}),
            (V{"Hey! you"}));
+}
+
+// spm_precompiled's hand-built "overlapping prefix" charsmap: keys "a" -> "x", "ab" -> "y",
+// "a\u0300" -> "y". HF takes the shortest key prefixing each grapheme (or char).
+void test_precompiled() {
+  std::vector<uint32_t> trie(256, 0);
+  trie['a'] = 'a' | (1u << 8) | (1u << 10);
+  trie[96] = 0;
+  trie[2] = 'b' | (1u << 8) | (1u << 10);
+  trie[3] = 2;
+  trie[172] = 0xCC | (1u << 10);
+  trie[45] = 0x80 | (1u << 8) | (1u << 10);
+  trie[44] = 2;
+  std::string map;
+  auto put32 = [&](uint32_t v) { for (int k = 0; k < 4; ++k) map.push_back(static_cast<char>((v >> (8 * k)) & 0xFF)); };
+  put32(static_cast<uint32_t>(trie.size() * 4));
+  for (uint32_t u : trie) put32(u);
+  map += std::string("x\0y\0", 4);
+  PrecompiledNormalizer p(map);
+  CHECK_EQ(std::string(p.transform("abc").value_or("-")), std::string("x"));
+  CHECK_EQ(std::string(p.transform("b").value_or("-")), std::string("-"));
+  auto norm = [&](const std::string& t, std::string* al) {
+    NormalizedString s(U(t));
+    p.normalize(s);
+    al->clear();
+    for (const Offsets& o : s.alignments()) *al += "(" + std::to_string(o.start) + "," + std::to_string(o.end) + ")";
+    return utf8::encode(s.get());
+  };
+  std::string al;
+  CHECK_EQ(norm("ab", &al), std::string("xb"));
+  CHECK_EQ(norm("a\u0300z", &al), std::string("xz"));  // one grapheme, replaced whole
+  CHECK_EQ(al, std::string("(0,1)(2,3)"));
+  CHECK_EQ(norm("\u0300a\u0300\u0301", &al), std::string("\u0300x"));
+  CHECK_EQ(norm("ba", &al), std::string("bx"));
+  // Grapheme clusters.
+  auto g = [](const std::string& t) {
+    std::u32string s = U(t);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size();) {
+      size_t e = grapheme_end(s, i);
+      out.push_back(utf8::encode(s.substr(i, e - i)));
+      i = e;
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK_EQ(g("e\u0301x\r\nq"), (V{"e\u0301", "x", "\r\n", "q"}));
+  CHECK_EQ(g("\u0600 1\u0301\u200b\u0301"), (V{"\u0600 ", "1\u0301", "\u200b", "\u0301"}));
+  CHECK_EQ(g("\U0001F1EB\U0001F1F7\U0001F1EB"), (V{"\U0001F1EB\U0001F1F7", "\U0001F1EB"}));
+  CHECK_EQ(g("\u1100\u1161\u11A8\uAC00\uAC00"), (V{"\u1100\u1161\u11A8", "\uAC00", "\uAC00"}));
+  CHECK_EQ(g("\U0001F468\u200D\U0001F469x"), (V{"\U0001F468\u200D\U0001F469", "x"}));
+  CHECK_EQ(g("\u0E01\u0E33a\u102B"), (V{"\u0E01\u0E33", "a", "\u102B"}));
+  CHECK_EQ(base64_decode("aGk/", "t"), std::string("hi?"));
+  CHECK_EQ(base64_decode("aGk=", "t"), std::string("hi"));
 }
 
 // Whole tokenizers assembled from small JSON documents (models/components not in the goldens).
@@ -402,6 +459,7 @@ int main(int argc, char** argv) {
     test_normalizers();
     test_decoders();
     test_small_tokenizers();
+    test_precompiled();
     if (argc > 1) test_roberta_roundtrip(argv[1]);
   } catch (const std::exception& e) {
     std::cerr << "exception: " << e.what() << "\n";
