@@ -34,6 +34,10 @@ export interface NativeClassifyParams {
   aggregationStrategy: string;
   ignoreLabels: string[];
   stride?: number;
+  labelScheme: string;
+  fullText: boolean;
+  isSplitIntoWords: boolean;
+  delimiter: string;
 }
 
 export interface NativeEntity {
@@ -47,7 +51,8 @@ export interface NativeEntity {
 }
 
 export interface NativeClassifier {
-  classify(texts: string[], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
+  /** texts: string[], or word lists (string[][]) when params.isSplitIntoWords. */
+  classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
   info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number };
   dispose(): Promise<void>;
 }

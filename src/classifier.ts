@@ -12,6 +12,7 @@ import {
   resolvePayload,
   strategy,
   textsOf,
+  wordListsOf,
   type ResolvedClassifyOptions,
   type ResolvedLoadOptions,
 } from "./options.js";
@@ -97,9 +98,11 @@ export class TokenClassifier {
    */
   classify(text: string, options?: ClassifyOptions): Promise<Entity[]>;
   classify(texts: string[], options?: ClassifyOptions): Promise<Entity[][]>;
-  async classify(input: string | string[], options?: ClassifyOptions): Promise<Entity[] | Entity[][]> {
-    const { texts, single } = textsOf(input, "text");
+  classify(words: string[][], options: ClassifyOptions & { isSplitIntoWords: true }): Promise<Entity[][]>;
+  async classify(input: string | string[] | string[][], options?: ClassifyOptions): Promise<Entity[] | Entity[][]> {
     const resolved = resolveClassifyOptions(options, this.#defaults);
+    if (resolved.isSplitIntoWords) return this.#run(wordListsOf(input, "words"), resolved);
+    const { texts, single } = textsOf(input, "text");
     const results = await this.#run(texts, resolved);
     return single ? results[0]! : results;
   }
@@ -147,25 +150,38 @@ export class TokenClassifier {
     if (this.#disposed) throw new TokClassError("ERR_DISPOSED", "the classifier has been disposed");
   }
 
-  async #run(texts: string[], options: ResolvedClassifyOptions): Promise<Entity[][]> {
+  async #run(texts: string[] | string[][], options: ResolvedClassifyOptions): Promise<Entity[][]> {
     this.#checkOpen();
     if (texts.length === 0) return [];
     let results: NativeEntity[][];
     try {
       results = await this.#handle.classify(
         texts,
-        { aggregationStrategy: options.aggregationStrategy, ignoreLabels: options.ignoreLabels, stride: options.stride },
+        {
+          aggregationStrategy: options.aggregationStrategy,
+          ignoreLabels: options.ignoreLabels,
+          stride: options.stride,
+          labelScheme: options.labelScheme,
+          fullText: options.fullText,
+          isSplitIntoWords: options.isSplitIntoWords,
+          delimiter: options.delimiter,
+        },
         options.offsets === "utf16",
       );
     } catch (error) {
       throw toTokClassError(error);
     }
     if (options.includeText) {
+      const source = (i: number): string =>
+        options.isSplitIntoWords ? (texts[i] as string[]).join(options.delimiter) : (texts[i] as string);
       if (options.offsets === "utf16") {
-        results.forEach((entities, i) => entities.forEach((e) => ((e as Entity).text = texts[i]!.slice(e.start, e.end))));
+        results.forEach((entities, i) => {
+          const text = source(i);
+          entities.forEach((e) => ((e as Entity).text = text.slice(e.start, e.end)));
+        });
       } else {
         results.forEach((entities, i) => {
-          const cps = Array.from(texts[i]!);
+          const cps = Array.from(source(i));
           entities.forEach((e) => ((e as Entity).text = cps.slice(e.start, e.end).join("")));
         });
       }

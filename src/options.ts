@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { invalidArgument, TokClassError } from "./errors.js";
-import type { AggregationStrategy, ClassifyOptions, InferencePayload, LoadOptions, OffsetUnit } from "./types.js";
+import type { AggregationStrategy, ClassifyOptions, InferencePayload, LabelScheme, LoadOptions, OffsetUnit } from "./types.js";
 
 export const STRATEGIES: readonly AggregationStrategy[] = ["none", "simple", "first", "average", "max"];
 
@@ -122,9 +122,16 @@ export interface ResolvedClassifyOptions {
   stride?: number;
   offsets: OffsetUnit;
   includeText: boolean;
+  isSplitIntoWords: boolean;
+  delimiter: string;
+  labelScheme: LabelScheme;
+  fullText: boolean;
 }
 
-const CLASSIFY_KEYS = ["aggregationStrategy", "ignoreLabels", "stride", "offsets", "includeText"] as const;
+const CLASSIFY_KEYS = [
+  "aggregationStrategy", "ignoreLabels", "stride", "offsets", "includeText", "isSplitIntoWords", "delimiter",
+  "labelScheme", "fullText",
+] as const;
 
 export function resolveClassifyOptions(
   input: ClassifyOptions | undefined,
@@ -147,7 +154,40 @@ export function resolveClassifyOptions(
     stride: stride === undefined || stride === null ? undefined : integer(stride, "options.stride", 0),
     offsets,
     includeText: o.includeText === undefined ? false : boolean(o.includeText, "options.includeText"),
+    isSplitIntoWords: o.isSplitIntoWords === undefined ? false : boolean(o.isSplitIntoWords, "options.isSplitIntoWords"),
+    delimiter: o.delimiter === undefined ? " " : text(o.delimiter, "options.delimiter"),
+    labelScheme: o.labelScheme === undefined ? "bio" : labelScheme(o.labelScheme),
+    fullText: o.fullText === undefined ? false : boolean(o.fullText, "options.fullText"),
   };
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== "string") throw invalidArgument(what, "a string", value);
+  return value;
+}
+
+function labelScheme(value: unknown): LabelScheme {
+  if (value !== "bio" && value !== "bioes" && value !== "bilou") {
+    throw invalidArgument("options.labelScheme", '"bio", "bioes" or "bilou"', value);
+  }
+  return value;
+}
+
+/**
+ * Pre-split input: one word list (string[]) or several (string[][]); always returns lists of
+ * word lists, since the pipeline answers a single list with a list holding one list.
+ */
+export function wordListsOf(input: unknown, what: string): string[][] {
+  if (Array.isArray(input) && input.every((w) => typeof w === "string")) return [input as string[]];
+  if (Array.isArray(input)) {
+    input.forEach((list, i) => {
+      if (!Array.isArray(list) || list.some((w) => typeof w !== "string")) {
+        throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", list);
+      }
+    });
+    return input as string[][];
+  }
+  throw invalidArgument(what, "an array of words or an array of word lists", input);
 }
 
 /** Texts as the API accepts them: one string, or an array of strings (one result per string). */
@@ -162,12 +202,15 @@ export function textsOf(input: unknown, what: string): { texts: string[]; single
   throw invalidArgument(what, "a string or an array of strings", input);
 }
 
-const PARAMETER_KEYS = ["aggregation_strategy", "ignore_labels", "stride", "grouped_entities", "ignore_subwords"] as const;
+const PARAMETER_KEYS = [
+  "aggregation_strategy", "ignore_labels", "stride", "grouped_entities", "ignore_subwords", "is_split_into_words", "delimiter",
+] as const;
 const PAYLOAD_KEYS = ["inputs", "parameters", "options", "stream"] as const;
 const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model"] as const;
 
 export interface ResolvedQuery {
-  texts: string[];
+  /** Texts, or word lists when options.isSplitIntoWords. */
+  texts: string[] | string[][];
   single: boolean;
   options: ResolvedClassifyOptions;
   /** Set when legacy parameters (grouped_entities / ignore_subwords) were mapped. */
@@ -186,9 +229,10 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
   const p = payload as InferencePayload & Record<string, unknown>;
   rejectUnknownKeys(p, PAYLOAD_KEYS, "payload");
   if (!("inputs" in p)) throw new TokClassError("ERR_INVALID_ARGUMENT", "payload.inputs is required");
-  const { texts, single } = textsOf(p.inputs, "payload.inputs");
   const params = optionalObject(p.parameters, "payload.parameters");
   rejectUnknownKeys(params, PARAMETER_KEYS, "payload.parameters");
+  const split = params.is_split_into_words === undefined ? false : boolean(params.is_split_into_words, "parameters.is_split_into_words");
+  const { texts, single } = split ? { texts: wordListsOf(p.inputs, "payload.inputs"), single: false } : textsOf(p.inputs, "payload.inputs");
   rejectUnknownKeys(optionalObject(p.options, "payload.options"), PAYLOAD_OPTION_KEYS, "payload.options");
 
   let aggregation: AggregationStrategy | undefined;
@@ -214,6 +258,8 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
       ignoreLabels: params.ignore_labels === undefined ? undefined : stringArray(params.ignore_labels, "parameters.ignore_labels"),
       stride: params.stride === undefined || params.stride === null ? undefined : integer(params.stride, "parameters.stride", 0),
       offsets: "codepoint",
+      isSplitIntoWords: split,
+      delimiter: params.delimiter === undefined ? undefined : text(params.delimiter, "parameters.delimiter"),
     },
     defaults,
   );

@@ -69,15 +69,39 @@ export interface ClassifyOptions {
   offsets?: OffsetUnit;
   /** Add `text: input.slice(start, end)` to each entity. */
   includeText?: boolean;
+  /**
+   * Input is pre-split into words (`string[]` = one text, `string[][]` = several), as
+   * transformers' `is_split_into_words`: offsets index the words joined by `delimiter`, and
+   * the result is always one array per word list (a single list gives a list holding one list).
+   */
+  isSplitIntoWords?: boolean;
+  /** Joins pre-split words for offsets (default " "). */
+  delimiter?: string;
+  /**
+   * "bio" (default) groups exactly as the Hugging Face pipeline. "bioes" / "bilou" also end a
+   * group at E-/L- and make S-/U- a group of its own.
+   */
+  labelScheme?: LabelScheme;
+  /**
+   * With a stride, the Hugging Face pipeline (tokenizers 0.23) only windows the first
+   * max-length tokens of a long text and silently drops the rest. Default false reproduces
+   * that exactly; true windows the whole text.
+   */
+  fullText?: boolean;
 }
+
+export type LabelScheme = "bio" | "bioes" | "bilou";
 
 /** The hosted Inference API's request body for token classification. */
 export interface InferencePayload {
-  inputs: string | string[];
+  /** A text, a list of texts, or with is_split_into_words a word list or a list of word lists. */
+  inputs: string | string[] | string[][];
   parameters?: {
     aggregation_strategy?: AggregationStrategy;
     ignore_labels?: string[];
     stride?: number;
+    is_split_into_words?: boolean;
+    delimiter?: string;
     /** Legacy (transformers 4.x) parameters, mapped to aggregation_strategy. */
     grouped_entities?: boolean;
     ignore_subwords?: boolean;

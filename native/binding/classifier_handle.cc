@@ -46,7 +46,7 @@ class LoadWorker : public Napi::AsyncWorker {
 // ---- classify: one request's baton, carried from the scheduler thread back to JS ---------
 struct Completion {
   Napi::Promise::Deferred deferred;
-  std::vector<std::u32string> texts;  // kept for UTF-16 offset conversion
+  std::vector<std::u32string> texts;  // kept for UTF-16 offset conversion (joined words if split)
   bool utf16 = true;
   std::vector<std::vector<Entity>> result;
   std::exception_ptr error;
@@ -128,13 +128,14 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
     deferred.Reject(make_error(env, codes::kDisposed, "the classifier has been disposed").Value());
     return deferred.Promise();
   }
-  std::vector<std::u32string> texts;
+  std::vector<TextInput> inputs;
   ClassifyParams params;
   bool utf16 = true;
   try {
-    texts = to_texts(info[0]);
     if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
-    params = to_classify_params(info[1].As<Napi::Object>());
+    Napi::Object param_object = info[1].As<Napi::Object>();
+    params = to_classify_params(param_object);
+    inputs = to_inputs(info[0], is_split_into_words(param_object), delimiter_of(param_object));
     utf16 = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
     classifier_->validate(params);  // fail fast, on the caller's stack
   } catch (...) {
@@ -145,9 +146,9 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this};
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
   CompletionTsfn tsfn = CompletionTsfn::New(env, "tokclass:classify", 0, 1);
-  std::vector<std::u32string> work_texts = texts;
-  completion->texts = std::move(texts);
-  scheduler_->submit(std::move(work_texts), std::move(params),
+  completion->texts.reserve(inputs.size());
+  for (const TextInput& input : inputs) completion->texts.push_back(input.text);
+  scheduler_->submit(std::move(inputs), std::move(params),
                      [tsfn, completion](std::vector<std::vector<Entity>>&& result, std::exception_ptr error) mutable {
                        completion->result = std::move(result);
                        completion->error = error;

@@ -93,6 +93,38 @@ std::vector<std::u32string> to_texts(const Napi::Value& value) {
   return texts;
 }
 
+std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter) {
+  if (!split) {
+    std::vector<std::u32string> texts = to_texts(value);
+    std::vector<TextInput> inputs;
+    inputs.reserve(texts.size());
+    for (auto& t : texts) inputs.push_back(TextInput::plain(std::move(t)));
+    return inputs;
+  }
+  if (!value.IsArray()) throw Error(codes::kInvalidArgument, "word lists must be an array of arrays of strings");
+  Napi::Array lists = value.As<Napi::Array>();
+  std::vector<TextInput> inputs;
+  inputs.reserve(lists.Length());
+  for (uint32_t i = 0; i < lists.Length(); ++i) {
+    Napi::Value list = lists.Get(i);
+    if (!list.IsArray()) throw Error(codes::kInvalidArgument, "word list " + std::to_string(i) + " is not an array");
+    Napi::Array words = list.As<Napi::Array>();
+    std::vector<std::u32string> converted;
+    converted.reserve(words.Length());
+    for (uint32_t w = 0; w < words.Length(); ++w) converted.push_back(to_code_points(words.Get(w), i));
+    inputs.push_back(TextInput::split(std::move(converted), delimiter));
+  }
+  return inputs;
+}
+
+bool is_split_into_words(const Napi::Object& o) { return get_bool(o, "isSplitIntoWords", false); }
+
+std::u32string delimiter_of(const Napi::Object& o) {
+  Napi::Value v = o.Get("delimiter");
+  if (v.IsUndefined() || v.IsNull()) return U" ";
+  return to_code_points(v, 0);
+}
+
 ClassifierConfig to_classifier_config(const Napi::Object& o) {
   ClassifierConfig c;
   c.runtime_library = get_string(o, "runtimeLibrary");
@@ -129,6 +161,12 @@ ClassifyParams to_classify_params(const Napi::Object& o) {
   if (!ignore.IsUndefined() && !ignore.IsNull()) p.ignore_labels = get_strings(o, "ignoreLabels");
   Napi::Value stride = o.Get("stride");
   if (!stride.IsUndefined() && !stride.IsNull()) p.stride = get_size(o, "stride", 0);
+  const std::string scheme = get_string(o, "labelScheme", "bio");
+  if (scheme == "bio") p.label_scheme = LabelScheme::kBio;
+  else if (scheme == "bioes") p.label_scheme = LabelScheme::kBioes;
+  else if (scheme == "bilou") p.label_scheme = LabelScheme::kBilou;
+  else throw Error(codes::kInvalidArgument, "unknown label scheme '" + scheme + "'");
+  p.full_text = get_bool(o, "fullText", false);
   return p;
 }
 

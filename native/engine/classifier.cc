@@ -9,6 +9,24 @@
 
 namespace tokclass {
 
+TextInput TextInput::plain(std::u32string text) {
+  TextInput input;
+  input.text = std::move(text);
+  return input;
+}
+
+TextInput TextInput::split(std::vector<std::u32string> words, std::u32string_view delimiter) {
+  TextInput input;
+  input.word_starts.reserve(words.size());
+  for (size_t w = 0; w < words.size(); ++w) {
+    if (w > 0) input.text.append(delimiter);
+    input.word_starts.push_back(static_cast<uint32_t>(input.text.size()));
+    input.text.append(words[w]);
+  }
+  input.words = std::move(words);
+  return input;
+}
+
 size_t PreparedRequest::window_count() const {
   size_t n = 0;
   for (const auto& w : windows) n += w.size();
@@ -63,15 +81,17 @@ void Classifier::validate(const ClassifyParams& params) const {
   }
 }
 
-PreparedRequest Classifier::prepare(const std::vector<std::u32string>& texts, const ClassifyParams& params) const {
+PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const {
   EncodeOptions options;
   options.max_length = config_.max_length;  // the pipeline always truncates to the window
   options.stride = params.stride.value_or(0);
   options.return_overflowing = params.stride.has_value();
+  options.truncation_early_exit = !params.full_text;
   PreparedRequest prepared;
   prepared.windows.resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
-    Encoding first = tokenizer_->encode(texts[i], options);
+    Encoding first = texts[i].is_split() ? tokenizer_->encode_words(texts[i].words, options)
+                                         : tokenizer_->encode(texts[i].text, options);
     std::vector<Encoding> overflow = std::move(first.overflowing);
     first.overflowing.clear();
     auto& windows = prepared.windows[i];
@@ -93,7 +113,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   return runtime::RunAll(*session_, sequences, batcher);
 }
 
-std::vector<std::vector<Entity>> Classifier::finish(const std::vector<std::u32string>& texts,
+std::vector<std::vector<Entity>> Classifier::finish(const std::vector<TextInput>& texts,
                                                     const PreparedRequest& prepared, const BatchLogits& logits,
                                                     size_t first_window, const ClassifyParams& params) const {
   PostprocessConfig post;
@@ -101,6 +121,7 @@ std::vector<std::vector<Entity>> Classifier::finish(const std::vector<std::u32st
   post.strategy = params.strategy;
   post.ignore_labels = &params.ignore_labels;
   post.unk_token_id = unk_id_;
+  post.label_scheme = params.label_scheme;
   std::vector<std::vector<Entity>> out(texts.size());
   size_t window = first_window;
   std::vector<WindowLogits> text_windows;
@@ -115,12 +136,13 @@ std::vector<std::vector<Entity>> Classifier::finish(const std::vector<std::u32st
                                             " classes but config.json id2label has " +
                                             std::to_string(config_.labels.size()) + " labels");
     }
-    out[i] = postprocess(texts[i], text_windows, *tokenizer_, post);
+    post.word_starts = texts[i].is_split() ? &texts[i].word_starts : nullptr;
+    out[i] = postprocess(texts[i].text, text_windows, *tokenizer_, post);
   }
   return out;
 }
 
-std::vector<std::vector<Entity>> Classifier::classify(const std::vector<std::u32string>& texts,
+std::vector<std::vector<Entity>> Classifier::classify(const std::vector<TextInput>& texts,
                                                       const ClassifyParams& params) const {
   validate(params);
   PreparedRequest prepared = prepare(texts, params);

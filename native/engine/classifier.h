@@ -27,11 +27,28 @@ struct ClassifierConfig {
   runtime::SessionConfig session;
 };
 
+// One input: a text, or pre-split words (is_split_into_words) with the text they make when
+// joined by the delimiter, which is what offsets then index.
+struct TextInput {
+  std::u32string text;
+  std::vector<std::u32string> words;  // non-empty: pre-split input
+  std::vector<uint32_t> word_starts;  // code-point start of each word in `text`
+
+  static TextInput plain(std::u32string text);
+  static TextInput split(std::vector<std::u32string> words, std::u32string_view delimiter);
+  bool is_split() const { return !word_starts.empty() || !words.empty(); }
+};
+
 // One request: many texts sharing the same parameters.
 struct ClassifyParams {
   Aggregation strategy = Aggregation::kSimple;
   std::vector<std::string> ignore_labels{"O"};
-  std::optional<size_t> stride;  // set = process the whole text in overlapping windows
+  std::optional<size_t> stride;  // set = process the text in overlapping windows
+  LabelScheme label_scheme = LabelScheme::kBio;
+  // tokenizers 0.23 stops tokenizing at max_length even with a stride, so the pipeline's
+  // windows cover only the start of a long text. false reproduces that exactly (default);
+  // true windows the whole text.
+  bool full_text = false;
 };
 
 struct ClassifierInfo {
@@ -61,13 +78,13 @@ class Classifier {
   void validate(const ClassifyParams& params) const;
 
   // Entities per text, in input order. Texts are code points. (prepare + infer + finish.)
-  std::vector<std::vector<Entity>> classify(const std::vector<std::u32string>& texts,
+  std::vector<std::vector<Entity>> classify(const std::vector<TextInput>& texts,
                                             const ClassifyParams& params) const;
 
   // The three stages, separate so the scheduler can run windows of many requests together.
-  PreparedRequest prepare(const std::vector<std::u32string>& texts, const ClassifyParams& params) const;
+  PreparedRequest prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const;
   BatchLogits infer(const std::vector<const Encoding*>& windows) const;
-  std::vector<std::vector<Entity>> finish(const std::vector<std::u32string>& texts, const PreparedRequest& prepared,
+  std::vector<std::vector<Entity>> finish(const std::vector<TextInput>& texts, const PreparedRequest& prepared,
                                           const BatchLogits& logits, size_t first_window,
                                           const ClassifyParams& params) const;
 

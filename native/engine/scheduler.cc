@@ -10,7 +10,7 @@ Scheduler::Scheduler(const Classifier& classifier) : classifier_(classifier) {
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::submit(std::vector<std::u32string> texts, ClassifyParams params, Done done) {
+void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, Done done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(Request{std::move(texts), std::move(params), std::move(done)});
@@ -41,7 +41,7 @@ void Scheduler::loop() {
       auto queued_size = [this] {
         size_t chars = 0;
         for (const Request& r : queue_)
-          for (const auto& t : r.texts) chars += t.size() / 4 + 2;
+          for (const auto& t : r.texts) chars += t.text.size() / 4 + 2;
         return chars;
       };
       if (wait.count() > 0 && !stopping_ && queued_size() < budget) {

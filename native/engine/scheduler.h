@@ -25,13 +25,13 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  void submit(std::vector<std::u32string> texts, ClassifyParams params, Done done);
+  void submit(std::vector<TextInput> texts, ClassifyParams params, Done done);
   // Finishes queued requests, then joins the thread. Idempotent.
   void stop();
 
  private:
   struct Request {
-    std::vector<std::u32string> texts;
+    std::vector<TextInput> texts;
     ClassifyParams params;
     Done done;
   };

@@ -10,6 +10,11 @@ namespace tokclass {
 
 enum class Aggregation { kNone, kSimple, kFirst, kAverage, kMax };
 
+// How labels mark entity boundaries when grouping. kBio is exactly the Hugging Face pipeline
+// (B- starts, I- continues, a label without prefix is treated as I-<label>). kBioes / kBilou
+// also end a group at E-/L- (end) and make S-/U- (single) a group of its own.
+enum class LabelScheme { kBio, kBioes, kBilou };
+
 struct Entity {
   std::string label;
   float score = 0.0f;

@@ -23,6 +23,7 @@ struct PostprocessConfig {
   // word_starts[w] the code-point start of word w in it; token offsets, relative to their word,
   // are shifted by it (via Encoding::word_ids). Null for plain text.
   const std::vector<uint32_t>* word_starts = nullptr;
+  LabelScheme label_scheme = LabelScheme::kBio;
 };
 
 struct WindowLogits {
