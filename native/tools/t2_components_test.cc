@@ -251,6 +251,17 @@ void test_unigram() {
   CHECK_EQ(toks(m.tokenize(U"xyab")), (std::vector<std::string>{"xy@0-2", "ab@2-4"}));
   CHECK_EQ(m.tokenize(U"xy")[0].id, uint32_t{0});
 
+  {  // a repeated piece resolves to its last id (HF's token_to_ids map), also via token_to_id
+    UnigramConfig d;
+    d.vocab = {{"<unk>", 0.0}, {"a", -1.0}, {"b", -1.0}, {"a", -2.0}};
+    d.unk_id = 0;
+    UnigramModel dm(d);
+    CHECK_EQ(dm.tokenize(U"ab")[0].id, uint32_t{3});
+    CHECK_EQ(dm.token_to_id("a").value_or(99), uint32_t{3});
+    CHECK_EQ(dm.token_to_id("zz").value_or(99), uint32_t{99});
+    CHECK_EQ(dm.id_to_token(2).value_or(""), std::string("b"));
+  }
+
   UnigramConfig b;
   b.vocab = {{"<unk>", 0.0}, {"<0xC3>", -0.01}, {"<0xA9>", -0.03}};
   b.unk_id = 0;

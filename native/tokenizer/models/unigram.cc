@@ -3,6 +3,7 @@
 // starts in the same order and compare the same f64 sums, the chosen path is identical.
 #include "tokenizer/models/unigram.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/error.h"
@@ -35,21 +36,96 @@ UnigramModel::UnigramModel(UnigramConfig config)
   if (unk_id_ && *unk_id_ >= pieces_.size()) {
     throw Error(codes::kTokenizerInvalid, "Unigram unk_id " + std::to_string(*unk_id_) + " is outside the vocab");
   }
-  node_piece_.push_back(-1);  // root
-  piece_ids_.reserve(pieces_.size());
-  for (uint32_t id = 0; id < pieces_.size(); ++id) {
-    const auto& [piece, score] = pieces_[id];
-    piece_ids_[piece] = id;  // a repeated piece keeps its last id, like HF's map insert
-    if (score < min_score_) min_score_ = score;
-    if (piece.empty()) continue;
-    uint32_t node = 0;
-    for (char32_t cp : utf8::decode(piece)) {
-      auto [it, inserted] = edges_.try_emplace(edge_key(node, cp), static_cast<uint32_t>(node_piece_.size()));
-      if (inserted) node_piece_.push_back(-1);
-      node = it->second;
-    }
-    node_piece_[node] = id;
+  for (const auto& piece : pieces_) min_score_ = std::min(min_score_, piece.second);
+  build_trie();
+}
+
+void UnigramModel::build_trie() {
+  // Decode every piece once into one flat buffer, sort by code points (ties by id, so among
+  // repeated pieces the last id is written last and wins, as in HF), copy the keys into sorted
+  // order for sequential access, then build depth-first, giving each node's children one
+  // contiguous, label-sorted block.
+  std::u32string flat;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // (offset, length) per piece id
+  spans.reserve(pieces_.size());
+  for (const auto& piece : pieces_) {
+    std::u32string k = utf8::decode(piece.first);
+    spans.emplace_back(static_cast<uint32_t>(flat.size()), static_cast<uint32_t>(k.size()));
+    flat += k;
   }
+  auto key = [&](uint32_t id) { return std::u32string_view(flat).substr(spans[id].first, spans[id].second); };
+  std::vector<uint32_t> order(pieces_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = key(a).compare(key(b));
+    return c != 0 ? c < 0 : a < b;
+  });
+  std::u32string sorted;
+  sorted.reserve(flat.size());
+  std::vector<std::pair<uint32_t, uint32_t>> sorted_spans;
+  sorted_spans.reserve(order.size());
+  for (uint32_t id : order) {
+    sorted_spans.emplace_back(static_cast<uint32_t>(sorted.size()), spans[id].second);
+    sorted += key(id);
+  }
+  flat.clear();
+  flat.shrink_to_fit();
+  auto at = [&](uint32_t i, uint32_t depth) { return sorted[sorted_spans[i].first + depth]; };
+  auto len = [&](uint32_t i) { return sorted_spans[i].second; };
+
+  trie_.assign(1, TrieNode{});
+  struct Frame {
+    uint32_t node, lo, hi, depth;
+  };
+  std::vector<Frame> stack{{0, 0, static_cast<uint32_t>(order.size()), 0}};
+  while (!stack.empty()) {
+    const Frame cur = stack.back();
+    stack.pop_back();
+    uint32_t i = cur.lo;
+    while (i < cur.hi && len(i) == cur.depth) {  // pieces ending here sort first
+      if (cur.depth > 0) trie_[cur.node].piece = static_cast<int32_t>(order[i]);
+      ++i;
+    }
+    const uint32_t first = static_cast<uint32_t>(trie_.size());
+    std::vector<Frame> kids;
+    while (i < cur.hi) {
+      const char32_t cp = at(i, cur.depth);
+      uint32_t j = i;
+      while (j < cur.hi && at(j, cur.depth) == cp) ++j;
+      TrieNode n;
+      n.label = cp;
+      kids.push_back({static_cast<uint32_t>(trie_.size()), i, j, cur.depth + 1});
+      trie_.push_back(n);
+      i = j;
+    }
+    trie_[cur.node].first_child = first;
+    trie_[cur.node].child_count = static_cast<uint32_t>(kids.size());
+    stack.insert(stack.end(), kids.rbegin(), kids.rend());
+  }
+  trie_.shrink_to_fit();
+}
+
+int64_t UnigramModel::child(uint32_t node, char32_t cp) const {
+  const TrieNode& n = trie_[node];
+  uint32_t lo = n.first_child, hi = n.first_child + n.child_count;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (trie_[mid].label < cp) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < n.first_child + n.child_count && trie_[lo].label == cp) return lo;
+  return -1;
+}
+
+int64_t UnigramModel::find_piece(std::u32string_view text) const {
+  if (text.empty()) return -1;
+  uint32_t node = 0;
+  for (char32_t cp : text) {
+    int64_t next = child(node, cp);
+    if (next < 0) return -1;
+    node = static_cast<uint32_t>(next);
+  }
+  return trie_[node].piece;
 }
 
 std::unique_ptr<UnigramModel> UnigramModel::from_json(const json::Value& model) {
@@ -92,10 +168,10 @@ std::vector<std::pair<uint32_t, uint32_t>> UnigramModel::segment(std::u32string_
     uint32_t node = 0;
     // Common-prefix search, shortest first (the order HF's trie yields them).
     for (uint32_t end = start; end < n; ++end) {
-      auto it = edges_.find(edge_key(node, piece[end]));
-      if (it == edges_.end()) break;
-      node = it->second;
-      int64_t id = node_piece_[node];
+      int64_t next = child(node, piece[end]);
+      if (next < 0) break;
+      node = static_cast<uint32_t>(next);
+      int64_t id = trie_[node].piece;
       if (id < 0) continue;
       relax(start, end + 1, static_cast<uint32_t>(id), pieces_[id].second);
       if (end == start) has_single = true;
@@ -135,17 +211,18 @@ std::vector<Token> UnigramModel::tokenize(std::u32string_view piece) const {
     // The token string is the text itself, also for unknowns (HF reports e.g. "東京", not
     // "<unk>"); its id is looked up again, so a fused run that happens to be a piece gets it.
     std::string value = utf8::encode(piece.substr(start, end - start));
-    auto it = piece_ids_.find(value);
-    if (it != piece_ids_.end()) {
-      out.push_back({it->second, std::move(value), start, end});
+    int64_t id = find_piece(piece.substr(start, end - start));
+    if (id >= 0) {
+      out.push_back({static_cast<uint32_t>(id), std::move(value), start, end});
       continue;
     }
     if (byte_fallback_) {
       std::vector<Token> bytes;
       for (unsigned char b : value) {
-        auto bt = piece_ids_.find(byte_token(b));
-        if (bt == piece_ids_.end()) break;
-        bytes.push_back({bt->second, bt->first, start, end});
+        std::string name = byte_token(b);
+        int64_t bid = token_to_id(name) ? static_cast<int64_t>(*token_to_id(name)) : -1;
+        if (bid < 0) break;
+        bytes.push_back({static_cast<uint32_t>(bid), std::move(name), start, end});
       }
       if (bytes.size() == value.size()) {
         out.insert(out.end(), bytes.begin(), bytes.end());
@@ -161,9 +238,15 @@ std::vector<Token> UnigramModel::tokenize(std::u32string_view piece) const {
 }
 
 std::optional<uint32_t> UnigramModel::token_to_id(std::string_view token) const {
-  auto it = piece_ids_.find(std::string(token));
-  if (it == piece_ids_.end()) return std::nullopt;
-  return it->second;
+  std::u32string cps;
+  try {
+    cps = utf8::decode(token);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  int64_t id = find_piece(cps);
+  if (id < 0) return std::nullopt;
+  return static_cast<uint32_t>(id);
 }
 
 std::optional<std::string> UnigramModel::id_to_token(uint32_t id) const {

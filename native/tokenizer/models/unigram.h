@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,13 +39,22 @@ class UnigramModel : public Model {
   // Segments `piece` into [start, end) code-point spans (unknown runs already fused).
   std::vector<std::pair<uint32_t, uint32_t>> segment(std::u32string_view piece) const;
 
-  // Code-point trie over all pieces: edges keyed by (node << 21) | code point.
-  static uint64_t edge_key(uint32_t node, char32_t cp) { return (uint64_t{node} << 21) | cp; }
-  std::unordered_map<uint64_t, uint32_t> edges_;
-  std::vector<int64_t> node_piece_;  // piece id ending at each trie node, or -1
+  // Code-point trie over all pieces, laid out breadth-first so that the children of a node are
+  // contiguous and sorted by code point (binary search). Compact for 250k-piece vocabularies.
+  struct TrieNode {
+    char32_t label = 0;
+    uint32_t first_child = 0;
+    uint32_t child_count = 0;
+    int32_t piece = -1;  // id of the piece ending here (the last one for repeated pieces, as HF)
+  };
+  // Child of `node` labelled `cp`, or -1.
+  int64_t child(uint32_t node, char32_t cp) const;
+  // Id of the piece spelled exactly `text`, or -1.
+  int64_t find_piece(std::u32string_view text) const;
+  void build_trie();
+  std::vector<TrieNode> trie_;
 
   std::vector<std::pair<std::string, double>> pieces_;
-  std::unordered_map<std::string, uint32_t> piece_ids_;
   std::optional<uint32_t> unk_id_;
   bool byte_fallback_;
   double min_score_;
