@@ -4,7 +4,8 @@ import { describe } from "../errors.js";
 import { HttpError } from "./http-errors.js";
 
 export interface InferenceRequest {
-  inputs: string | string[];
+  /** string[][] only with parameters.is_split_into_words (clf.query() checks that). */
+  inputs: string | string[] | string[][];
   /** Passed to clf.query() untouched (it validates them). */
   parameters?: InferencePayload["parameters"];
   useCache: boolean;
@@ -50,8 +51,10 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
   const { inputs, parameters, options } = body;
   if (inputs === undefined) throw bad("Missing \"inputs\" in the request body");
   if (Array.isArray(inputs)) {
+    // Word lists (is_split_into_words) nest one level; clf.query() checks the combination.
     inputs.forEach((v, i) => {
-      if (typeof v !== "string") throw bad(`Expected a string for inputs[${i}], received ${describe(v)}`);
+      const ok = typeof v === "string" || (Array.isArray(v) && v.every((w) => typeof w === "string"));
+      if (!ok) throw bad(`Expected a string (or a word list) for inputs[${i}], received ${describe(v)}`);
     });
   } else if (typeof inputs !== "string") {
     throw bad(`Expected a string or an array of strings for inputs, received ${describe(inputs)}`);
@@ -73,7 +76,7 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
   const accept = headers["accept"];
   const acceptsSse = (Array.isArray(accept) ? accept.join(",") : accept ?? "").toLowerCase().includes("text/event-stream");
   const req: InferenceRequest = {
-    inputs: inputs as string | string[],
+    inputs: inputs as string | string[] | string[][],
     useCache: booleanHeader(headers, "x-use-cache") ?? bodyCache ?? true,
     waitForModel: booleanHeader(headers, "x-wait-for-model") ?? bodyWait ?? false,
     stream: bodyStream ?? acceptsSse,

@@ -45,6 +45,13 @@ async function handleInference(
 ): Promise<unknown> {
   if (!ctx.registry.has(modelId)) throw new HttpError(404, `Model ${modelId} does not exist`);
   const r = parseInferenceRequest(req.body, req.headers);
+  // Older clients of the hosted API still send transformers 4.x's parameters: they are mapped
+  // (see options.ts) and the response says they are deprecated (RFC 9745 header + a Warning).
+  const legacy = r.parameters?.grouped_entities !== undefined || r.parameters?.ignore_subwords !== undefined;
+  if (legacy) {
+    reply.header("deprecation", "true");
+    reply.header("warning", '299 tokclass "grouped_entities/ignore_subwords are deprecated; use aggregation_strategy"');
+  }
   const key = r.useCache && !r.stream ? cacheKey(modelId, r.inputs, r.parameters) : undefined;
   if (key !== undefined) {
     const hit = ctx.cache.get(key);

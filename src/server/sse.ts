@@ -49,15 +49,19 @@ export class InferenceStream {
   #wake: (() => void) | undefined;
   #first: Settled | undefined;
 
-  constructor(clf: ServedClassifier, inputs: string | string[], parameters: InferencePayload["parameters"]) {
-    const texts = typeof inputs === "string" ? [inputs] : inputs;
+  constructor(clf: ServedClassifier, inputs: string | string[] | string[][], parameters: InferencePayload["parameters"]) {
+    // With is_split_into_words an input is a word list: a flat list of words is one input,
+    // and query() answers each with a list holding one list.
+    const split = parameters?.is_split_into_words === true;
+    const texts: (string | string[])[] =
+      typeof inputs === "string" ? [inputs] : split && inputs.every((w) => typeof w === "string") ? [inputs as string[]] : inputs;
     this.#count = texts.length;
     texts.forEach((text, index) => {
       const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
       clf
         .query(payload)
         .then(
-          (result) => this.#queue.push({ index, ok: true, entities: result as Entity[] }),
+          (result) => this.#queue.push({ index, ok: true, entities: (split ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
           (error: unknown) => this.#queue.push({ index, ok: false, error }),
         )
         .finally(() => this.#wake?.());

@@ -50,6 +50,21 @@ describe.skipIf(!built)("server with the real classifier", () => {
     }
   });
 
+  it("pre-split word lists and legacy parameters (with a deprecation header) work over HTTP", async () => {
+    const words = { inputs: [["Angela", "Merkel", "met", "Macron"], ["Paris"]], parameters: { is_split_into_words: true } };
+    const res = await post(server.url + "/", words, { "x-use-cache": "false" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(await clf.query(words as InferencePayload));
+
+    const legacy = { inputs: SEED, parameters: { grouped_entities: true, ignore_subwords: true } };
+    const old = await post(server.url + "/", legacy, { "x-use-cache": "false" });
+    expect(old.status).toBe(200);
+    expect(old.headers.get("deprecation")).toBe("true");
+    expect(await old.json()).toEqual(await clf.query({ inputs: SEED, parameters: { aggregation_strategy: "first" } }));
+    const modern = await post(server.url + "/", { inputs: SEED }, { "x-use-cache": "false" });
+    expect(modern.headers.get("deprecation")).toBeNull();
+  });
+
   it("the official @huggingface/inference client gets the same entities", async () => {
     const client = new InferenceClient();
     const expected = await clf.query({ inputs: SEED, parameters: { aggregation_strategy: "simple" } });
