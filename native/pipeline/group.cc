@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include "pipeline/labels.h"
 #include "pipeline/numeric.h"
@@ -38,9 +39,42 @@ Entity group_sub_entities(const Entity* first, const Entity* last, const TokenDe
   return g;
 }
 
+// kBioes / kBilou (rules in group.h). [begin, i) is the pending group: open while `open`,
+// empty otherwise (an end or single label emits its group at once).
+std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities,
+                                          const TokenDecoder& decoder, LabelScheme scheme) {
+  std::vector<Entity> groups;
+  size_t begin = 0;
+  bool open = false;
+  std::string_view open_tag;
+  for (size_t i = 0; i < entities.size(); ++i) {
+    const SchemeTag t = get_scheme_tag(entities[i].label, scheme);
+    const bool joins = open && t.tag == open_tag &&
+                       (t.boundary == Boundary::kInside || t.boundary == Boundary::kEnd);
+    if (!joins) {
+      if (i > begin) groups.push_back(group_sub_entities(&entities[begin], &entities[i - 1], decoder));
+      begin = i;
+    }
+    if (t.boundary == Boundary::kEnd || t.boundary == Boundary::kSingle) {
+      groups.push_back(group_sub_entities(&entities[begin], &entities[i], decoder));
+      begin = i + 1;
+      open = false;
+    } else {
+      open = true;
+      open_tag = t.tag;
+    }
+  }
+  if (begin < entities.size()) {
+    groups.push_back(group_sub_entities(&entities[begin], &entities.back(), decoder));
+  }
+  return groups;
+}
+
 }  // namespace
 
-std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokenDecoder& decoder) {
+std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokenDecoder& decoder,
+                                   LabelScheme scheme) {
+  if (scheme != LabelScheme::kBio) return group_with_boundaries(entities, decoder, scheme);
   std::vector<Entity> groups;
   if (entities.empty()) return groups;
   size_t begin = 0;

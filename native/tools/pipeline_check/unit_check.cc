@@ -1,6 +1,6 @@
 // Unit checks of native/pipeline/ for what the goldens do not reach: float32 sums bit-exact
 // with numpy (expected bits computed with numpy 2.4), overlap-merge corner cases, pre-split
-// offsets, parameter errors, unknown class indices.
+// offsets, parameter errors, unknown class indices, label schemes (BIOES / BILOU grouping).
 //
 //   unit_check   (exit status 1 on any failure)
 #include <cmath>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "pipeline/group.h"
 #include "pipeline/numeric.h"
 #include "pipeline/overlap.h"
 #include "pipeline/parameters.h"
@@ -149,6 +150,98 @@ void pre_split_offsets_and_unknown_class() {
         "class without label");
 }
 
+// Groups words "a", "b", ... labelled `labels` under `scheme`; "<entity_group>:<word>|...".
+std::string grouped(const std::vector<std::string>& labels, LabelScheme scheme) {
+  check::WordPieceDecoder decoder("##", true, std::string("##"));
+  std::vector<Entity> entities;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Entity e = ent(labels[i].c_str(), 0.5f, static_cast<uint32_t>(2 * i), static_cast<uint32_t>(2 * i + 1));
+    e.word = std::string(1, static_cast<char>('a' + i));
+    entities.push_back(e);
+  }
+  std::string out;
+  for (const Entity& g : group_entities(entities, decoder, scheme)) {
+    out += (out.empty() ? "" : "|") + g.label + ":" + g.word;
+  }
+  return out;
+}
+
+void label_schemes() {
+  struct Case { LabelScheme scheme; std::vector<std::string> labels; const char* want; const char* what; };
+  const LabelScheme bio = LabelScheme::kBio, bioes = LabelScheme::kBioes, bilou = LabelScheme::kBilou;
+  const Case cases[] = {
+      // kBio is Hugging Face's get_tag: E-/S- are whole-label tags continuing like I-.
+      {bio, {"B-LOC", "I-LOC", "E-LOC", "S-LOC", "S-LOC"}, "LOC:a b|LOC:c|LOC:d e", "bio: E-/S- are plain labels"},
+      {bio, {"B-PER", "B-PER", "I-PER", "O", "I-PER"}, "PER:a|PER:b c|O:d|PER:e", "bio: B- B-, I- after O"},
+      {bioes, {"B-LOC", "I-LOC", "E-LOC", "S-LOC", "S-LOC"}, "LOC:a b c|LOC:d|LOC:e", "bioes: B I E, adjacent S"},
+      {bioes, {"O", "I-PER", "E-PER", "O"}, "O:a|PER:b c|O:d", "bioes: I- after O starts a group"},
+      {bioes, {"O", "E-PER", "I-PER"}, "O:a|PER:b|PER:c", "bioes: E- without B- is its own group"},
+      {bioes, {"B-PER", "B-PER"}, "PER:a|PER:b", "bioes: B- B-"},
+      {bioes, {"B-PER", "S-PER", "I-PER", "E-PER"}, "PER:a|PER:b|PER:c d", "bioes: S- inside a group splits it"},
+      {bioes, {"B-PER", "I-LOC", "E-LOC"}, "PER:a|LOC:b c", "bioes: I- of another tag starts a group"},
+      {bioes, {"B-PER", "E-LOC", "E-LOC"}, "PER:a|LOC:b|LOC:c", "bioes: E- of another tag, E- after E-"},
+      {bioes, {"B-PER", "E-PER", "I-PER", "E-PER"}, "PER:a b|PER:c d", "bioes: I- after a closed group"},
+      {bioes, {"MISC", "MISC", "E-MISC"}, "MISC:a b c", "bioes: labels without prefix continue as I-"},
+      {bioes, {"B-LOC", "L-LOC", "U-LOC"}, "LOC:a|LOC:b|LOC:c", "bioes: L-/U- are plain labels"},
+      {bioes, {"B-LOC"}, "LOC:a", "bioes: unclosed group at the end"},
+      {bioes, {}, "", "bioes: no entities"},
+      {bilou, {"B-LOC", "I-LOC", "L-LOC", "U-LOC", "U-LOC", "O", "O"}, "LOC:a b c|LOC:d|LOC:e|O:f g", "bilou: B I L, adjacent U"},
+      {bilou, {"B-LOC", "E-LOC", "S-LOC", "S-LOC"}, "LOC:a|LOC:b|LOC:c d", "bilou: E-/S- are plain labels"},
+      {bilou, {"I-ORG", "L-ORG", "L-ORG", "U-ORG", "I-ORG"}, "ORG:a b|ORG:c|ORG:d|ORG:e", "bilou: malformed"},
+  };
+  for (const Case& c : cases) {
+    const std::string got = grouped(c.labels, c.scheme);
+    check(got == c.want, std::string(c.what) + ": got " + got + ", want " + c.want);
+  }
+
+  // Score, word and span of a BIOES group are the kBio ones of the same members.
+  check::WordPieceDecoder decoder("##", true, std::string("##"));
+  std::vector<Entity> members{ent("B-LOC", 0.31f, 0, 3), ent("I-LOC", 0.77f, 4, 8), ent("E-LOC", 0.9f, 9, 13)};
+  members[0].word = "New";
+  members[1].word = "York";
+  members[2].word = "Ci";
+  members.push_back(ent("S-LOC", 0.6f, 14, 19));
+  members[3].word = "Paris";
+  const auto g = group_entities(members, decoder, LabelScheme::kBioes);
+  std::vector<Entity> as_bio(members.begin(), members.begin() + 3);
+  as_bio[2].label = "I-LOC";
+  const auto b = group_entities(as_bio, decoder, LabelScheme::kBio);
+  check(g.size() == 2 && b.size() == 1 && bits(g[0].score) == bits(b[0].score) && g[0].word == "New York Ci" &&
+            g[0].start == 0 && g[0].end == 13 && g[1].word == "Paris" && g[1].start == 14 && g[1].end == 19 &&
+            bits(g[1].score) == bits(0.6f) && g[0].index == -1,
+        "bioes group score/word/span as bio");
+
+  // Through postprocess(): config.label_scheme reaches grouping.
+  Encoding enc;
+  enc.ids = {2, 10, 11, 12, 3};
+  enc.tokens = {"[CLS]", "New", "York", "Paris", "[SEP]"};
+  enc.offsets = {{0, 0}, {0, 3}, {4, 8}, {9, 14}, {0, 0}};
+  enc.special_tokens_mask = {1, 0, 0, 0, 1};
+  enc.word_ids = {-1, 0, 1, 2, -1};
+  enc.type_ids = {0, 0, 0, 0, 0};
+  const std::vector<std::string> labels{"O", "B-LOC", "E-LOC", "S-LOC"};
+  const std::vector<float> logits{5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5, 0, 0, 0, 0, 5, 5, 0, 0, 0};
+  PostprocessConfig config;
+  config.id2label = &labels;
+  const std::u32string text = U"New York Paris";
+  const std::vector<WindowLogits> windows{{&enc, logits.data(), 4}};
+  for (Aggregation strategy : {Aggregation::kSimple, Aggregation::kFirst}) {
+    config.strategy = strategy;
+    config.label_scheme = LabelScheme::kBioes;
+    auto out = postprocess(text, windows, decoder, config);
+    check(out.size() == 2 && out[0].word == "New York" && out[1].word == "Paris",
+          "postprocess bioes: New York | Paris");
+    config.label_scheme = LabelScheme::kBio;
+    out = postprocess(text, windows, decoder, config);
+    check(out.size() == 3 && out[0].word == "New" && out[1].word == "York" && out[2].word == "Paris",
+          "postprocess bio: New | York | Paris");
+  }
+  config.strategy = Aggregation::kNone;
+  config.label_scheme = LabelScheme::kBioes;
+  const auto none = postprocess(text, windows, decoder, config);
+  check(none.size() == 3 && none[2].label == "S-LOC" && none[2].index == 3, "postprocess bioes none: no grouping");
+}
+
 }  // namespace
 
 int main() {
@@ -158,6 +251,7 @@ int main() {
   overlap_rules();
   parameters();
   pre_split_offsets_and_unknown_class();
+  label_schemes();
   std::cout << (failures ? "unit_check: FAILED " + std::to_string(failures) : std::string("unit_check: all pass"))
             << "\n";
   return failures ? 1 : 0;
