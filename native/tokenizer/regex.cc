@@ -21,11 +21,19 @@ constexpr uint32_t kPunct = bit(Category::Pc) | bit(Category::Pd) | bit(Category
 constexpr uint32_t kSymbol = bit(Category::Sm) | bit(Category::Sc) | bit(Category::Sk) | bit(Category::So);
 constexpr uint32_t kSeparator = bit(Category::Zs) | bit(Category::Zl) | bit(Category::Zp);
 constexpr uint32_t kOther = bit(Category::Cc) | bit(Category::Cf) | bit(Category::Cs) | bit(Category::Co) | bit(Category::Cn);
-// Oniguruma's Unicode \w: Letter | Mark | Number | Connector_Punctuation.
-constexpr uint32_t kWord = kLetter | kMark | kNumber | bit(Category::Pc);
+// Oniguruma's Unicode \w is UTS #18's word class: Alphabetic | Mark | Decimal_Number |
+// Connector_Punctuation | Join_Control. Alphabetic is the letters, Nl, and Other_Alphabetic,
+// which outside the marks is only the circled / squared Latin letters below. So '①' or '½'
+// (No) are not word chars, while ZWJ/ZWNJ are (checked against tokenizers 0.23).
+constexpr uint32_t kWordCategories =
+    kLetter | kMark | bit(Category::Nd) | bit(Category::Nl) | bit(Category::Pc);
 
 bool in_mask(uint32_t mask, char32_t c) { return (mask & bit(unicode::category(c))) != 0; }
-bool is_word(char32_t c) { return in_mask(kWord, c); }
+bool is_word(char32_t c) {
+  if (in_mask(kWordCategories, c)) return true;
+  return c == 0x200C || c == 0x200D || (c >= 0x24B6 && c <= 0x24E9) || (c >= 0x1F130 && c <= 0x1F149) ||
+         (c >= 0x1F150 && c <= 0x1F169) || (c >= 0x1F170 && c <= 0x1F189);
+}
 
 std::optional<uint32_t> category_mask(std::string_view name) {
   struct Entry { const char* name; uint32_t mask; };
@@ -63,7 +71,7 @@ char32_t simple_upper(char32_t c) {
 
 // One member of a character class: a range, or a named class (\d, \s, \p{..}, ...).
 struct ClassItem {
-  enum Kind { kRange, kMask, kSpace, kHex } kind = kRange;
+  enum Kind { kRange, kMask, kSpace, kHex, kWordChar } kind = kRange;
   char32_t lo = 0, hi = 0;
   uint32_t mask = 0;
   bool negated = false;
@@ -75,6 +83,7 @@ struct ClassItem {
       case kMask: r = in_mask(mask, c); break;
       case kSpace: r = unicode::is_whitespace(c); break;
       case kHex: r = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); break;
+      case kWordChar: r = is_word(c); break;
     }
     return r != negated;
   }
@@ -309,7 +318,7 @@ class Parser {
     ClassItem it;
     switch (e) {
       case U'd': case U'D': it.kind = ClassItem::kMask; it.mask = bit(Category::Nd); it.negated = e == U'D'; return it;
-      case U'w': case U'W': it.kind = ClassItem::kMask; it.mask = kWord; it.negated = e == U'W'; return it;
+      case U'w': case U'W': it.kind = ClassItem::kWordChar; it.negated = e == U'W'; return it;
       case U's': case U'S': it.kind = ClassItem::kSpace; it.negated = e == U'S'; return it;
       case U'h': case U'H': it.kind = ClassItem::kHex; it.negated = e == U'H'; return it;
       case U'p': return parse_property(false);

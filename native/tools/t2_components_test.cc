@@ -156,6 +156,8 @@ void test_regex() {
   CHECK_EQ(regex_pieces(R"(\bfoo\b)", "foo food foo"), (std::vector<std::string>{"foo", "foo"}));
   CHECK_EQ(regex_pieces(R"([\-a-c]+|\x41|\u00e9|\.)", "-ab.Aé"), (std::vector<std::string>{"-ab", ".", "A", "é"}));
   CHECK_EQ(regex_pieces(R"(\w+)", "naïve café_1 x"), (std::vector<std::string>{"naïve", "café_1", "x"}));
+  // Oniguruma's \w: No digits like '①' are not word chars, Nl and ZWJ are (tokenizers 0.23).
+  CHECK_EQ(regex_pieces(R"(\w+|[^\w\s]+)", "a①b Ⅳ\u200dx ½"), (std::vector<std::string>{"a", "①", "b", "Ⅳ\u200dx", "½"}));
   // Llama-3 / cl100k split pattern.
   CHECK_EQ(regex_pieces(R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
                         "Hello world's 12345 ok!!\n\n  x"),
