@@ -17,15 +17,17 @@ for arg in "$@"; do
   esac
 done
 
-out=build/runtime_smoke
+# Outside build/: node-gyp rebuild deletes that folder.
+outdir=${TOKCLASS_TOOLS_OUT:-/tmp/tokclass-tools}
+out=$outdir/runtime_smoke
 flags=(-std=c++20 -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
 if [ $asan = 1 ]; then
-  out=build/runtime_smoke_asan
+  out=$outdir/runtime_smoke_asan
   flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
          -fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
          -Wno-missing-field-initializers)
 fi
-mkdir -p build
+mkdir -p "$outdir"
 g++ "${flags[@]}" -DORT_API_MANUAL_INIT -Inative -I"$ORT_INCLUDE" \
   native/runtime/ort_api.cc native/runtime/session.cc native/runtime/batcher.cc native/runtime/batch_probe.cc \
   native/tools/runtime_smoke.cc -ldl -lpthread -o "$out"
