@@ -76,18 +76,6 @@ const std::vector<std::unique_ptr<Tokenizer>>& tokenizers() {
   return *all;
 }
 
-// TOKCLASS_FUZZ_VERBOSE=1 (when reproducing a crash): print each encoding's tokens.
-void dump(const char* what, const Encoding& e) {
-  static const bool verbose = std::getenv("TOKCLASS_FUZZ_VERBOSE") != nullptr;
-  if (!verbose) return;
-  std::fprintf(stderr, "%s (%zu):", what, e.size());
-  for (size_t i = 0; i < e.size(); ++i)
-    std::fprintf(stderr, " %s[%u,%u)%s", e.tokens[i].c_str(), e.offsets[i].start, e.offsets[i].end,
-                 e.special_tokens_mask[i] ? "*" : "");
-  std::fprintf(stderr, "\n");
-  for (const Encoding& w : e.overflowing) dump("  overflowing", w);
-}
-
 std::u32string to_text(std::string_view bytes) {
   try {
     return utf8::decode(bytes);
@@ -156,8 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     whole.return_overflowing = false;
     whole.stride = 0;
     const Encoding untruncated = tok.encode(text, whole);
-    dump("truncated", enc);
-    dump("untruncated", untruncated);
+    fuzz::dump("truncated", enc);
+    fuzz::dump("untruncated", untruncated);
     const std::vector<uint32_t> expected = fuzz::non_special_ids(untruncated);
     std::vector<uint32_t> stitched = fuzz::non_special_ids(enc);
     for (const Encoding& w : enc.overflowing) {
@@ -214,7 +202,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Encoding we = tok.encode_words(words, wo);
     size_t longest = 0;
     for (const auto& w : words) longest = std::max(longest, w.size());
-    fuzz::check_encoding(tok, we, longest, 0, "encode_words", true);
+    fuzz::check_encoding(tok, we, longest, 0, "encode_words", {.per_word = true});
     for (size_t i = 0; i < we.size(); ++i) {
       const int32_t w = we.word_ids[i];
       if (we.special_tokens_mask[i]) continue;
