@@ -92,7 +92,7 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
   if (o.runtimeLibrary !== undefined && (typeof o.runtimeLibrary !== "string" || o.runtimeLibrary.length === 0)) {
     throw invalidArgument("options.runtimeLibrary", "a path", o.runtimeLibrary);
   }
-  const waitMs = o.batchWaitMs === undefined ? 2 : Number(o.batchWaitMs);
+  const waitMs = o.batchWaitMs === undefined ? 0 : Number(o.batchWaitMs);
   if (typeof o.batchWaitMs !== "undefined" && (typeof o.batchWaitMs !== "number" || !(waitMs >= 0) || waitMs > 1000)) {
     throw invalidArgument("options.batchWaitMs", "a number of milliseconds from 0 to 1000", o.batchWaitMs);
   }

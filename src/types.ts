@@ -48,7 +48,11 @@ export interface LoadOptions {
   tokenBudget?: number;
   /** Max rows in one model run (default 64 on CPU). */
   maxBatchSize?: number;
-  /** Coalesce concurrent classify() calls for up to this many ms (default 2; 0 disables). */
+  /**
+   * Concurrent classify() calls always share batches: calls that arrive while a round runs
+   * form the next round together. A wait > 0 (ms) also holds an idle scheduler this long for
+   * more calls to arrive (default 0: never delay a lone call).
+   */
   batchWaitMs?: number;
   /** Path to another libonnxruntime.so.1 (default: onnxruntime-node's, or $TOKCLASS_ORT_LIBRARY). */
   runtimeLibrary?: string;

@@ -11,7 +11,8 @@ export async function createEngine(name, model, opts = {}) {
       name,
       supportsStride: true,
       classify: (input, { stride } = {}) =>
-        clf.classify(input, stride ? { aggregationStrategy: "simple", ignoreLabels: ["O"], stride } : { aggregationStrategy: "simple", ignoreLabels: ["O"] }),
+        // fullText: window the whole document (the HF pipeline would stop at the first window).
+        clf.classify(input, stride ? { aggregationStrategy: "simple", ignoreLabels: ["O"], stride, fullText: true } : { aggregationStrategy: "simple", ignoreLabels: ["O"] }),
       dispose: () => clf.dispose(),
     };
   }

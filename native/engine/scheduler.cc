@@ -36,17 +36,20 @@ void Scheduler::loop() {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and nothing left
-      // Coalesce: give concurrent callers a short, bounded time to join this round, unless
-      // the queue already holds a round's worth of text (a rough count: characters / 4).
-      auto queued_size = [this] {
-        size_t chars = 0;
-        for (const Request& r : queue_)
-          for (const auto& t : r.texts) chars += t.text.size() / 4 + 2;
-        return chars;
-      };
-      if (wait.count() > 0 && !stopping_ && queued_size() < budget) {
+      // Requests that arrive while a round runs queue up and form the next round together, so
+      // concurrent callers share batches without any waiting ("greedy" batching): an idle
+      // scheduler starts at once, which keeps single-call latency at its minimum. An optional
+      // wait (batch_wait_us > 0) trades latency for fuller rounds under light concurrency; it
+      // ends early once a round's worth of text (rough count: characters / 4) is queued.
+      if (wait.count() > 0 && !stopping_) {
+        auto queued_tokens = [this] {
+          size_t tokens = 0;
+          for (const Request& r : queue_)
+            for (const auto& t : r.texts) tokens += t.text.size() / 4 + 2;
+          return tokens;
+        };
         const auto deadline = std::chrono::steady_clock::now() + wait;
-        while (!stopping_ && queued_size() < budget &&
+        while (!stopping_ && queued_tokens() < budget &&
                wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
         }
       }

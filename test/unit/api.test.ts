@@ -1,0 +1,105 @@
+// The public API's own features beyond the goldens: offsets units, includeText, fullText,
+// model-card defaults, info(), concurrent callers sharing batches.
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MODEL_DIR, TokenClassifier, type Entity } from "../../src/index.js";
+import { parseFrontMatter } from "../../src/model-card.js";
+
+let clf: TokenClassifier;
+beforeAll(async () => {
+  clf = await TokenClassifier.load();
+});
+afterAll(async () => {
+  await clf.dispose();
+});
+
+const EMOJI_TEXT = "🚀🚀 Angela Merkel met Emmanuel Macron in Paris 🗼 on Tuesday.";
+
+describe("offsets", () => {
+  it("utf16 offsets slice the JS string; codepoint offsets slice its code points", async () => {
+    const utf16 = await clf.classify(EMOJI_TEXT, { aggregationStrategy: "first" });
+    const cps = await clf.classify(EMOJI_TEXT, { aggregationStrategy: "first", offsets: "codepoint" });
+    expect(utf16.length).toBeGreaterThan(1);
+    expect(utf16.map((e) => e.word)).toEqual(cps.map((e) => e.word));
+    const chars = Array.from(EMOJI_TEXT);
+    utf16.forEach((e, i) => {
+      // The same entity in both units: UTF-16 index = length of the code points before it.
+      expect(e.start).toBe(chars.slice(0, cps[i]!.start).join("").length);
+      expect(e.end).toBe(chars.slice(0, cps[i]!.end).join("").length);
+      expect(EMOJI_TEXT.slice(e.start, e.end)).toBe(chars.slice(cps[i]!.start, cps[i]!.end).join(""));
+    });
+    // Past the two astral emoji, the units differ by exactly 2.
+    const person = utf16.find((e) => e.word === "Emmanuel Macron");
+    expect(person).toBeDefined();
+    expect(EMOJI_TEXT.slice(person!.start, person!.end)).toBe("Emmanuel Macron");
+    expect(person!.start - cps[utf16.indexOf(person!)]!.start).toBe(2);
+    utf16.forEach(() => {
+    });
+  });
+
+  it("includeText adds the exact source slice", async () => {
+    const ents = await clf.classify("ANGELA MERKEL visited paris", { includeText: true, aggregationStrategy: "none", ignoreLabels: [] });
+    for (const e of ents) expect(e.text).toBe("ANGELA MERKEL visited paris".slice(e.start, e.end));
+  });
+});
+
+describe("long texts", () => {
+  const text = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(60);
+  it("stride reproduces the pipeline (first window only); fullText windows the whole text", async () => {
+    const pipeline = (await clf.classify(text, { stride: 32 })) as Entity[];
+    const full = (await clf.classify(text, { stride: 32, fullText: true })) as Entity[];
+    expect(pipeline.at(-1)!.end).toBeLessThan(text.length / 2);
+    expect(full.at(-1)!.end).toBeGreaterThan(text.length - 10);
+    // Where both cover the text, they agree.
+    expect(full.slice(0, 10)).toEqual(pipeline.slice(0, 10));
+  });
+});
+
+describe("concurrency", () => {
+  it("64 concurrent single-text calls give the same results as one batched call", async () => {
+    const texts = Array.from({ length: 64 }, (_, i) => `Person ${i}: Angela Merkel met Emmanuel Macron in Paris ${i} times.`);
+    const batched = await clf.classify(texts);
+    const single = await Promise.all(texts.map((t) => clf.classify(t)));
+    expect(single).toEqual(batched);
+  });
+});
+
+describe("model card defaults", () => {
+  it("README.md inference.parameters set the model's defaults; request parameters win", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-card-"));
+    cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
+    writeFileSync(
+      join(dir, "README.md"),
+      "---\nlanguage: en\ninference:\n  parameters:\n    aggregation_strategy: none\n    ignore_labels:\n      - O\n      - B-PER\n---\n# card\n",
+    );
+    const carded = await TokenClassifier.load(dir);
+    try {
+      const text = "Angela Merkel visited Paris";
+      const byDefault = await carded.classify(text);
+      expect(byDefault.every((e) => "entity" in e && e.entity !== "B-PER")).toBe(true);
+      expect(await carded.query({ inputs: text })).toEqual(byDefault.map((e) => ({ ...e })));
+      const overridden = await carded.classify(text, { aggregationStrategy: "simple", ignoreLabels: ["O"] });
+      expect(overridden).toEqual(await clf.classify(text));
+    } finally {
+      await carded.dispose();
+    }
+  });
+
+  it("parses the YAML subset of front matter", () => {
+    expect(parseFrontMatter("---\na:\n  b: [x, 'y']\n  c: 3\n---\n")).toEqual({ a: { b: ["x", "y"], c: 3 } });
+    expect(parseFrontMatter("no front matter")).toEqual({});
+  });
+});
+
+describe("info", () => {
+  it("reports the model, labels, window, tokenizer, provider and runtime", () => {
+    const info = clf.info();
+    expect(info.labels).toEqual(["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]);
+    expect(info.maxLength).toBe(512);
+    expect(info.tokenizer).toBe("WordPiece");
+    expect(info.executionProvider).toBe("CPUExecutionProvider");
+    expect(info.onnxRuntimeVersion).toMatch(/^1\.\d+\.\d+/);
+  });
+});
