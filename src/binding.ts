@@ -53,7 +53,7 @@ export interface NativeEntity {
 export interface NativeClassifier {
   /** texts: string[], or word lists (string[][]) when params.isSplitIntoWords. */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
-  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number };
+  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean };
   dispose(): Promise<void>;
 }
 

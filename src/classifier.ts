@@ -135,6 +135,7 @@ export class TokenClassifier {
       device: this.#options.device,
       executionProvider: n.executionProvider,
       onnxRuntimeVersion: n.onnxRuntimeVersion,
+      batched: n.batched,
     };
   }
 

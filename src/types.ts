@@ -122,4 +122,9 @@ export interface ClassifierInfo {
   device: Device;
   executionProvider: string;
   onnxRuntimeVersion: string;
+  /**
+   * false when the model's logits depend on its batch mates (dynamically quantized int8
+   * graphs): tokclass then runs one text per model run, as the Python pipeline does.
+   */
+  batched: boolean;
 }

@@ -170,6 +170,7 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   o.Set("executionProvider", i.execution_provider);
   o.Set("onnxRuntimeVersion", i.runtime_version);
   o.Set("numLabels", Napi::Number::New(env, static_cast<double>(i.num_labels)));
+  o.Set("batched", Napi::Boolean::New(env, i.batched));
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "pipeline/parameters.h"
 #include "pipeline/postprocess.h"
+#include "runtime/batch_probe.h"
 #include "runtime/ort_api.h"
 
 namespace tokclass {
@@ -40,6 +41,9 @@ void PreparedRequest::collect_windows(std::vector<const Encoding*>& out) const {
 
 std::unique_ptr<Classifier> Classifier::load(const ClassifierConfig& config) {
   if (config.labels.empty()) throw Error(codes::kModelInvalid, "the model has no labels (config.json id2label)");
+  if (config.token_budget == 0 || config.max_batch_rows == 0) {
+    throw Error(codes::kInvalidArgument, "tokenBudget and maxBatchSize must be at least 1");
+  }
   runtime::LoadOrt(config.runtime_library);
   auto tokenizer = Tokenizer::from_file(config.tokenizer_path);
   // The window must hold the special tokens plus at least one token of text.
@@ -62,6 +66,17 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
     : config_(std::move(config)), tokenizer_(std::move(tokenizer)), session_(std::move(session)) {
   if (!config_.unk_token.empty()) unk_id_ = tokenizer_->token_to_id(config_.unk_token);
   if (!config_.pad_token.empty()) pad_id_ = tokenizer_->token_to_id(config_.pad_token).value_or(0);
+  max_batch_rows_ = config_.max_batch_rows;
+  // Dynamically quantized (int8) graphs pick one scale over the whole batch, padding
+  // included, so a text's logits would depend on its batch mates; the pipeline runs one text
+  // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch.
+  EncodeOptions sample_options;
+  sample_options.max_length = config_.max_length;
+  const Encoding sample = tokenizer_->encode(U"Hugging Face Inc. is a company based in New York City.", sample_options);
+  if (sample.ids.size() >= 2) {
+    runtime::BatchProbeResult probe = runtime::ProbeBatchInvariance(*session_, sample.ids, pad_id_);
+    if (!probe.batch_invariant) max_batch_rows_ = 1;
+  }
 }
 
 Classifier::~Classifier() = default;
@@ -108,7 +123,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
   runtime::BatcherConfig batcher;
   batcher.token_budget = config_.token_budget;
-  batcher.max_rows = config_.max_batch_rows;
+  batcher.max_rows = max_batch_rows_;
   batcher.pad_id = pad_id_;
   return runtime::RunAll(*session_, sequences, batcher);
 }
@@ -158,6 +173,7 @@ ClassifierInfo Classifier::info() const {
   i.execution_provider = session_->execution_provider();
   i.runtime_version = session_->ort_version();
   i.num_labels = config_.labels.size();
+  i.batched = max_batch_rows_ > 1;
   return i;
 }
 

@@ -56,6 +56,7 @@ struct ClassifierInfo {
   std::string execution_provider;
   std::string runtime_version;
   size_t num_labels = 0;
+  bool batched = true;  // false: the model is not batch-invariant (dynamic int8), runs one text per run
 };
 
 // A request after tokenization: each text's windows (one unless a stride split it).
@@ -100,6 +101,7 @@ class Classifier {
   std::unique_ptr<runtime::Session> session_;
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
+  size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates
 };
 
 }  // namespace tokclass

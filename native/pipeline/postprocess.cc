@@ -50,7 +50,7 @@ std::vector<Entity> postprocess(std::u32string_view text, const std::vector<Wind
     } else {
       entities = aggregate_words(pre, config.strategy, window.num_labels, *config.id2label, decoder);
     }
-    if (config.strategy != Aggregation::kNone) entities = group_entities(entities, decoder);
+    if (config.strategy != Aggregation::kNone) entities = group_entities(entities, decoder, config.label_scheme);
 
     for (Entity& e : entities) {
       if (!ignored(e, config.ignore_labels)) all.push_back(std::move(e));
