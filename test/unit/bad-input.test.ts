@@ -1,0 +1,478 @@
+// Bad input through the public API (and straight into the raw addon): every row must reject
+// with a TokClassError carrying a stable code — never throw synchronously, never crash — and
+// the process must stay healthy afterwards (a normal classify still gives the same result).
+// Valid-but-odd input (empty, whitespace, control characters, 10 MB) must resolve.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TokClassError, TokenClassifier, Tokenizer } from "../../src/index.js";
+import type { TokClassErrorCode } from "../../src/index.js";
+import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig } from "../../src/binding.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures", "models");
+// The smallest fixture (a 2 KB graph, WordPiece tokenizer, 9 labels): fast enough for 10 MB.
+const MODEL = join(FIXTURES, "bert-tiny-bioes");
+const SAMPLE = "Sarah Parker visited New York City and Paris";
+
+let clf: TokenClassifier;
+let baseline: unknown;
+let tmp: string;
+
+/** Calls fn, which must return a promise (not throw), and expects it to reject with `code`. */
+async function rejectsWith(fn: () => unknown, code: TokClassErrorCode, message?: RegExp): Promise<TokClassError> {
+  let promise: unknown;
+  expect(() => {
+    promise = fn();
+  }, "must reject, not throw synchronously").not.toThrow();
+  expect(promise).toBeInstanceOf(Promise);
+  const error = await (promise as Promise<unknown>).then(
+    () => {
+      throw new Error(`expected a rejection with ${code}, but it resolved`);
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TokClassError);
+  expect((error as TokClassError).code).toBe(code);
+  if (message) expect((error as TokClassError).message).toMatch(message);
+  return error as TokClassError;
+}
+
+/** The process and the shared classifier still work, with unchanged results. */
+async function healthy(): Promise<void> {
+  expect(await clf.classify(SAMPLE)).toEqual(baseline);
+}
+
+/** A copy of a fixture model in a temp folder, edited by `edit`. */
+function brokenCopy(name: string, edit: (dir: string) => void, from = MODEL): string {
+  const dir = join(tmp, name);
+  cpSync(from, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+function editJson(path: string, edit: (value: Record<string, unknown>) => void): void {
+  const value = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  edit(value);
+  writeFileSync(path, JSON.stringify(value));
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "tokclass-bad-input-"));
+  clf = await TokenClassifier.load(MODEL);
+  baseline = await clf.classify(SAMPLE);
+  expect(Array.isArray(baseline)).toBe(true);
+});
+
+afterAll(async () => {
+  await clf?.dispose();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("classify: rejected input", () => {
+  const any = (v: unknown) => v as never;
+  const rows: [string, TokClassErrorCode, () => unknown][] = [
+    ["a number", "ERR_INVALID_ARGUMENT", () => clf.classify(any(42))],
+    ["null", "ERR_INVALID_ARGUMENT", () => clf.classify(any(null))],
+    ["undefined", "ERR_INVALID_ARGUMENT", () => clf.classify(any(undefined))],
+    ["an object", "ERR_INVALID_ARGUMENT", () => clf.classify(any({ text: "x" }))],
+    ["nested arrays", "ERR_INVALID_ARGUMENT", () => clf.classify(any([["Sarah"]]))],
+    ["an array with a number", "ERR_INVALID_ARGUMENT", () => clf.classify(any(["ok", 1]))],
+    ["a Buffer", "ERR_INVALID_ARGUMENT", () => clf.classify(any(Buffer.from("Sarah")))],
+    ["a lone high surrogate", "ERR_INVALID_TEXT", () => clf.classify("Sarah \uD800 Parker")],
+    ["a lone low surrogate", "ERR_INVALID_TEXT", () => clf.classify("\uDC00")],
+    ["a high surrogate at the end", "ERR_INVALID_TEXT", () => clf.classify(["fine", "Paris\uD83D"])],
+    ["an unknown strategy", "ERR_UNKNOWN_STRATEGY", () => clf.classify(SAMPLE, { aggregationStrategy: any("bogus") })],
+    ["an upper-case strategy", "ERR_UNKNOWN_STRATEGY", () => clf.classify(SAMPLE, { aggregationStrategy: any("SIMPLE") })],
+    ["a numeric strategy", "ERR_UNKNOWN_STRATEGY", () => clf.classify(SAMPLE, { aggregationStrategy: any(1) })],
+    ["a negative stride", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { stride: -1 })],
+    ["a fractional stride", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { stride: 1.5 })],
+    ["a NaN stride", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { stride: Number.NaN })],
+    ["a string stride", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { stride: any("16") })],
+    ["an infinite stride", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { stride: Number.POSITIVE_INFINITY })],
+    ["a stride of the window", "ERR_STRIDE_TOO_LARGE", () => clf.classify(SAMPLE, { stride: 512 })],
+    ["a stride past the room for text", "ERR_STRIDE_TOO_LARGE", () => clf.classify(SAMPLE, { stride: 510 })],
+    ["a huge stride", "ERR_STRIDE_TOO_LARGE", () => clf.classify(SAMPLE, { stride: 2 ** 40 })],
+    ["a stride with none", "ERR_STRIDE_WITH_NONE", () => clf.classify(SAMPLE, { stride: 16, aggregationStrategy: "none" })],
+    ["ignoreLabels as a string", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any("O") })],
+    ["ignoreLabels with a number", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any(["O", 1]) })],
+    ["ignoreLabels with null", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any([null]) })],
+    ["ignoreLabels as an object", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any({ O: true }) })],
+    ["an unknown option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregation: "simple" }))],
+    ["a misspelt option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregationStrategy: "simple", strides: 4 }))],
+    ["options as a string", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any("simple"))],
+    ["options as an array", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any([]))],
+    ["unknown offsets", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { offsets: any("bytes") })],
+    ["includeText not a boolean", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { includeText: any(1) })],
+    ["a payload that is a string", "ERR_INVALID_ARGUMENT", () => clf.query(any("Sarah"))],
+    ["a payload without inputs", "ERR_INVALID_ARGUMENT", () => clf.query(any({}))],
+    ["a payload with numeric inputs", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: 5 }))],
+    ["a payload with an unknown key", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: "x", param: {} }))],
+    ["a payload with an unknown parameter", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: "x", parameters: { top_k: 3 } }))],
+    ["a payload with an unknown strategy", "ERR_UNKNOWN_STRATEGY", () => clf.query(any({ inputs: "x", parameters: { aggregation_strategy: "bogus" } }))],
+    ["a payload with a lone surrogate", "ERR_INVALID_TEXT", () => clf.query({ inputs: "\uD800" })],
+  ];
+  it.each(rows)("%s rejects with %s", async (_name, code, fn) => {
+    await rejectsWith(fn, code);
+    await healthy();
+  });
+});
+
+describe("classify: valid odd input", () => {
+  it("empty and whitespace-only texts give no entities", async () => {
+    expect(await clf.classify("")).toEqual([]);
+    expect(await clf.classify("   \t\n\r  ")).toEqual([]);
+    expect(await clf.classify(["", " ", "\u3000\u00a0"])).toEqual([[], [], []]);
+    expect(await clf.classify([])).toEqual([]);
+    expect(await clf.classify("", { aggregationStrategy: "none" })).toEqual([]);
+    expect(await clf.classify("  ", { stride: 4 })).toEqual([]);
+    await healthy();
+  });
+
+  it("NUL and control characters are text like any other", async () => {
+    const text = `Sarah\u0000Parker\u0001\u0007\u001b visited \u007f\u0085Paris\u200b\ufeff \uffff`;
+    for (const aggregationStrategy of ["none", "simple", "first", "average", "max"] as const) {
+      const entities = await clf.classify(text, { aggregationStrategy, includeText: true });
+      for (const e of entities) {
+        expect(e.start).toBeGreaterThanOrEqual(0);
+        expect(e.end).toBeLessThanOrEqual(text.length);
+        expect(e.start).toBeLessThanOrEqual(e.end);
+        expect(e.text).toBe(text.slice(e.start, e.end));
+      }
+    }
+    await healthy();
+  });
+
+  it("astral characters keep UTF-16 offsets sliceable", async () => {
+    const text = "😀 Sarah 𝔘 Parker visited 🇫🇷 Paris";
+    const entities = await clf.classify(text, { includeText: true, aggregationStrategy: "none" });
+    expect(entities.length).toBeGreaterThan(0);
+    for (const e of entities) expect(e.text).toBe(text.slice(e.start, e.end));
+  });
+
+  it("a 10 MB text finishes in reasonable time, with and without a stride", async () => {
+    const unit = "Sarah Parker visited New York City and Paris. ";
+    const text = unit.repeat(Math.ceil((10 * 1024 * 1024) / unit.length));
+    expect(text.length).toBeGreaterThanOrEqual(10 * 1024 * 1024);
+    let t0 = performance.now();
+    const plain = await clf.classify(text);
+    const plainMs = performance.now() - t0;
+    expect(Array.isArray(plain)).toBe(true);
+    for (const e of plain) expect(e.end).toBeLessThanOrEqual(text.length);
+    t0 = performance.now();
+    const strided = await clf.classify(text, { stride: 64 });
+    const stridedMs = performance.now() - t0;
+    expect(strided.length).toBeGreaterThanOrEqual(plain.length);
+    for (const e of strided) expect(e.end).toBeLessThanOrEqual(text.length);
+    // Generous bounds for a 2-core CI machine (and a sanitizer build): the point is "finishes".
+    expect(plainMs).toBeLessThan(60_000);
+    expect(stridedMs).toBeLessThan(60_000);
+    await healthy();
+  });
+
+  it("many texts in one call", async () => {
+    const texts = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? "" : `${SAMPLE} ${i}`));
+    const results = await clf.classify(texts);
+    expect(results).toHaveLength(texts.length);
+    expect(results[1]).toEqual(await clf.classify(texts[1]!));
+  });
+});
+
+describe("load: broken models", () => {
+  const load = (dir: unknown, options?: unknown) => TokenClassifier.load(dir as never, options as never);
+  const cases: [string, TokClassErrorCode, () => string, RegExp?][] = [
+    ["a missing folder", "ERR_MODEL_NOT_FOUND", () => join(tmp, "does-not-exist")],
+    ["a file instead of a folder", "ERR_MODEL_NOT_FOUND", () => join(MODEL, "config.json")],
+    ["no model.onnx", "ERR_MODEL_NOT_FOUND", () => brokenCopy("no-onnx", (d) => unlinkSync(join(d, "model.onnx")))],
+    ["an empty model.onnx", "ERR_MODEL_INVALID", () => brokenCopy("empty-onnx", (d) => writeFileSync(join(d, "model.onnx"), ""))],
+    ["a garbage model.onnx", "ERR_MODEL_INVALID", () => brokenCopy("garbage-onnx", (d) => writeFileSync(join(d, "model.onnx"), Buffer.alloc(4096, 0xa7)))],
+    ["a truncated model.onnx", "ERR_MODEL_INVALID", () =>
+        brokenCopy("truncated-onnx", (d) => {
+          const bytes = readFileSync(join(FIXTURES, "bert-tiny-uncased", "model.onnx"));
+          writeFileSync(join(d, "model.onnx"), bytes.subarray(0, bytes.length >> 1));
+        })],
+    ["a text file as model.onnx", "ERR_MODEL_INVALID", () => brokenCopy("text-onnx", (d) => writeFileSync(join(d, "model.onnx"), '{"not": "onnx"}'))],
+    ["no tokenizer.json", "ERR_MODEL_NOT_FOUND", () => brokenCopy("no-tok", (d) => unlinkSync(join(d, "tokenizer.json")))],
+    ["a tokenizer.json that is not JSON", "ERR_TOKENIZER_INVALID", () => brokenCopy("bad-tok", (d) => writeFileSync(join(d, "tokenizer.json"), '{"model": {"type": "WordPiece", '))],
+    ["an empty tokenizer.json object", "ERR_TOKENIZER_INVALID", () => brokenCopy("empty-tok", (d) => writeFileSync(join(d, "tokenizer.json"), "{}"))],
+    ["a tokenizer.json that is an array", "ERR_TOKENIZER_INVALID", () => brokenCopy("array-tok", (d) => writeFileSync(join(d, "tokenizer.json"), "[1, 2]"))],
+    ["a tokenizer.json with invalid UTF-8", "ERR_TOKENIZER_INVALID", () =>
+        brokenCopy("utf8-tok", (d) => {
+          const bytes = readFileSync(join(d, "tokenizer.json"));
+          const at = bytes.indexOf(Buffer.from('"[UNK]"'));
+          bytes[at + 2] = 0xff;
+          writeFileSync(join(d, "tokenizer.json"), bytes);
+        })],
+    ["a tokenizer.json with an unknown normalizer", "ERR_TOKENIZER_UNSUPPORTED", () => brokenCopy("unknown-normalizer", (d) => editJson(join(d, "tokenizer.json"), (t) => (t.normalizer = { type: "FancyNormalizer" }))),
+      /FancyNormalizer/],
+    ["a tokenizer.json with an unknown model", "ERR_TOKENIZER_UNSUPPORTED", () =>
+        brokenCopy("unknown-model", (d) =>
+          editJson(join(d, "tokenizer.json"), (t) => ((t.model as Record<string, unknown>).type = "SentencePieceDeluxe")),
+        ),
+      /SentencePieceDeluxe/],
+    ["a tokenizer.json with an unknown pre-tokenizer", "ERR_TOKENIZER_UNSUPPORTED", () => brokenCopy("unknown-pre", (d) => editJson(join(d, "tokenizer.json"), (t) => (t.pre_tokenizer = { type: "Sentencizer" }))),
+      /Sentencizer/],
+    ["no config.json", "ERR_MODEL_NOT_FOUND", () => brokenCopy("no-config", (d) => unlinkSync(join(d, "config.json")))],
+    ["a config.json that is not JSON", "ERR_MODEL_INVALID", () => brokenCopy("bad-config", (d) => writeFileSync(join(d, "config.json"), "id2label: nope"))],
+    ["a config.json without id2label", "ERR_MODEL_INVALID", () => brokenCopy("no-id2label", (d) => editJson(join(d, "config.json"), (c) => delete c.id2label))],
+    ["an id2label with a gap", "ERR_MODEL_INVALID", () => brokenCopy("gap-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = { "0": "O", "2": "B-PER" })))],
+    ["an id2label with a non-string label", "ERR_MODEL_INVALID", () => brokenCopy("num-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = { "0": "O", "1": 7 })))],
+    ["an empty id2label", "ERR_MODEL_INVALID", () => brokenCopy("empty-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = {})))],
+  ];
+  it.each(cases)("%s rejects with %s", async (_name, code, make, message) => {
+    const dir = make();
+    await rejectsWith(() => load(dir), code, message);
+    await healthy();
+  });
+
+  it("labels missing from id2label (fewer labels than the model's classes) reject with ERR_MODEL_INVALID", async () => {
+    const dir = brokenCopy("short-id2label", (d) =>
+      editJson(join(d, "config.json"), (c) => (c.id2label = { "0": "O", "1": "B-PER", "2": "I-PER" })),
+    );
+    // The class count is known at load for a static graph; a dynamic one is caught at the
+    // first classify. Either way: ERR_MODEL_INVALID, never a crash or an out-of-range label.
+    let loaded: TokenClassifier | undefined;
+    try {
+      loaded = await TokenClassifier.load(dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TokClassError);
+      expect((error as TokClassError).code).toBe("ERR_MODEL_INVALID");
+    }
+    if (loaded) {
+      await rejectsWith(() => loaded!.classify(SAMPLE), "ERR_MODEL_INVALID");
+      await loaded.dispose();
+    }
+    await healthy();
+  });
+
+  it.each([
+    ["a non-string folder", () => load(42)],
+    ["an empty folder name", () => load("")],
+    ["an unknown load option", () => load(MODEL, { devise: "cpu" })],
+    ["an unknown device", () => load(MODEL, { device: "tpu" })],
+    ["a negative deviceId", () => load(MODEL, { deviceId: -1 })],
+    ["a tiny maxLength", () => load(MODEL, { maxLength: 1 })],
+    ["a fractional tokenBudget", () => load(MODEL, { tokenBudget: 1.5 })],
+    ["a zero maxBatchSize", () => load(MODEL, { maxBatchSize: 0 })],
+    ["an unknown graph level", () => load(MODEL, { graphOptimizationLevel: "max" })],
+    ["a negative batchWaitMs", () => load(MODEL, { batchWaitMs: -1 })],
+    ["options as a string", () => load(MODEL, "cpu")],
+  ] as const)("%s rejects with ERR_INVALID_ARGUMENT", async (_name, fn) => {
+    await rejectsWith(fn, "ERR_INVALID_ARGUMENT");
+    await healthy();
+  });
+
+  it("a maxLength that leaves no room for text rejects", async () => {
+    // 4 is the smallest accepted by the options; BERT adds 2 special tokens, so this loads, and
+    // a stride of 2 no longer fits.
+    const small = await TokenClassifier.load(MODEL, { maxLength: 4 });
+    await rejectsWith(() => small.classify(SAMPLE, { stride: 2 }), "ERR_STRIDE_TOO_LARGE");
+    expect(Array.isArray(await small.classify(SAMPLE, { stride: 1 }))).toBe(true);
+    await small.dispose();
+  });
+
+  it('device "cuda" without CUDA rejects with ERR_DEVICE_UNAVAILABLE and says what is missing', async () => {
+    const error = await rejectsWith(() => load(MODEL, { device: "cuda" }), "ERR_DEVICE_UNAVAILABLE");
+    expect(error.message).toMatch(/cuda/i);
+    // Names what to install or where: a provider library, the CUDA runtime, or a GPU.
+    expect(error.message).toMatch(/libonnxruntime_providers_cuda|libcudart|libcublas|libcudnn|GPU|driver/i);
+    await healthy();
+  });
+});
+
+describe("Tokenizer: bad input", () => {
+  let tok: Tokenizer;
+  beforeAll(async () => {
+    tok = await Tokenizer.fromFile(join(MODEL, "tokenizer.json"));
+  });
+  it.each([
+    ["a missing file", "ERR_MODEL_NOT_FOUND", () => Tokenizer.fromFile(join(tmp, "nope.json"))],
+    ["a lone surrogate", "ERR_INVALID_TEXT", () => tok.encode("a\uD800")],
+    ["a number", "ERR_INVALID_ARGUMENT", () => tok.encode(7 as never)],
+    ["a stride past maxLength", "ERR_STRIDE_TOO_LARGE", () => tok.encode(SAMPLE, { maxLength: 6, stride: 10, returnOverflowing: true })],
+  ] as const)("%s rejects with %s", async (_name, code, fn) => {
+    await rejectsWith(fn, code);
+    await healthy();
+  });
+  it("unknown ids and tokens are undefined, empty input is fine", async () => {
+    expect(tok.idToToken(1e9)).toBeUndefined();
+    expect(tok.tokenToId("definitely-not-a-token-\u{1F600}")).toBeUndefined();
+    expect(tok.decode([])).toBe("");
+    const e = await tok.encode("");
+    expect(e.ids.length).toBe(2); // [CLS] [SEP]
+  });
+});
+
+describe("raw addon: unvalidated calls get errors, not crashes", () => {
+  let handle: NativeClassifier;
+  const config = (): NativeClassifierConfig => ({
+    runtimeLibrary: defaultRuntimeLibrary(),
+    modelPath: join(MODEL, "model.onnx"),
+    tokenizerPath: join(MODEL, "tokenizer.json"),
+    labels: Object.values((JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8")) as { id2label: Record<string, string> }).id2label),
+    maxLength: 512,
+    unkToken: "[UNK]",
+    padToken: "[PAD]",
+    tokenBudget: 8192,
+    maxBatchSize: 64,
+    batchWaitUs: 0,
+    device: "cpu",
+    deviceId: 0,
+    intraOpThreads: 1,
+    interOpThreads: 1,
+    graphOptimizationLevel: 99,
+    memoryArena: true,
+    cudaTf32: false,
+    cudaMemLimit: 0,
+  });
+  beforeAll(async () => {
+    handle = await native().ClassifierHandle.load(config());
+  });
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+
+  /** Raw calls may throw synchronously or reject; either way an Error with a code, no crash. */
+  async function errs(fn: () => unknown): Promise<void> {
+    let error: unknown;
+    try {
+      await fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error, "expected an error").toBeInstanceOf(Error);
+    expect(typeof (error as { code?: unknown }).code).toBe("string");
+  }
+
+  const raw = (): Record<string, (...args: unknown[]) => unknown> => handle as never;
+  it.each([
+    ["classify()", () => raw().classify!()],
+    ["classify(42, {}, true)", () => raw().classify!(42, {}, true)],
+    ["classify([1], {}, true)", () => raw().classify!([1], { aggregationStrategy: "simple", ignoreLabels: [] }, true)],
+    ["classify(texts, null)", () => raw().classify!(["x"], null, true)],
+    ["classify with strategy 5", () => raw().classify!(["x"], { aggregationStrategy: 5, ignoreLabels: [] }, true)],
+    ["classify with strategy bogus", () => raw().classify!(["x"], { aggregationStrategy: "bogus", ignoreLabels: [] }, true)],
+    ["classify with ignoreLabels 'O'", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: "O" }, true)],
+    ["classify with stride -1", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: -1 }, true)],
+    ["classify with stride NaN", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: NaN }, true)],
+    ["classify with stride 1e20", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: 1e20 }, true)],
+    ["classify with stride 2^32+1", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: 2 ** 32 + 1 }, true)],
+    ["classify with a lone surrogate", () => raw().classify!(["\uD800"], { aggregationStrategy: "simple", ignoreLabels: [] }, true)],
+    ["ClassifierHandle.load()", () => (native().ClassifierHandle.load as (...a: unknown[]) => unknown)()],
+    ["ClassifierHandle.load(null)", () => native().ClassifierHandle.load(null as never)],
+    ["ClassifierHandle.load({})", () => native().ClassifierHandle.load({} as never)],
+    ["ClassifierHandle.load(modelPath: 5)", () => native().ClassifierHandle.load({ ...config(), modelPath: 5 as never })],
+    ["ClassifierHandle.load(labels: [])", () => native().ClassifierHandle.load({ ...config(), labels: [] })],
+    ["ClassifierHandle.load(labels: [1])", () => native().ClassifierHandle.load({ ...config(), labels: [1 as never] })],
+    ["ClassifierHandle.load(maxLength: -1)", () => native().ClassifierHandle.load({ ...config(), maxLength: -1 })],
+    ["ClassifierHandle.load(maxLength: 2)", () => native().ClassifierHandle.load({ ...config(), maxLength: 2 })],
+    ["ClassifierHandle.load(device: 'tpu')", () => native().ClassifierHandle.load({ ...config(), device: "tpu" as never })],
+    ["ClassifierHandle.load(runtimeLibrary: missing)", () => native().ClassifierHandle.load({ ...config(), runtimeLibrary: "/nonexistent/libonnxruntime.so.1" })],
+    ["TokenizerHandle.load(5)", () => native().TokenizerHandle.load(5 as never)],
+    ["TokenizerHandle.load(missing)", () => native().TokenizerHandle.load("/nonexistent/tokenizer.json")],
+  ] as const)("%s", async (_name, fn) => {
+    await errs(fn);
+    await healthy();
+  });
+
+  it.each([
+    ["tokenBudget: 0", { tokenBudget: 0 }],
+    ["maxBatchSize: 0", { maxBatchSize: 0 }],
+    ["tokenBudget: 1", { tokenBudget: 1 }],
+  ] as const)("a raw handle loaded with %s classifies or errors, never hangs or crashes", async (_name, extra) => {
+    let h: NativeClassifier | undefined;
+    try {
+      h = await native().ClassifierHandle.load({ ...config(), ...extra });
+    } catch (e) {
+      expect(typeof (e as { code?: unknown }).code).toBe("string");
+    }
+    if (h) {
+      try {
+        const r = await h.classify([SAMPLE, "", SAMPLE.repeat(20)], { aggregationStrategy: "simple", ignoreLabels: ["O"] }, true);
+        expect(r).toHaveLength(3);
+      } catch (e) {
+        expect(typeof (e as { code?: unknown }).code).toBe("string");
+      }
+      await h.dispose();
+    }
+    await healthy();
+  }, 30_000);
+
+  it("raw tokenizer handle calls with wrong types", async () => {
+    const tok = (await native().TokenizerHandle.load(join(MODEL, "tokenizer.json"))) as unknown as Record<string, (...a: unknown[]) => unknown>;
+    await errs(() => tok.encode!(5));
+    await errs(() => tok.encode!([5]));
+    await errs(() => tok.encode!(["x"], { maxLength: -1 }));
+    await errs(() => tok.encode!(["x"], { maxLength: 4, stride: 100, returnOverflowing: true }));
+    await errs(() => tok.decode!(5));
+    await errs(() => tok.decode!([5]));
+    // Lookups of odd values: an error or undefined, never a crash.
+    for (const v of [-1, 1e20, NaN, "x", null]) {
+      try {
+        expect(tok.idToToken!(v)).toBeUndefined();
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+      }
+      try {
+        tok.tokenToId!(v);
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+      }
+    }
+    await healthy();
+  });
+
+  it("a disposed raw handle rejects with ERR_DISPOSED, twice disposed is fine", async () => {
+    const h = await native().ClassifierHandle.load(config());
+    await h.dispose();
+    await h.dispose();
+    const error = await h.classify(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as { code?: string }).code).toBe("ERR_DISPOSED");
+    expect(() => h.info()).toThrow();
+    await healthy();
+  });
+});
+
+describe("dispose during classify", () => {
+  it("in-flight calls settle cleanly, later calls reject with ERR_DISPOSED", async () => {
+    const c = await TokenClassifier.load(MODEL);
+    const texts = Array.from({ length: 200 }, (_, i) => `${SAMPLE} number ${i}`);
+    const inflight = Array.from({ length: 20 }, () =>
+      c.classify(texts).then(
+        (r) => ({ ok: true as const, n: r.length }),
+        (e: unknown) => ({ ok: false as const, e }),
+      ),
+    );
+    const disposing = c.dispose();
+    expect(c.dispose()).toBe(disposing); // idempotent: the same promise
+    await rejectsWith(() => c.classify(SAMPLE), "ERR_DISPOSED");
+    await rejectsWith(() => c.query({ inputs: SAMPLE }), "ERR_DISPOSED");
+    expect(() => c.info()).toThrow(TokClassError);
+    const settled = await Promise.all(inflight);
+    await disposing;
+    for (const s of settled) {
+      if (s.ok) expect(s.n).toBe(texts.length);
+      else {
+        expect(s.e).toBeInstanceOf(TokClassError);
+        expect((s.e as TokClassError).code).toBe("ERR_DISPOSED");
+      }
+    }
+    await rejectsWith(() => c.classify(SAMPLE), "ERR_DISPOSED");
+    await healthy();
+  });
+
+  it("dispose right after load, and many load/dispose races", async () => {
+    for (let i = 0; i < 5; i++) {
+      const c = await TokenClassifier.load(MODEL);
+      const p = c.classify(SAMPLE).catch((e: unknown) => e);
+      await c.dispose();
+      const r = await p;
+      if (r instanceof Error) expect((r as TokClassError).code).toBe("ERR_DISPOSED");
+      else expect(r).toEqual(baseline);
+    }
+    await healthy();
+  });
+});
