@@ -1,0 +1,192 @@
+// Lifecycle and threading: classification never blocks the event loop, dispose() waits for work
+// in flight, and the addon works from worker_threads (several environments at once, each with
+// its own state), including a worker that is terminated in the middle of a classify.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MODEL_DIR, TokClassError, TokenClassifier } from "../../src/index.js";
+import type { Entity } from "../../src/index.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+// Workers cannot import the TypeScript sources: they use the compiled package (npm test runs
+// build:ts before vitest).
+const DIST = join(ROOT, "dist", "index.js");
+const SMALL = join(ROOT, "test", "fixtures", "models", "bert-tiny-uncased");
+
+const SENTENCES = [
+  "My name is Wolfgang and I live in Berlin",
+  "Sarah Jessica Parker visited the European Commission in Brussels on Monday.",
+  "Apple is looking at buying U.K. startup for $1 billion",
+  "The Eiffel Tower in Paris was designed by Gustave Eiffel's company.",
+];
+const texts = (n: number): string[] => Array.from({ length: n }, (_, i) => `${SENTENCES[i % SENTENCES.length]} (${i})`);
+
+describe("event loop", () => {
+  let clf: TokenClassifier;
+  beforeAll(async () => {
+    // One ONNX Runtime thread: on a 2-core machine the event loop must keep a core to itself
+    // for the timing to say something about tokclass rather than about the OS scheduler.
+    clf = await TokenClassifier.load(DEFAULT_MODEL_DIR, { intraOpThreads: 1 });
+  });
+  afterAll(async () => {
+    await clf?.dispose();
+  });
+
+  it("keeps ticking during a 1,000-text classify (5 ms timer, max gap < 50 ms)", async () => {
+    const input = texts(1000);
+    await clf.classify(input.slice(0, 8)); // warm-up (first run allocates the arena)
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 5);
+    const start = performance.now();
+    const results = await clf.classify(input);
+    const end = performance.now();
+    clearInterval(timer);
+    expect(results).toHaveLength(1000);
+    const marks = [start, ...ticks.filter((t) => t >= start && t <= end), end];
+    let maxGap = 0;
+    for (let i = 1; i < marks.length; i++) maxGap = Math.max(maxGap, marks[i]! - marks[i - 1]!);
+    const elapsed = end - start;
+    // The classify must have lasted long enough for the check to mean something.
+    expect(elapsed, `classify took ${elapsed.toFixed(0)} ms`).toBeGreaterThan(100);
+    expect(ticks.length, `${ticks.length} ticks in ${elapsed.toFixed(0)} ms`).toBeGreaterThan(elapsed / 25);
+    expect(maxGap, `max gap ${maxGap.toFixed(1)} ms over ${elapsed.toFixed(0)} ms`).toBeLessThan(50);
+  });
+
+  it("many concurrent small calls keep the loop responsive and all resolve", async () => {
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 5);
+    const start = performance.now();
+    const results = await Promise.all(texts(300).map((t) => clf.classify(t)));
+    const end = performance.now();
+    clearInterval(timer);
+    expect(results).toHaveLength(300);
+    const marks = [start, ...ticks.filter((t) => t >= start && t <= end), end];
+    let maxGap = 0;
+    for (let i = 1; i < marks.length; i++) maxGap = Math.max(maxGap, marks[i]! - marks[i - 1]!);
+    expect(maxGap, `max gap ${maxGap.toFixed(1)} ms over ${(end - start).toFixed(0)} ms`).toBeLessThan(50);
+  });
+});
+
+describe("dispose", () => {
+  it("waits for calls in flight: they resolve with full results before dispose() does", async () => {
+    const clf = await TokenClassifier.load(SMALL);
+    const input = texts(1000);
+    const expected = await clf.classify(input.slice(0, 4));
+    let settled = false;
+    const inflight = clf.classify(input).then((r) => {
+      settled = true;
+      return r;
+    });
+    const many = Array.from({ length: 10 }, (_, i) => clf.classify(input[i]!));
+    await clf.dispose();
+    // Give the result callbacks already queued a chance to run.
+    await new Promise((resolve) => setImmediate(resolve));
+    const results = await inflight;
+    expect(settled).toBe(true);
+    expect(results).toHaveLength(1000);
+    expect(results.slice(0, 4)).toEqual(expected);
+    expect(await Promise.all(many)).toHaveLength(10);
+    await expect(clf.classify("after")).rejects.toMatchObject({ code: "ERR_DISPOSED" });
+  });
+
+  it("a classifier dropped without dispose() does not keep the process alive or crash", async () => {
+    for (let i = 0; i < 3; i++) {
+      const clf = await TokenClassifier.load(SMALL);
+      await clf.classify(SENTENCES[0]!);
+    }
+    // Nothing to assert beyond reaching here; the environment cleanup frees them at exit.
+  });
+
+  it("rejects with TokClassError after dispose, for every method", async () => {
+    const clf = await TokenClassifier.load(SMALL);
+    await clf.dispose();
+    await expect(clf.classify("x")).rejects.toBeInstanceOf(TokClassError);
+    await expect(clf.query({ inputs: "x" })).rejects.toMatchObject({ code: "ERR_DISPOSED" });
+    expect(() => clf.info()).toThrow(TokClassError);
+    await clf.dispose(); // a second dispose is a no-op
+  });
+});
+
+interface WorkerReply {
+  ok: boolean;
+  results?: Entity[][];
+  error?: string;
+  code?: string;
+}
+
+// Runs in a worker (CommonJS eval): loads a model, classifies, disposes, replies.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+(async () => {
+  const { TokenClassifier } = await import(workerData.entry);
+  const clf = await TokenClassifier.load(workerData.model, { intraOpThreads: 1 });
+  parentPort.postMessage({ ready: true });
+  const results = await clf.classify(workerData.texts);
+  if (!workerData.keep) await clf.dispose();
+  parentPort.postMessage({ ok: true, results });
+})().catch((e) => parentPort.postMessage({ ok: false, error: String(e && e.stack || e), code: e && e.code }));
+`;
+
+function runWorker(data: { entry: string; model: string; texts: string[]; keep?: boolean }): {
+  worker: Worker;
+  ready: Promise<void>;
+  done: Promise<WorkerReply>;
+} {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
+  let onReady!: () => void;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const done = new Promise<WorkerReply>((resolve, reject) => {
+    worker.on("message", (m: WorkerReply & { ready?: boolean }) => {
+      if (m.ready) onReady();
+      else resolve(m);
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => resolve({ ok: false, error: `worker exited with ${code}` }));
+  });
+  return { worker, ready, done };
+}
+
+describe.skipIf(!existsSync(DIST))("worker_threads", () => {
+  const entry = pathToFileURL(DIST).href;
+
+  it("two workers and the main thread load and classify at once, with equal results", async () => {
+    const input = texts(60);
+    const a = runWorker({ entry, model: SMALL, texts: input });
+    const b = runWorker({ entry, model: SMALL, texts: input });
+    const main = (async () => {
+      const clf = await TokenClassifier.load(SMALL, { intraOpThreads: 1 });
+      try {
+        return await clf.classify(input);
+      } finally {
+        await clf.dispose();
+      }
+    })();
+    const [ra, rb, rm] = await Promise.all([a.done, b.done, main]);
+    expect(ra.error).toBeUndefined();
+    expect(rb.error).toBeUndefined();
+    expect(ra.ok && rb.ok).toBe(true);
+    expect(rm).toHaveLength(60);
+    expect(ra.results).toEqual(rm);
+    expect(rb.results).toEqual(rm);
+    await Promise.all([a.worker.terminate(), b.worker.terminate()]);
+  });
+
+  it("a worker that exits without dispose(), and one terminated mid-classify, leave the process healthy", async () => {
+    const kept = runWorker({ entry, model: SMALL, texts: texts(10), keep: true });
+    const reply = await kept.done;
+    expect(reply.ok).toBe(true);
+    await kept.worker.terminate(); // its environment cleanup frees the classifier
+
+    const busy = runWorker({ entry, model: DEFAULT_MODEL_DIR, texts: texts(2000) });
+    await busy.ready;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // classify is now in flight
+    await busy.worker.terminate();
+
+    // The main thread's addon state is untouched.
+    const clf = await TokenClassifier.load(SMALL);
+    expect(await clf.classify(texts(3))).toHaveLength(3);
+    await clf.dispose();
+  });
+});
