@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+// Tokenization throughput: tokclass's native Tokenizer vs @huggingface/tokenizers (pure JS) on
+// the CoNLL-2003 test sentences, for the three tokenizer families (WordPiece, byte-level BPE,
+// Unigram). Checks that both give the same ids on every text. See bench/README.md
+// ("Tokenization").
+import { parseArgs } from "node:util";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { loadTexts } from "./lib/conll.js";
+import { median, fmt, table } from "./lib/stats.js";
+import { writeResult } from "./lib/results.js";
+import { FAMILIES, familyFiles, loadNative, loadJs, jsVersion, compareIds } from "./lib/tokenize-families.js";
+
+const { values: a } = parseArgs({
+  options: {
+    families: { type: "string", default: "wordpiece,bpe,unigram" },
+    texts: { type: "string" }, // default: all sentences of the split
+    split: { type: "string", default: "test" },
+    repeat: { type: "string", default: "5" },
+    chunk: { type: "string", default: "64" },
+    diffs: { type: "string", default: "5" },
+    "no-micro": { type: "boolean", default: false },
+    "micro-time": { type: "string", default: "1" },
+    "no-breakdown": { type: "boolean", default: false },
+    cxx: { type: "string" }, // optional encode-only C++ timer: <bin> <tokenizer.json> <texts.txt> <reps> -> JSON
+    "no-save": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (a.help) {
+  console.log(`node bench/tokenize.js [options]
+  --families wordpiece,bpe,unigram   which tokenizers (models/bert-cased-conll, test/fixtures/models/{roberta,xlmr}-tiny)
+  --texts N                          first N sentences (default: all of the split)
+  --split test|dev|train             CoNLL-2003 split (default test: 3,453 sentences)
+  --repeat 5                         timed passes per mode (median reported, min kept too)
+  --chunk 64                         chunk size of the native chunked mode
+  --diffs 5                          id differences to print per family
+  --no-micro                         skip the benchmark.js single-text latencies
+  --micro-time 1                     benchmark.js maxTime per case, seconds
+  --no-breakdown                     skip the native time breakdown (sync / worker / JS conversion)
+  --cxx BIN                          also time Tokenizer::encode alone with a C++ timer (see README)
+  --no-save                          do not write bench/results/tokenize-<date>.json
+                                     (BENCH_RESULTS_DIR=bench/results/tmp for smoke runs)`);
+  process.exit(0);
+}
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc");
+const now = () => performance.now();
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+const families = a.families.split(",").map((s) => s.trim()).filter(Boolean);
+for (const f of families) if (!FAMILIES[f]) throw new Error(`unknown family ${f} (${Object.keys(FAMILIES).join(", ")})`);
+const repeat = Math.max(1, Number(a.repeat));
+const chunk = Math.max(1, Number(a.chunk));
+const texts = loadTexts(a.texts ? Number(a.texts) : null, { split: a.split });
+if (!a.texts) {
+  // loadTexts(null) gives every sentence once
+}
+const chars = texts.reduce((s, t) => s + t.length, 0);
+const loadStart = load();
+console.log(`tokenize bench: ${texts.length} CoNLL-2003 ${a.split} sentences (${chars.toLocaleString("en-US")} UTF-16 units), ` +
+  `${repeat} passes per mode, node ${process.version}, @huggingface/tokenizers ${jsVersion()}, ` +
+  `${os.availableParallelism?.() ?? os.cpus().length} cores, load average ${loadStart.join(" ")}`);
+
+const countTokens = (encs) => encs.reduce((s, e) => s + e.ids.length, 0);
+
+// ---- the timed modes: each returns {ms, encodings} ------------------------------------------
+function modesFor(nat, js) {
+  return {
+    "native all": async () => {
+      const t0 = now();
+      const encs = await nat.encode(texts);
+      return { ms: now() - t0, encs };
+    },
+    [`native chunk${chunk}`]: async () => {
+      const encs = [];
+      const t0 = now();
+      for (let i = 0; i < texts.length; i += chunk) {
+        const part = await nat.encode(texts.slice(i, i + chunk));
+        for (const e of part) encs.push(e);
+      }
+      return { ms: now() - t0, encs };
+    },
+    "native one": async () => {
+      const encs = new Array(texts.length);
+      const t0 = now();
+      for (let i = 0; i < texts.length; i++) encs[i] = await nat.encode(texts[i]);
+      return { ms: now() - t0, encs };
+    },
+    "js one": async () => {
+      const encs = new Array(texts.length);
+      const t0 = now();
+      for (let i = 0; i < texts.length; i++) encs[i] = js.encode(texts[i]);
+      return { ms: now() - t0, encs };
+    },
+  };
+}
+
+/**
+ * Where the time of one native batched call goes (main thread vs worker), from the event loop's
+ * own accounting: `encode()` converts the strings to code points synchronously (sync), the
+ * worker thread tokenizes while the loop sits idle in epoll, then the completion callback builds
+ * the JS encodings (typed arrays, token strings) on the main thread; performance.eventLoopUtilization
+ * counts the loop's non-idle time between the sync return and the awaited result, which is that
+ * callback (plus a negligible promise hop). worker = total - sync - callback.
+ */
+async function breakdown(nat, input) {
+  gc();
+  const t0 = now();
+  const p = nat.encode(input);
+  const t1 = now();
+  const elu0 = performance.eventLoopUtilization();
+  const encs = await p;
+  const elu = performance.eventLoopUtilization(elu0);
+  const t2 = now();
+  const total = t2 - t0, sync = t1 - t0, convert = elu.active;
+  return { total, sync, convert, worker: Math.max(0, total - sync - convert), tokens: countTokens(encs) };
+}
+
+async function micro(nat, js, picks, maxTime) {
+  const { default: Benchmark } = await import("benchmark");
+  const suite = new Benchmark.Suite();
+  for (const p of picks) {
+    const text = texts[p.index];
+    suite.add(`native ${p.label}`, {
+      defer: true, maxTime, minSamples: 20,
+      fn(d) { nat.encode(text).then(() => d.resolve()); },
+    });
+    suite.add(`js ${p.label}`, { maxTime, minSamples: 20, fn() { js.encode(text); } });
+  }
+  return await new Promise((resolve, reject) => {
+    const out = [];
+    suite.on("cycle", (ev) => {
+      const b = ev.target;
+      if (b.error) return reject(b.error);
+      out.push({ name: b.name, opsPerSec: b.hz, meanUs: b.stats.mean * 1e6, rmePct: b.stats.rme, samples: b.stats.sample.length });
+    });
+    suite.on("complete", () => resolve(out));
+    suite.on("error", (e) => reject(e.target?.error ?? e));
+    suite.run({ async: true });
+  });
+}
+
+function cxxTiming(bin, family) {
+  const file = path.join(os.tmpdir(), `tokclass-tokenize-bench-${process.pid}.txt`);
+  if (texts.some((t) => t.includes("\n"))) throw new Error("--cxx needs texts without newlines");
+  fs.writeFileSync(file, texts.join("\n") + "\n");
+  try {
+    const out = execFileSync(bin, [familyFiles(family).tokenizerJson, file, String(Math.max(5, repeat))], { encoding: "utf8" });
+    return JSON.parse(out.trim().split("\n").pop());
+  } finally { fs.rmSync(file, { force: true }); }
+}
+
+// ---- run ----------------------------------------------------------------------------------------
+const report = {
+  texts: texts.length,
+  split: a.split,
+  utf16Units: chars,
+  repeat,
+  chunk,
+  huggingfaceTokenizers: jsVersion(),
+  loadAverage: { start: loadStart },
+  note: "tokens counted from the ids (special tokens included); ms = median of the timed passes; " +
+    "native modes return ids, tokens, offsets, type ids, special-token mask and word ids (typed arrays + a token string array); " +
+    "@huggingface/tokenizers returns ids, tokens and attention_mask (plain arrays), no offsets",
+  families: {},
+};
+
+for (const family of families) {
+  const fam = FAMILIES[family];
+  const nat = await loadNative(family);
+  const js = await loadJs(family);
+  console.log(`\n== ${fam.label} (${fam.dir}) ==`);
+
+  // correctness: ids on every text
+  const natEncs = await nat.encode(texts);
+  const jsEncs = texts.map((t) => js.encode(t));
+  const cmp = compareIds(texts, natEncs, jsEncs, { keep: Number(a.diffs) });
+  const tokensNative = countTokens(natEncs), tokensJs = countTokens(jsEncs);
+  console.log(`ids agree on ${cmp.agree}/${cmp.total} texts; tokens: native ${tokensNative.toLocaleString("en-US")}, js ${tokensJs.toLocaleString("en-US")}`);
+  for (const d of cmp.diffs) {
+    console.log(`  text ${d.index} (…${d.excerpt}…): first difference at token ${d.firstDifferenceAt} (lengths ${d.nativeLength} / ${d.jsLength})`);
+    console.log(`    native ${JSON.stringify(d.native.tokens)} ${JSON.stringify(d.native.ids)}`);
+    console.log(`    js     ${JSON.stringify(d.js.tokens)} ${JSON.stringify(d.js.ids)}`);
+  }
+
+  // throughput: one untimed warm-up pass per mode, then `repeat` rounds, modes interleaved
+  const modes = modesFor(nat, js);
+  const names = Object.keys(modes);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  const tokensOf = {};
+  for (const n of names) { gc(); tokensOf[n] = countTokens((await modes[n]()).encs); }
+  for (let r = 0; r < repeat; r++) {
+    const order = r % 2 ? [...names].reverse() : names;
+    for (const n of order) {
+      gc();
+      const { ms } = await modes[n]();
+      samples[n].push(ms);
+    }
+  }
+  const jsMs = median(samples["js one"]);
+  const rows = names.map((n) => {
+    const ms = median(samples[n]);
+    return {
+      mode: n,
+      ms,
+      minMs: Math.min(...samples[n]),
+      passesMs: samples[n].map((x) => Math.round(x * 10) / 10),
+      tokens: tokensOf[n],
+      textsPerS: texts.length / (ms / 1000),
+      tokensPerS: tokensOf[n] / (ms / 1000),
+      usPerText: (ms * 1000) / texts.length,
+      vsJs: n.startsWith("js") ? null : jsMs / ms,
+    };
+  });
+  console.log(table(rows, [
+    { title: "mode", get: (r) => r.mode },
+    { title: "ms (median)", get: (r) => fmt(r.ms) },
+    { title: "min ms", get: (r) => fmt(r.minMs) },
+    { title: "texts/s", get: (r) => fmt(r.textsPerS) },
+    { title: "tokens/s", get: (r) => fmt(r.tokensPerS) },
+    { title: "µs/text", get: (r) => fmt(r.usPerText, 1) },
+    { title: "native/js", get: (r) => (r.vsJs == null ? "" : `${r.vsJs.toFixed(2)}x`) },
+  ]));
+
+  const out = { label: fam.label, dir: fam.dir, ids: { agree: cmp.agree, differ: cmp.differing, total: cmp.total, diffs: cmp.diffs }, tokens: { native: tokensNative, js: tokensJs }, modes: rows };
+
+  if (!a["no-breakdown"]) {
+    // native batched call split into main-thread string conversion, worker, JS-object building
+    const b = [];
+    for (let r = 0; r < repeat; r++) b.push(await breakdown(nat, texts));
+    const m = (k) => median(b.map((x) => x[k]));
+    const bd = { totalMs: m("total"), syncMs: m("sync"), workerMs: m("worker"), convertMs: m("convert") };
+    out.breakdown = bd;
+    console.log(`native all, where the time goes (median of ${repeat}): total ${fmt(bd.totalMs)} ms = ` +
+      `JS strings -> code points (main thread, sync) ${fmt(bd.syncMs)} + tokenize (worker) ${fmt(bd.workerMs)} + ` +
+      `encodings -> JS objects (main thread) ${fmt(bd.convertMs)}`);
+  }
+  if (a.cxx) {
+    const c = cxxTiming(path.resolve(a.cxx), family);
+    out.cxx = c;
+    console.log(`C++ Tokenizer::encode alone (${a.cxx}): ${fmt(c.encode_ms_median)} ms median, ${fmt(c.tokens_per_s_median)} tokens/s; UTF-8 -> code points ${fmt(c.utf8_decode_ms)} ms`);
+  }
+
+  if (!a["no-micro"]) {
+    const counts = natEncs.map((e) => e.ids.length);
+    const order = counts.map((c, i) => [c, i]).sort((x, y) => x[0] - y[0]);
+    const picks = [["short", 0.1], ["median", 0.5], ["long", 0.99]].map(([label, q]) => {
+      const index = order[Math.floor(order.length * q)][1];
+      return { label: `${label} (${counts[index]} tokens)`, index };
+    });
+    const res = await micro(nat, js, picks, Number(a["micro-time"]));
+    out.micro = res;
+    console.log("single-text latency (benchmark.js):");
+    console.log(table(res, [
+      { title: "case", get: (r) => r.name },
+      { title: "ops/s", get: (r) => fmt(r.opsPerSec) },
+      { title: "mean µs", get: (r) => fmt(r.meanUs) },
+      { title: "±%", get: (r) => r.rmePct.toFixed(1) },
+      { title: "samples", get: (r) => r.samples },
+    ]));
+  }
+  out.loadAverage = load();
+  report.families[family] = out;
+}
+
+report.loadAverage.end = load();
+console.log(`\nsummary (tokens/s, median of ${repeat}; load average at start ${loadStart.join(" ")}, end ${report.loadAverage.end.join(" ")}):`);
+const sumRows = families.map((f) => {
+  const r = report.families[f];
+  const by = Object.fromEntries(r.modes.map((m) => [m.mode, m]));
+  return { f, r, by };
+});
+console.log(table(sumRows, [
+  { title: "family", get: (s) => s.r.label },
+  { title: "native all", get: (s) => fmt(s.by["native all"].tokensPerS) },
+  { title: `native chunk${chunk}`, get: (s) => fmt(s.by[`native chunk${chunk}`].tokensPerS) },
+  { title: "native one", get: (s) => fmt(s.by["native one"].tokensPerS) },
+  { title: "js", get: (s) => fmt(s.by["js one"].tokensPerS) },
+  { title: "all/js", get: (s) => `${s.by["native all"].vsJs.toFixed(2)}x` },
+  { title: `chunk${chunk}/js`, get: (s) => `${s.by[`native chunk${chunk}`].vsJs.toFixed(2)}x` },
+  { title: "one/js", get: (s) => `${s.by["native one"].vsJs.toFixed(2)}x` },
+  { title: "ids agree", get: (s) => `${s.r.ids.agree}/${s.r.ids.total}` },
+]));
+
+if (!a["no-save"]) {
+  const file = writeResult("tokenize", report, { tag: a.split });
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
