@@ -28,3 +28,9 @@ with open(os.path.join(out, 'cli_in.jsonl'), 'w') as f:
     for t in texts:
         f.write(json.dumps({'text': t}, ensure_ascii=False) + '\n')
 print(len(texts), 'texts')
+# Truncation requests: long texts (8 sentences/strings joined) with various max_length/stride.
+long = [' '.join(texts[i:i + 8]) for i in range(0, len(texts), 8)]
+with open(os.path.join(out, 'trunc_in.jsonl'), 'w') as f:
+    for t in long:
+        f.write(json.dumps({'text': t, 'max_length': random.choice([12, 24, 40]),
+                            'stride': random.choice([0, 0, 2, 5, 8])}, ensure_ascii=False) + '\n')

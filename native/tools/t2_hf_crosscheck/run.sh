@@ -28,4 +28,10 @@ for conf in "$OUT"/conf_*.json; do
   "$BUILD/tokenize_cli" "$conf" < "$OUT/cli_in.jsonl" > "$OUT/mine_$name.jsonl" || true
   python3 "$HERE/compare.py" "$name" "$OUT" "$conf" "$BUILD/t2_decode_cli" || status=1
 done
+for name in roberta xlmr rob_prefix xl_first; do
+  conf="$OUT/conf_$name.json"
+  node "$HERE/hf_ref_trunc.mjs" "$HF/node_modules" "$conf" "$OUT/trunc_in.jsonl" "$OUT/ref_trunc_$name.jsonl"
+  "$BUILD/tokenize_cli" "$conf" < "$OUT/trunc_in.jsonl" > "$OUT/mine_trunc_$name.jsonl" || true
+  python3 "$HERE/compare_trunc.py" "$name" "$OUT" || status=1
+done
 exit $status
