@@ -167,14 +167,26 @@ void AppendCuda(Ort::SessionOptions& options, const SessionConfig& config) {
     keys.push_back(k.c_str());
     values.push_back(v.c_str());
   }
-  // Option values are validated here too; a bad one is a configuration error, not a device one.
+  // This call loads the CUDA provider library and parses the options there; parsing device_id
+  // asks CUDA for the device count. So it fails for a missing provider library, for no usable
+  // GPU or driver, and for a device id past the visible GPUs. ORT reports only empty keys or
+  // values as ORT_INVALID_ARGUMENT; a value it cannot parse comes back as a runtime exception,
+  // like the device failures (our values are fixed strings and numbers, so that cannot happen).
   OrtStatus* status = api.UpdateCUDAProviderOptions(cuda.get(), keys.data(), values.data(), keys.size());
-  if (status != nullptr && api.GetErrorCode(status) == ORT_INVALID_ARGUMENT) {
+  if (status != nullptr) {
+    const OrtErrorCode code = api.GetErrorCode(status);
     std::string message = CleanOrtMessage(api.GetErrorMessage(status));
     api.ReleaseStatus(status);
-    throw Error(codes::kInvalidArgument, "invalid CUDA option: " + message);
+    if (code == ORT_INVALID_ARGUMENT) throw Error(codes::kInvalidArgument, "invalid CUDA option: " + message);
+    if (message.find("Invalid device ID") != std::string::npos) {
+      // The provider works; only this GPU is absent. The install advice would mislead here.
+      throw Error(codes::kDeviceUnavailable,
+                  "CUDA device " + std::to_string(config.device_id) + " is not available: " + message +
+                      ". deviceId counts from 0 over the GPUs this process can see (CUDA_VISIBLE_DEVICES "
+                      "narrows them; nvidia-smi lists them).");
+    }
+    ThrowCudaUnavailable(WithRecentErrors("UpdateCUDAProviderOptions: " + message));
   }
-  check(status, "UpdateCUDAProviderOptions");
   check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cuda.get()),
         "SessionOptionsAppendExecutionProvider_CUDA_V2");
 }
