@@ -53,3 +53,8 @@ save('bpe_unk', t)
 
 json.dump(rob, open(os.path.join(OUT, 'conf_roberta.json'), 'w'), ensure_ascii=False)
 json.dump(xl, open(os.path.join(OUT, 'conf_xlmr.json'), 'w'), ensure_ascii=False)
+# The WordPiece fixtures as they are (their components are checked the same way).
+for name in ['bert-tiny-uncased', 'bert-tiny-pos', 'distilbert-tiny']:
+    path = os.path.join(FIX, name, 'tokenizer.json')
+    if os.path.exists(path):
+        json.dump(json.load(open(path)), open(os.path.join(OUT, f'conf_{name}.json'), 'w'), ensure_ascii=False)
