@@ -4,6 +4,7 @@
 // which is what HF reports once its byte offsets are mapped back to characters.
 #include "tokenizer/models/bpe.h"
 
+#include <algorithm>
 #include <queue>
 
 #include "common/error.h"
@@ -65,6 +66,12 @@ BpeModel::BpeModel(BpeConfig config)
       byte_fallback_(config.byte_fallback),
       ignore_merges_(config.ignore_merges) {
   vocab_.reserve(config.vocab.size());
+  uint32_t max_id = 0;
+  for (const auto& entry : config.vocab) max_id = std::max(max_id, entry.second);
+  if (!config.vocab.empty() && max_id > 4 * config.vocab.size() + 1024) {
+    throw Error(codes::kTokenizerInvalid, "BPE vocab ids are too sparse (max id " + std::to_string(max_id) + ")");
+  }
+  vocab_r_.resize(config.vocab.empty() ? 0 : static_cast<size_t>(max_id) + 1);
   for (auto& [token, id] : config.vocab) {
     vocab_r_[id] = token;
     vocab_[std::move(token)] = id;
@@ -219,10 +226,11 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
     push_pair(static_cast<int>(top.pos));
   }
 
+  out.reserve(symbols.size());
   for (const Symbol& sym : symbols) {
     if (!sym.alive) continue;
-    auto it = vocab_r_.find(sym.id);
-    out.push_back({sym.id, it != vocab_r_.end() ? it->second : std::string(), sym.start, sym.end});
+    const auto& value = sym.id < vocab_r_.size() ? vocab_r_[sym.id] : std::nullopt;
+    out.push_back({sym.id, value.value_or(std::string()), sym.start, sym.end});
   }
   return out;
 }
@@ -234,9 +242,8 @@ std::optional<uint32_t> BpeModel::token_to_id(std::string_view token) const {
 }
 
 std::optional<std::string> BpeModel::id_to_token(uint32_t id) const {
-  auto it = vocab_r_.find(id);
-  if (it == vocab_r_.end()) return std::nullopt;
-  return it->second;
+  if (id >= vocab_r_.size()) return std::nullopt;
+  return vocab_r_[id];
 }
 
 std::optional<std::string> BpeModel::continuing_subword_prefix() const {

@@ -50,7 +50,7 @@ class BpeModel : public Model {
   static uint64_t pair_key(uint32_t a, uint32_t b) { return (uint64_t{a} << 32) | b; }
 
   std::unordered_map<std::string, uint32_t> vocab_;
-  std::unordered_map<uint32_t, std::string> vocab_r_;
+  std::vector<std::optional<std::string>> vocab_r_;  // indexed by id (ids are dense)
   std::unordered_map<uint64_t, MergeTarget> merges_;
   std::optional<std::string> unk_token_;
   std::optional<std::string> prefix_;
