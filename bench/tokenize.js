@@ -13,7 +13,7 @@ import vm from "node:vm";
 import { loadTexts } from "./lib/conll.js";
 import { median, fmt, table } from "./lib/stats.js";
 import { writeResult } from "./lib/results.js";
-import { FAMILIES, familyFiles, loadNative, loadJs, jsVersion, compareIds } from "./lib/tokenize-families.js";
+import { FAMILIES, familyFiles, loadNative, loadJs, loadHfRust, jsVersion, compareIds } from "./lib/tokenize-families.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -26,7 +26,8 @@ const { values: a } = parseArgs({
     "no-micro": { type: "boolean", default: false },
     "micro-time": { type: "string", default: "1" },
     "no-breakdown": { type: "boolean", default: false },
-    cxx: { type: "string" }, // optional encode-only C++ timer: <bin> <tokenizer.json> <texts.txt> <reps> -> JSON
+    cxx: { type: "string" },
+    "hf-rust": { type: "string", default: process.env.HF_TOKENIZERS_DIR }, // folder with node_modules/tokenizers (optional) // optional encode-only C++ timer: <bin> <tokenizer.json> <texts.txt> <reps> -> JSON
     "no-save": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -44,6 +45,8 @@ if (a.help) {
   --micro-time 1                     benchmark.js maxTime per case, seconds
   --no-breakdown                     skip the native time breakdown (sync / worker / JS conversion)
   --cxx BIN                          also time Tokenizer::encode alone with a C++ timer (see README)
+  --hf-rust DIR                      also run Hugging Face's Rust tokenizers (npm "tokenizers", Node binding) from
+                                     DIR/node_modules (env HF_TOKENIZERS_DIR): timed, and the arbiter for id differences
   --no-save                          do not write bench/results/tokenize-<date>.json
                                      (BENCH_RESULTS_DIR=bench/results/tmp for smoke runs)`);
   process.exit(0);
@@ -71,8 +74,8 @@ console.log(`tokenize bench: ${texts.length} CoNLL-2003 ${a.split} sentences (${
 const countTokens = (encs) => encs.reduce((s, e) => s + e.ids.length, 0);
 
 // ---- the timed modes: each returns {ms, encodings} ------------------------------------------
-function modesFor(nat, js) {
-  return {
+function modesFor(nat, js, rust) {
+  const modes = {
     "native all": async () => {
       const t0 = now();
       const encs = await nat.encode(texts);
@@ -85,6 +88,15 @@ function modesFor(nat, js) {
         const part = await nat.encode(texts.slice(i, i + chunk));
         for (const e of part) encs.push(e);
       }
+      return { ms: now() - t0, encs };
+    },
+    // every chunk issued at once: the chunks run concurrently on libuv's thread pool
+    // (UV_THREADPOOL_SIZE, default 4), which is how a caller can use more than one core today
+    [`native chunk${chunk} concurrent`]: async () => {
+      const t0 = now();
+      const parts = [];
+      for (let i = 0; i < texts.length; i += chunk) parts.push(nat.encode(texts.slice(i, i + chunk)));
+      const encs = (await Promise.all(parts)).flat();
       return { ms: now() - t0, encs };
     },
     "native one": async () => {
@@ -100,6 +112,22 @@ function modesFor(nat, js) {
       return { ms: now() - t0, encs };
     },
   };
+  if (rust) {
+    // ids fetched into JS inside the timing (getIds()), as the native modes hand them over
+    modes["hf-rust batch"] = async () => {
+      const t0 = now();
+      const out = await rust.encodeBatch(texts);
+      const encs = out.map((e) => ({ ids: e.getIds() }));
+      return { ms: now() - t0, encs };
+    };
+    modes["hf-rust one"] = async () => {
+      const encs = new Array(texts.length);
+      const t0 = now();
+      for (let i = 0; i < texts.length; i++) encs[i] = { ids: (await rust.encode(texts[i])).getIds() };
+      return { ms: now() - t0, encs };
+    };
+  }
+  return modes;
 }
 
 /**
@@ -165,6 +193,7 @@ const report = {
   repeat,
   chunk,
   huggingfaceTokenizers: jsVersion(),
+  hfRustDir: a["hf-rust"] ?? null,
   loadAverage: { start: loadStart },
   note: "tokens counted from the ids (special tokens included); ms = median of the timed passes; " +
     "native modes return ids, tokens, offsets, type ids, special-token mask and word ids (typed arrays + a token string array); " +
@@ -176,6 +205,7 @@ for (const family of families) {
   const fam = FAMILIES[family];
   const nat = await loadNative(family);
   const js = await loadJs(family);
+  const rust = loadHfRust(family, a["hf-rust"]);
   console.log(`\n== ${fam.label} (${fam.dir}) ==`);
 
   // correctness: ids on every text
@@ -184,14 +214,34 @@ for (const family of families) {
   const cmp = compareIds(texts, natEncs, jsEncs, { keep: Number(a.diffs) });
   const tokensNative = countTokens(natEncs), tokensJs = countTokens(jsEncs);
   console.log(`ids agree on ${cmp.agree}/${cmp.total} texts; tokens: native ${tokensNative.toLocaleString("en-US")}, js ${tokensJs.toLocaleString("en-US")}`);
+  let rustCmp = null;
+  if (rust) {
+    // Hugging Face's Rust tokenizers as the arbiter: which side of each difference is right
+    const rustEncs = [];
+    for (const t of texts) { const e = await rust.encode(t); rustEncs.push({ ids: e.getIds(), tokens: e.getTokens() }); }
+    rustCmp = compareIds(texts, natEncs, rustEncs, { keep: Number(a.diffs) });
+    const jsVsRust = compareIds(texts, jsEncs, rustEncs, { keep: 0 });
+    rustCmp.jsAgree = jsVsRust.agree;
+    console.log(`Hugging Face Rust tokenizers ${rust.version}: native agrees on ${rustCmp.agree}/${rustCmp.total}, @huggingface/tokenizers on ${jsVsRust.agree}/${jsVsRust.total}`);
+    for (const d of cmp.diffs) {
+      const r = rustEncs[d.index].ids;
+      const eq = (x) => x.length === r.length && Array.from(x).every((v, k) => v === r[k]);
+      d.rustAgreesWith = eq(natEncs[d.index].ids) ? "native" : eq(jsEncs[d.index].ids) ? "js" : "neither";
+    }
+    for (const d of rustCmp.diffs) {
+      console.log(`  native vs Rust, text ${d.index} (…${d.excerpt}…): first difference at token ${d.firstDifferenceAt}`);
+      console.log(`    native ${JSON.stringify(d.native.tokens)}\n    rust   ${JSON.stringify(d.js.tokens)}`);
+    }
+  }
   for (const d of cmp.diffs) {
-    console.log(`  text ${d.index} (…${d.excerpt}…): first difference at token ${d.firstDifferenceAt} (lengths ${d.nativeLength} / ${d.jsLength})`);
+    console.log(`  text ${d.index} (…${d.excerpt}…): first difference at token ${d.firstDifferenceAt} (lengths ${d.nativeLength} / ${d.jsLength})` +
+      (d.rustAgreesWith ? `; HF Rust tokenizers agrees with ${d.rustAgreesWith}` : ""));
     console.log(`    native ${JSON.stringify(d.native.tokens)} ${JSON.stringify(d.native.ids)}`);
     console.log(`    js     ${JSON.stringify(d.js.tokens)} ${JSON.stringify(d.js.ids)}`);
   }
 
   // throughput: one untimed warm-up pass per mode, then `repeat` rounds, modes interleaved
-  const modes = modesFor(nat, js);
+  const modes = modesFor(nat, js, rust);
   const names = Object.keys(modes);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   const tokensOf = {};
@@ -217,6 +267,7 @@ for (const family of families) {
       tokensPerS: tokensOf[n] / (ms / 1000),
       usPerText: (ms * 1000) / texts.length,
       vsJs: n.startsWith("js") ? null : jsMs / ms,
+      vsRustBatch: samples["hf-rust batch"] ? median(samples["hf-rust batch"]) / ms : undefined,
     };
   });
   console.log(table(rows, [
@@ -226,10 +277,11 @@ for (const family of families) {
     { title: "texts/s", get: (r) => fmt(r.textsPerS) },
     { title: "tokens/s", get: (r) => fmt(r.tokensPerS) },
     { title: "µs/text", get: (r) => fmt(r.usPerText, 1) },
-    { title: "native/js", get: (r) => (r.vsJs == null ? "" : `${r.vsJs.toFixed(2)}x`) },
+    { title: "speed vs js", get: (r) => (r.vsJs == null ? "" : `${r.vsJs.toFixed(2)}x`) },
   ]));
 
   const out = { label: fam.label, dir: fam.dir, ids: { agree: cmp.agree, differ: cmp.differing, total: cmp.total, diffs: cmp.diffs }, tokens: { native: tokensNative, js: tokensJs }, modes: rows };
+  if (rustCmp) out.hfRust = { version: rust.version, nativeAgree: rustCmp.agree, jsAgree: rustCmp.jsAgree, total: rustCmp.total, nativeDiffs: rustCmp.diffs };
 
   if (!a["no-breakdown"]) {
     // native batched call split into main-thread string conversion, worker, JS-object building
@@ -287,6 +339,12 @@ console.log(table(sumRows, [
   { title: `chunk${chunk}/js`, get: (s) => `${s.by[`native chunk${chunk}`].vsJs.toFixed(2)}x` },
   { title: "one/js", get: (s) => `${s.by["native one"].vsJs.toFixed(2)}x` },
   { title: "ids agree", get: (s) => `${s.r.ids.agree}/${s.r.ids.total}` },
+  ...(sumRows.some((s) => s.by["hf-rust batch"]) ? [
+    { title: "hf-rust batch", get: (s) => fmt(s.by["hf-rust batch"]?.tokensPerS) },
+    { title: "hf-rust one", get: (s) => fmt(s.by["hf-rust one"]?.tokensPerS) },
+    { title: "native=rust", get: (s) => (s.r.hfRust ? `${s.r.hfRust.nativeAgree}/${s.r.hfRust.total}` : "-") },
+    { title: "js=rust", get: (s) => (s.r.hfRust ? `${s.r.hfRust.jsAgree}/${s.r.hfRust.total}` : "-") },
+  ] : []),
 ]));
 
 if (!a["no-save"]) {

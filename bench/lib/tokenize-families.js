@@ -1,6 +1,7 @@
 // Tokenizer families for bench/tokenize.js, the two tokenizers under test, and the id comparison.
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { ROOT } from "./conll.js";
 
 export const FAMILIES = {
@@ -29,6 +30,23 @@ export async function loadJs(family) {
   const tj = JSON.parse(fs.readFileSync(f.tokenizerJson, "utf8"));
   const tc = fs.existsSync(f.tokenizerConfig) ? JSON.parse(fs.readFileSync(f.tokenizerConfig, "utf8")) : {};
   return new Tokenizer(tj, tc);
+}
+
+/**
+ * Optional third tokenizer: Hugging Face's own Rust `tokenizers` through its Node binding
+ * (npm `tokenizers`, napi-rs; not a dependency of tokclass). `dir` is a folder holding
+ * node_modules/tokenizers (HF_TOKENIZERS_DIR or --hf-rust). Returns null when absent.
+ */
+export function loadHfRust(family, dir) {
+  if (!dir) return null;
+  const modules = fs.existsSync(path.join(dir, "node_modules")) ? path.join(dir, "node_modules") : dir;
+  const pkg = path.join(modules, "tokenizers", "package.json");
+  if (!fs.existsSync(pkg)) return null;
+  const require = createRequire(path.join(modules, "x.js"));
+  const { Tokenizer } = require("tokenizers");
+  const tok = Tokenizer.fromFile(familyFiles(family).tokenizerJson);
+  tok.version = JSON.parse(fs.readFileSync(pkg, "utf8")).version;
+  return tok;
 }
 
 export function jsVersion() {
