@@ -1,0 +1,100 @@
+// The native tokenizer against Hugging Face's own Rust `tokenizers` 0.23.2 (the version the
+// goldens were made with; its npm package is a prebuilt binding, a devDependency used only
+// here) on many more texts than the goldens: CoNLL-2003 dev sentences and seeded random
+// strings of awkward characters, plus truncation with stride. Everything must be identical.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Tokenizer } from "../../src/index.js";
+import { ALL_MODELS, MODEL_DIRS, ROOT } from "../helpers/golden.js";
+
+interface HfEncoding {
+  getIds(): number[];
+  getTokens(): string[];
+  getOffsets(): [number, number][];
+  getSpecialTokensMask(): number[];
+  getWordIds(): (number | null | undefined)[];
+  getOverflowing(): HfEncoding[];
+}
+interface HfTokenizer {
+  encode(text: string): Promise<HfEncoding>;
+  setTruncation(maxLength: number, options?: { stride?: number }): void;
+}
+const hf = createRequire(import.meta.url)("tokenizers") as { Tokenizer: { fromString(s: string): HfTokenizer } };
+
+function conllDev(limit: number): string[] {
+  const out: string[] = [];
+  let words: string[] = [];
+  for (const line of readFileSync(join(ROOT, "bench", "data", "conll2003", "dev.txt"), "utf8").split("\n")) {
+    const word = line.split(" ")[0]!;
+    if (line.trim() === "") {
+      if (words.length) out.push(words.join(" "));
+      words = [];
+      if (out.length >= limit) break;
+    } else if (word !== "-DOCSTART-") {
+      words.push(word);
+    }
+  }
+  return out;
+}
+
+// Characters that stress normalization and offsets: accents precomposed and combining,
+// ligatures, full-width forms, CJK, Hangul, Arabic, emoji with ZWJ and variation selectors,
+// zero-width and control characters, repeated spaces, punctuation.
+const POOL = Array.from(
+  "aAzZ09 .,;'\"-()[]!?  \t\néÉüßçøÅ\u0301\u0308\u0327ﬁﬂＴｏｋｙｏ①²½東京北京한국어مرحباПриветΑθήνα🚀😀👩‍💻❤️\u200b\u200d\ufeff\u0000\u0007\u00ad\u2028Ⅻ㍿",
+);
+function randomTexts(count: number, seed: number): string[] {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 30) }, () => POOL[Math.floor(next() * POOL.length)]).join(""),
+  );
+}
+
+const TEXTS = [...conllDev(800), ...randomTexts(800, 7)];
+const pairs = (flat: Uint32Array): [number, number][] =>
+  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
+
+for (const model of ALL_MODELS) {
+  describe(`native tokenizer = HF tokenizers 0.23.2: ${model}`, () => {
+    const json = readFileSync(join(MODEL_DIRS[model]!, "tokenizer.json"), "utf8");
+
+    it(`encodes ${TEXTS.length} texts identically (ids, tokens, offsets, masks, word ids)`, async () => {
+      const ref = hf.Tokenizer.fromString(json);
+      const ours = await (await Tokenizer.fromFile(join(MODEL_DIRS[model]!, "tokenizer.json"))).encode(TEXTS);
+      const failures: string[] = [];
+      for (let i = 0; i < TEXTS.length; i++) {
+        const r = await ref.encode(TEXTS[i]!);
+        const o = ours[i]!;
+        const same =
+          JSON.stringify(Array.from(o.ids)) === JSON.stringify(r.getIds()) &&
+          JSON.stringify(o.tokens) === JSON.stringify(r.getTokens()) &&
+          JSON.stringify(pairs(o.offsets)) === JSON.stringify(r.getOffsets()) &&
+          JSON.stringify(Array.from(o.specialTokensMask)) === JSON.stringify(r.getSpecialTokensMask()) &&
+          JSON.stringify(Array.from(o.wordIds, (w) => (w < 0 ? null : w))) === JSON.stringify(r.getWordIds().map((w) => w ?? null));
+        if (!same) failures.push(`${JSON.stringify(TEXTS[i])}: ${JSON.stringify(o.tokens)} vs ${JSON.stringify(r.getTokens())}`);
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+
+    it("truncates with stride into the same windows", async () => {
+      const ours = await Tokenizer.fromFile(join(MODEL_DIRS[model]!, "tokenizer.json"));
+      const long = Array.from({ length: 40 }, (_, i) => TEXTS.slice(i * 12, i * 12 + 12).join(" "));
+      const failures: string[] = [];
+      for (const [maxLength, stride] of [[16, 0], [24, 4], [40, 10]] as const) {
+        const ref = hf.Tokenizer.fromString(json);
+        ref.setTruncation(maxLength, { stride });
+        const mine = await ours.encode(long, { maxLength, stride, returnOverflowing: true });
+        for (let i = 0; i < long.length; i++) {
+          const r = await ref.encode(long[i]!);
+          const expected = [r, ...r.getOverflowing()].map((w) => [w.getIds(), w.getOffsets()]);
+          const actual = [mine[i]!, ...mine[i]!.overflowing].map((w) => [Array.from(w.ids), pairs(w.offsets)]);
+          if (JSON.stringify(actual) !== JSON.stringify(expected)) failures.push(`max ${maxLength} stride ${stride} text ${i}`);
+        }
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+  });
+}
