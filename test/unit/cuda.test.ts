@@ -3,7 +3,7 @@
 // crash, and leave the process able to run on the CPU. On a machine where ONNX Runtime's CUDA
 // provider does load, the "fails" assertions are skipped and the GPU path is checked instead.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,50 +134,60 @@ describe("device options are validated before anything loads", () => {
   });
 });
 
-// One ONNX Runtime library per process: the copy below runs in a child process.
-describe("a runtime library with only libonnxruntime_providers_shared.so beside it", () => {
-  const shared = join(root, "node_modules", "com.github.asus4.onnxruntime", "Plugins", "Linux", "x64", "libonnxruntime_providers_shared.so");
-  const addon = process.env.TOKCLASS_ADDON || join(root, "build", "Release", "tokclass.node");
-  let dir: string | undefined;
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+// One ONNX Runtime library per process: each copy below runs in a child process that tries
+// device "cuda" through the raw addon, then classifies on the CPU with the same library.
+const addon = process.env.TOKCLASS_ADDON || join(root, "build", "Release", "tokclass.node");
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
-  it("names libonnxruntime_providers_cuda.so as missing; the child stays healthy and runs on the CPU", (ctx) => {
-    if (process.platform !== "linux" || !existsSync(shared) || !existsSync(addon)) ctx.skip();
-    dir = mkdtempSync(join(tmpdir(), "tokclass-ort-partial-"));
-    const core = join(dir, "libonnxruntime.so.1");
-    copyFileSync(defaultRuntimeLibrary(), core);
-    copyFileSync(shared, join(dir, "libonnxruntime_providers_shared.so"));
-    const labels = Object.values((JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "config.json"), "utf8")) as { id2label: Record<string, string> }).id2label);
-    const config = {
-      runtimeLibrary: core,
-      modelPath: join(DEFAULT_MODEL_DIR, "model.onnx"),
-      tokenizerPath: join(DEFAULT_MODEL_DIR, "tokenizer.json"),
-      labels,
-      maxLength: 512,
-      unkToken: "[UNK]",
-      padToken: "[PAD]",
-      tokenBudget: 8192,
-      maxBatchSize: 64,
-      batchWaitUs: 0,
-      deviceId: 0,
-      intraOpThreads: 1,
-      interOpThreads: 1,
-      graphOptimizationLevel: 99,
-      memoryArena: true,
-      cudaTf32: false,
-      cudaMemLimit: 0,
-    };
-    const script = join(dir, "child.cjs");
-    writeFileSync(
-      script,
-      `const addon = require(${JSON.stringify(addon)});
+interface ChildOutput {
+  cuda: { code: string; message: string } | "loaded";
+  info: { executionProvider: string };
+  entities: { entity_group: string; word: string }[];
+}
+
+/** A temp folder holding a copy of the core library and `beside` (name -> source file). */
+function runtimeCopy(beside: Record<string, string>): { dir: string; core: string } {
+  const dir = mkdtempSync(join(tmpdir(), "tokclass-ort-partial-"));
+  dirs.push(dir);
+  const core = join(dir, "libonnxruntime.so.1");
+  copyFileSync(defaultRuntimeLibrary(), core);
+  for (const [name, source] of Object.entries(beside)) symlinkSync(source, join(dir, name));
+  return { dir, core };
+}
+
+function runChild(dir: string, core: string, env: NodeJS.ProcessEnv = {}): ChildOutput {
+  const labels = Object.values((JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "config.json"), "utf8")) as { id2label: Record<string, string> }).id2label);
+  const config = {
+    runtimeLibrary: core,
+    modelPath: join(DEFAULT_MODEL_DIR, "model.onnx"),
+    tokenizerPath: join(DEFAULT_MODEL_DIR, "tokenizer.json"),
+    labels,
+    maxLength: 512,
+    unkToken: "[UNK]",
+    padToken: "[PAD]",
+    tokenBudget: 8192,
+    maxBatchSize: 64,
+    batchWaitUs: 0,
+    deviceId: 0,
+    intraOpThreads: 1,
+    interOpThreads: 1,
+    graphOptimizationLevel: 99,
+    memoryArena: true,
+    cudaTf32: false,
+    cudaMemLimit: 0,
+  };
+  const script = join(dir, "child.cjs");
+  writeFileSync(
+    script,
+    `const addon = require(${JSON.stringify(addon)});
 const config = ${JSON.stringify(config)};
 const params = { aggregationStrategy: "simple", ignoreLabels: ["O"], labelScheme: "bio", fullText: false, isSplitIntoWords: false, delimiter: " " };
 (async () => {
   const out = {};
-  try { await addon.ClassifierHandle.load({ ...config, device: "cuda" }); out.cuda = "loaded"; }
+  try { const h = await addon.ClassifierHandle.load({ ...config, device: "cuda" }); out.cuda = "loaded"; await h.dispose(); }
   catch (e) { out.cuda = { code: e.code, message: e.message }; }
   const h = await addon.ClassifierHandle.load({ ...config, device: "cpu" });
   out.info = h.info();
@@ -186,28 +196,60 @@ const params = { aggregationStrategy: "simple", ignoreLabels: ["O"], labelScheme
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(2); });
 `,
-    );
-    // The library must come from runtimeLibrary alone, not from the environment.
-    const env = { ...process.env };
-    delete env.TOKCLASS_ORT_LIBRARY;
-    const child = spawnSync(process.execPath, [script], { encoding: "utf8", env, timeout: 60_000 });
-    expect(child.signal, child.stderr).toBeNull();
-    expect(child.status, child.stderr).toBe(0);
-    const out = JSON.parse(child.stdout) as {
-      cuda: { code: string; message: string } | "loaded";
-      info: { executionProvider: string };
-      entities: { entity_group: string; word: string }[];
-    };
+  );
+  // The library must come from runtimeLibrary alone, not from the environment.
+  const childEnv = { ...process.env, ...env };
+  delete childEnv.TOKCLASS_ORT_LIBRARY;
+  const child = spawnSync(process.execPath, [script], { encoding: "utf8", env: childEnv, timeout: 60_000 });
+  expect(child.signal, child.stderr).toBeNull();
+  expect(child.status, child.stderr).toBe(0);
+  const out = JSON.parse(child.stdout) as ChildOutput;
+  // Whatever happened with CUDA, the process is healthy and runs on the CPU.
+  expect(out.info.executionProvider).toBe("CPUExecutionProvider");
+  expect(out.entities.map((e) => [e.entity_group, e.word])).toEqual([
+    ["PER", "Angela Merkel"],
+    ["LOC", "Paris"],
+  ]);
+  return out;
+}
+
+describe("a runtime library with only libonnxruntime_providers_shared.so beside it", () => {
+  const shared = join(root, "node_modules", "com.github.asus4.onnxruntime", "Plugins", "Linux", "x64", "libonnxruntime_providers_shared.so");
+
+  it("names libonnxruntime_providers_cuda.so as missing; the child stays healthy and runs on the CPU", (ctx) => {
+    if (process.platform !== "linux" || !existsSync(shared) || !existsSync(addon)) ctx.skip();
+    const { dir, core } = runtimeCopy({ "libonnxruntime_providers_shared.so": shared });
+    const out = runChild(dir, core);
     expect(out.cuda).not.toBe("loaded");
     const { code, message } = out.cuda as { code: string; message: string };
     expect(code).toBe("ERR_DEVICE_UNAVAILABLE");
     expect(message).toContain(`Missing beside ${core}: libonnxruntime_providers_cuda.so.`);
     expect(message).not.toMatch(/Missing beside \S+: libonnxruntime_providers_shared\.so/);
     expect(message).toContain(`place libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so in ${dir}`);
-    expect(out.info.executionProvider).toBe("CPUExecutionProvider");
-    expect(out.entities.map((e) => [e.entity_group, e.word])).toEqual([
-      ["PER", "Angela Merkel"],
-      ["LOC", "Paris"],
-    ]);
+  });
+});
+
+// Needs the CUDA provider libraries, which are not installed here: point
+// TOKCLASS_TEST_CUDA_PROVIDER_DIR at a folder holding them (bench/gpu/prepare.sh unpacks them
+// into /tmp/tokclass-gpu-smoke/state/rt/lib). Where CUDA's own libraries are missing, loading
+// the provider fails on them; where they and a GPU are there, the provider loads.
+describe("the CUDA provider libraries beside the core library", () => {
+  const from = process.env.TOKCLASS_TEST_CUDA_PROVIDER_DIR;
+
+  it("without CUDA's libraries (cuBLAS...) or a GPU: ERR_DEVICE_UNAVAILABLE naming the missing library", (ctx) => {
+    if (!from || !existsSync(join(from, "libonnxruntime_providers_cuda.so")) || !existsSync(addon)) ctx.skip();
+    const { dir, core } = runtimeCopy({
+      "libonnxruntime_providers_shared.so": join(from!, "libonnxruntime_providers_shared.so"),
+      "libonnxruntime_providers_cuda.so": join(from!, "libonnxruntime_providers_cuda.so"),
+    });
+    const out = runChild(dir, core);
+    if (out.cuda === "loaded") ctx.skip(); // a machine with CUDA and a GPU
+    const { code, message } = out.cuda as { code: string; message: string };
+    expect(code).toBe("ERR_DEVICE_UNAVAILABLE");
+    expect(message).not.toContain("Missing beside");
+    // ORT's loader error names the library it could not find (libcublasLt.so.13, ...) or the
+    // CUDA failure (no device, driver too old).
+    expect(message).toMatch(/lib\w+\.so(\.\d+)*: cannot open shared object file|CUDA|cuda/);
+    expect(message).toMatch(/cuBLAS and cuDNN|LD_LIBRARY_PATH/);
   });
 });
