@@ -333,10 +333,12 @@ console.log(table(sumRows, [
   { title: "family", get: (s) => s.r.label },
   { title: "native all", get: (s) => fmt(s.by["native all"].tokensPerS) },
   { title: `native chunk${chunk}`, get: (s) => fmt(s.by[`native chunk${chunk}`].tokensPerS) },
+  { title: "conc.", get: (s) => fmt(s.by[`native chunk${chunk} concurrent`].tokensPerS) },
   { title: "native one", get: (s) => fmt(s.by["native one"].tokensPerS) },
   { title: "js", get: (s) => fmt(s.by["js one"].tokensPerS) },
   { title: "all/js", get: (s) => `${s.by["native all"].vsJs.toFixed(2)}x` },
   { title: `chunk${chunk}/js`, get: (s) => `${s.by[`native chunk${chunk}`].vsJs.toFixed(2)}x` },
+  { title: "conc./js", get: (s) => `${s.by[`native chunk${chunk} concurrent`].vsJs.toFixed(2)}x` },
   { title: "one/js", get: (s) => `${s.by["native one"].vsJs.toFixed(2)}x` },
   { title: "ids agree", get: (s) => `${s.r.ids.agree}/${s.r.ids.total}` },
   ...(sumRows.some((s) => s.by["hf-rust batch"]) ? [
