@@ -164,11 +164,13 @@ describe("classify: valid odd input", () => {
     const stridedMs = performance.now() - t0;
     expect(strided.length).toBeGreaterThanOrEqual(plain.length);
     for (const e of strided) expect(e.end).toBeLessThanOrEqual(text.length);
-    // Generous bounds for a 2-core CI machine (and a sanitizer build): the point is "finishes".
-    expect(plainMs).toBeLessThan(60_000);
-    expect(stridedMs).toBeLessThan(60_000);
+    // Generous bounds for a busy 2-core CI machine (about 5 s each there; 30 s under
+    // scripts/test-asan.sh, which sets ASAN_OPTIONS): the point is "finishes".
+    const bound = process.env.ASAN_OPTIONS ? 240_000 : 60_000;
+    expect(plainMs).toBeLessThan(bound);
+    expect(stridedMs).toBeLessThan(bound);
     await healthy();
-  });
+  }, 600_000);
 
   it("many texts in one call", async () => {
     const texts = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? "" : `${SAMPLE} ${i}`));
