@@ -195,7 +195,7 @@ const report = {
   huggingfaceTokenizers: jsVersion(),
   hfRustDir: a["hf-rust"] ?? null,
   loadAverage: { start: loadStart },
-  note: "tokens counted from the ids (special tokens included); ms = median of the timed passes; " +
+  note: "tokens counted from the ids (special tokens included); ms = median of the timed passes (wall clock); cpuMs = median process CPU time of a pass (all threads); " +
     "native modes return ids, tokens, offsets, type ids, special-token mask and word ids (typed arrays + a token string array); " +
     "@huggingface/tokenizers returns ids, tokens and attention_mask (plain arrays), no offsets",
   families: {},
@@ -244,24 +244,36 @@ for (const family of families) {
   const modes = modesFor(nat, js, rust);
   const names = Object.keys(modes);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuSamples = Object.fromEntries(names.map((n) => [n, []]));
   const tokensOf = {};
   for (const n of names) { gc(); tokensOf[n] = countTokens((await modes[n]()).encs); }
   for (let r = 0; r < repeat; r++) {
     const order = r % 2 ? [...names].reverse() : names;
     for (const n of order) {
       gc();
+      // process CPU time (all threads: main, libuv workers, V8 helpers): the work done, which
+      // other processes on a busy machine inflate much less than the wall time
+      const c0 = process.cpuUsage();
       const { ms } = await modes[n]();
+      const c = process.cpuUsage(c0);
       samples[n].push(ms);
+      cpuSamples[n].push((c.user + c.system) / 1000);
     }
   }
   const jsMs = median(samples["js one"]);
+  const jsCpu = median(cpuSamples["js one"]);
   const rows = names.map((n) => {
     const ms = median(samples[n]);
+    const cpuMs = median(cpuSamples[n]);
     return {
       mode: n,
       ms,
       minMs: Math.min(...samples[n]),
       passesMs: samples[n].map((x) => Math.round(x * 10) / 10),
+      cpuMs,
+      passesCpuMs: cpuSamples[n].map((x) => Math.round(x * 10) / 10),
+      tokensPerCpuS: tokensOf[n] / (cpuMs / 1000),
+      cpuVsJs: n.startsWith("js") ? null : jsCpu / cpuMs,
       tokens: tokensOf[n],
       textsPerS: texts.length / (ms / 1000),
       tokensPerS: tokensOf[n] / (ms / 1000),
@@ -278,6 +290,9 @@ for (const family of families) {
     { title: "tokens/s", get: (r) => fmt(r.tokensPerS) },
     { title: "µs/text", get: (r) => fmt(r.usPerText, 1) },
     { title: "speed vs js", get: (r) => (r.vsJs == null ? "" : `${r.vsJs.toFixed(2)}x`) },
+    { title: "CPU ms", get: (r) => fmt(r.cpuMs) },
+    { title: "tokens/CPU-s", get: (r) => fmt(r.tokensPerCpuS) },
+    { title: "CPU vs js", get: (r) => (r.cpuVsJs == null ? "" : `${r.cpuVsJs.toFixed(2)}x`) },
   ]));
 
   const out = { label: fam.label, dir: fam.dir, ids: { agree: cmp.agree, differ: cmp.differing, total: cmp.total, diffs: cmp.diffs }, tokens: { native: tokensNative, js: tokensJs }, modes: rows };
@@ -340,6 +355,7 @@ console.log(table(sumRows, [
   { title: `chunk${chunk}/js`, get: (s) => `${s.by[`native chunk${chunk}`].vsJs.toFixed(2)}x` },
   { title: "conc./js", get: (s) => `${s.by[`native chunk${chunk} concurrent`].vsJs.toFixed(2)}x` },
   { title: "one/js", get: (s) => `${s.by["native one"].vsJs.toFixed(2)}x` },
+  { title: "all/js CPU", get: (s) => `${s.by["native all"].cpuVsJs.toFixed(2)}x` },
   { title: "ids agree", get: (s) => `${s.r.ids.agree}/${s.r.ids.total}` },
   ...(sumRows.some((s) => s.by["hf-rust batch"]) ? [
     { title: "hf-rust batch", get: (s) => fmt(s.by["hf-rust batch"]?.tokensPerS) },
