@@ -138,17 +138,35 @@ function modesFor(nat, js, rust) {
  * counts the loop's non-idle time between the sync return and the awaited result, which is that
  * callback (plus a negligible promise hop). worker = total - sync - callback.
  */
+// CPU time of the calling (main) thread in ms, from /proc/thread-self/schedstat (ns, Linux);
+// null elsewhere.
+function threadCpuMs() {
+  try { return Number(fs.readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6; } catch { return null; }
+}
+
 async function breakdown(nat, input) {
   gc();
+  const c0 = process.cpuUsage();
+  const m0 = threadCpuMs();
   const t0 = now();
   const p = nat.encode(input);
   const t1 = now();
+  const m1 = threadCpuMs();
   const elu0 = performance.eventLoopUtilization();
   const encs = await p;
   const elu = performance.eventLoopUtilization(elu0);
   const t2 = now();
+  const m2 = threadCpuMs();
+  const c = process.cpuUsage(c0);
   const total = t2 - t0, sync = t1 - t0, convert = elu.active;
-  return { total, sync, convert, worker: Math.max(0, total - sync - convert), tokens: countTokens(encs) };
+  // CPU split: main thread before the call returns (sync) and after (JS objects), the rest of
+  // the process (the libuv worker tokenizing; V8 helper threads) = process CPU - main thread
+  const cpu = m0 == null ? null : {
+    sync: m1 - m0,
+    convert: m2 - m1,
+    worker: Math.max(0, (c.user + c.system) / 1000 - (m2 - m0)),
+  };
+  return { total, sync, convert, worker: Math.max(0, total - sync - convert), cpu, tokens: countTokens(encs) };
 }
 
 async function micro(nat, js, picks, maxTime) {
@@ -304,15 +322,22 @@ for (const family of families) {
     for (let r = 0; r < repeat; r++) b.push(await breakdown(nat, texts));
     const m = (k) => median(b.map((x) => x[k]));
     const bd = { totalMs: m("total"), syncMs: m("sync"), workerMs: m("worker"), convertMs: m("convert") };
+    if (b[0].cpu) {
+      const mc = (k) => median(b.map((x) => x.cpu[k]));
+      bd.cpu = { syncMs: mc("sync"), workerMs: mc("worker"), convertMs: mc("convert") };
+    }
     out.breakdown = bd;
-    console.log(`native all, where the time goes (median of ${repeat}): total ${fmt(bd.totalMs)} ms = ` +
+    console.log(`native all, where the time goes (median of ${repeat}): wall ${fmt(bd.totalMs)} ms = ` +
       `JS strings -> code points (main thread, sync) ${fmt(bd.syncMs)} + tokenize (worker) ${fmt(bd.workerMs)} + ` +
-      `encodings -> JS objects (main thread) ${fmt(bd.convertMs)}`);
+      `encodings -> JS objects (main thread) ${fmt(bd.convertMs)}` +
+      (bd.cpu ? `; CPU ms: sync ${fmt(bd.cpu.syncMs)}, worker ${fmt(bd.cpu.workerMs)}, JS objects ${fmt(bd.cpu.convertMs)}` : ""));
   }
   if (a.cxx) {
     const c = cxxTiming(path.resolve(a.cxx), family);
     out.cxx = c;
-    console.log(`C++ Tokenizer::encode alone (${a.cxx}): ${fmt(c.encode_ms_median)} ms median, ${fmt(c.tokens_per_s_median)} tokens/s; UTF-8 -> code points ${fmt(c.utf8_decode_ms)} ms`);
+    console.log(`C++ Tokenizer::encode alone (${a.cxx}): ${fmt(c.encode_ms_median)} ms median` +
+      (c.encode_cpu_ms_median != null ? ` (thread CPU ${fmt(c.encode_cpu_ms_median)} ms)` : "") +
+      `, ${fmt(c.tokens_per_s_median)} tokens/s; UTF-8 -> code points ${fmt(c.utf8_decode_ms)} ms`);
   }
 
   if (!a["no-micro"]) {
