@@ -54,7 +54,20 @@ export interface NativeClassifier {
   /** texts: string[], or word lists (string[][]) when params.isSplitIntoWords. */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
   info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean };
+  stats(): ClassifierStats;
   dispose(): Promise<void>;
+}
+
+/** Scheduler counters since load: how calls were grouped into rounds, time per stage. */
+export interface ClassifierStats {
+  rounds: number;
+  requests: number;
+  texts: number;
+  windows: number;
+  tokenizeMs: number;
+  inferMs: number;
+  postprocessMs: number;
+  deliverMs: number;
 }
 
 export interface NativeEncoding {

@@ -2,7 +2,14 @@
  * TokenClassifier: load a model folder once, then classify texts. All heavy work happens in
  * the native addon off the event loop; this class validates, converts and keeps the lifecycle.
  */
-import { defaultRuntimeLibrary, native, toTokClassError, type NativeClassifier, type NativeEntity } from "./binding.js";
+import {
+  defaultRuntimeLibrary,
+  native,
+  toTokClassError,
+  type ClassifierStats,
+  type NativeClassifier,
+  type NativeEntity,
+} from "./binding.js";
 import { TokClassError } from "./errors.js";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
@@ -137,6 +144,16 @@ export class TokenClassifier {
       onnxRuntimeVersion: n.onnxRuntimeVersion,
       batched: n.batched,
     };
+  }
+
+  /**
+   * Counters since load: rounds (model passes that served one or more concurrent calls),
+   * requests, texts, windows, and milliseconds spent tokenizing, in the model, post-processing
+   * and handing results back. For tuning batch options and for benchmarks.
+   */
+  stats(): ClassifierStats {
+    this.#checkOpen();
+    return this.#handle.stats();
   }
 
   /** Waits for calls in flight, then frees the model. Later calls reject with ERR_DISPOSED. */

@@ -32,7 +32,7 @@ class LoadWorker : public Napi::AsyncWorker {
       return;
     }
     Napi::Object handle = PerEnv::Get(env).classifier_constructor.New({});
-    ClassifierHandle::Unwrap(handle)->Adopt(std::move(classifier_));
+    ClassifierHandle::Unwrap(handle)->Adopt(env, std::move(classifier_));
     deferred_.Resolve(handle);
   }
 
@@ -43,6 +43,9 @@ class LoadWorker : public Napi::AsyncWorker {
   std::exception_ptr error_;
 };
 
+
+}  // namespace
+
 // ---- classify: one request's baton, carried from the scheduler thread back to JS ---------
 struct Completion {
   Napi::Promise::Deferred deferred;
@@ -51,32 +54,50 @@ struct Completion {
   std::vector<std::vector<Entity>> result;
   std::exception_ptr error;
   ClassifierHandle* owner = nullptr;  // Ref()'d while in flight
+  Napi::Reference<Napi::Array> partial;  // the JS result, built over several loop turns
+  size_t next = 0;                       // first text not yet converted
 };
 
+// Converting a large result into JS objects is the one part of a call that must run on the
+// JS thread. Doing it in slices of about this many entities, one slice per event-loop turn,
+// keeps timers and I/O responsive while a 100,000-text result is delivered.
+static constexpr size_t kEntitiesPerTurn = 2048;
+
 void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
-  std::unique_ptr<Completion> completion(c);
-  if (env == nullptr) return;  // environment shutting down: nothing to resolve
-  Napi::HandleScope scope(env);
-  if (completion->error) {
-    completion->deferred.Reject(make_error(env, completion->error).Value());
-  } else {
-    try {
-      Napi::Array out = Napi::Array::New(env, completion->result.size());
-      for (size_t i = 0; i < completion->result.size(); ++i) {
-        out.Set(static_cast<uint32_t>(i),
-                to_js_entities(env, completion->result[i], completion->texts[i], completion->utf16));
-      }
-      completion->deferred.Resolve(out);
-    } catch (const Napi::Error& e) {
-      completion->deferred.Reject(e.Value());
-    }
+  if (env == nullptr) {  // environment shutting down: nothing to resolve
+    delete c;
+    return;
   }
-  completion->owner->Unref();
+  Napi::HandleScope scope(env);
+  if (c->error) {
+    c->deferred.Reject(make_error(env, c->error).Value());
+    c->owner->Settled(env);
+    delete c;
+    return;
+  }
+  try {
+    if (c->partial.IsEmpty()) c->partial = Napi::Persistent(Napi::Array::New(env, c->result.size()));
+    Napi::Array out = c->partial.Value();
+    size_t budget = kEntitiesPerTurn;
+    while (c->next < c->result.size()) {
+      const size_t i = c->next++;
+      out.Set(static_cast<uint32_t>(i), to_js_entities(env, c->result[i], c->texts[i], c->utf16));
+      const size_t cost = c->result[i].size() + 1;
+      if (cost >= budget && c->next < c->result.size()) {
+        if (c->owner->Requeue(c)) return;  // continue on a later turn
+        budget = SIZE_MAX;                 // cannot requeue: finish now
+      } else {
+        budget -= std::min(cost, budget);
+      }
+    }
+    c->deferred.Resolve(out);
+  } catch (const Napi::Error& e) {
+    c->deferred.Reject(e.Value());
+  }
+  c->owner->Settled(env);
+  delete c;
 }
 
-using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Completion, DeliverCompletion>;
-
-}  // namespace
 
 Napi::Function ClassifierHandle::Define(Napi::Env env) {
   return DefineClass(env, "ClassifierHandle",
@@ -84,6 +105,7 @@ Napi::Function ClassifierHandle::Define(Napi::Env env) {
                          StaticMethod<&ClassifierHandle::Load>("load"),
                          InstanceMethod<&ClassifierHandle::Classify>("classify"),
                          InstanceMethod<&ClassifierHandle::Info>("info"),
+                         InstanceMethod<&ClassifierHandle::Stats>("stats"),
                          InstanceMethod<&ClassifierHandle::Dispose>("dispose"),
                      });
 }
@@ -114,11 +136,25 @@ ClassifierHandle::~ClassifierHandle() {
   // Scheduler first: it finishes queued work that still reads the classifier.
   scheduler_.reset();
   classifier_.reset();
+  if (tsfn_) tsfn_->Release();
 }
 
-void ClassifierHandle::Adopt(std::unique_ptr<Classifier> classifier) {
+void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier) {
   classifier_ = std::move(classifier);
   scheduler_ = std::make_unique<Scheduler>(*classifier_);
+  // One thread-safe function per classifier carries every result back; it holds the event
+  // loop open only while calls are in flight (Ref/Unref in Classify/Settled).
+  tsfn_ = std::make_unique<CompletionTsfn>(CompletionTsfn::New(env, "tokclass:classify", 0, 1));
+  tsfn_->Unref(env);
+}
+
+bool ClassifierHandle::Requeue(Completion* completion) {
+  return tsfn_->NonBlockingCall(completion) == napi_ok;
+}
+
+void ClassifierHandle::Settled(Napi::Env env) {
+  if (--in_flight_ == 0) tsfn_->Unref(env);
+  Unref();
 }
 
 Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
@@ -143,17 +179,17 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
     return deferred.Promise();
   }
 
-  auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this};
+  auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this, {}, 0};
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
-  CompletionTsfn tsfn = CompletionTsfn::New(env, "tokclass:classify", 0, 1);
+  if (in_flight_++ == 0) tsfn_->Ref(env);
   completion->texts.reserve(inputs.size());
   for (const TextInput& input : inputs) completion->texts.push_back(input.text);
+  CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: the scheduler thread never touches `this`
   scheduler_->submit(std::move(inputs), std::move(params),
                      [tsfn, completion](std::vector<std::vector<Entity>>&& result, std::exception_ptr error) mutable {
                        completion->result = std::move(result);
                        completion->error = error;
                        if (tsfn.BlockingCall(completion) != napi_ok) delete completion;
-                       tsfn.Release();
                      });
   return deferred.Promise();
 }
@@ -171,6 +207,26 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   o.Set("onnxRuntimeVersion", i.runtime_version);
   o.Set("numLabels", Napi::Number::New(env, static_cast<double>(i.num_labels)));
   o.Set("batched", Napi::Boolean::New(env, i.batched));
+  return o;
+}
+
+Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!scheduler_) {
+    make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const SchedulerStats s = scheduler_->stats();
+  Napi::Object o = Napi::Object::New(env);
+  auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
+  num("rounds", static_cast<double>(s.rounds));
+  num("requests", static_cast<double>(s.requests));
+  num("texts", static_cast<double>(s.texts));
+  num("windows", static_cast<double>(s.windows));
+  num("tokenizeMs", s.tokenize_ns / 1e6);
+  num("inferMs", s.infer_ns / 1e6);
+  num("postprocessMs", s.postprocess_ns / 1e6);
+  num("deliverMs", s.deliver_ns / 1e6);
   return o;
 }
 

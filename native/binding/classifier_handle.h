@@ -2,6 +2,7 @@
 //   load(config)                      [async] -> Promise<ClassifierHandle>
 //   classify(texts, params, utf16)    [async] -> Promise<Entity[][]>
 //   info()                            [sync]  -> object
+//   stats()                           [sync]  -> scheduler counters (rounds, time per stage)
 //   dispose()                         [async] -> Promise<void>; waits for calls in flight
 // Work never runs on the JS thread: loading runs on the libuv pool, classification on the
 // scheduler's own thread, and results come back through a thread-safe function.
@@ -16,6 +17,12 @@
 
 namespace tokclass::binding {
 
+// One call's result on its way back to JS (defined in the .cc), and the thread-safe function
+// type that carries it.
+struct Completion;
+void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* completion);
+using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Completion, DeliverCompletion>;
+
 class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -25,15 +32,23 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   ~ClassifierHandle() override;
 
   // Called by the load worker on the JS thread to hand over the loaded classifier.
-  void Adopt(std::unique_ptr<Classifier> classifier);
+  void Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier);
+  // JS thread, while delivering a result in slices: queue the next slice. False if the
+  // environment is closing (the caller then finishes at once).
+  bool Requeue(Completion* completion);
+  // JS thread: a call's promise has settled.
+  void Settled(Napi::Env env);
 
  private:
   Napi::Value Classify(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Classifier> classifier_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<CompletionTsfn> tsfn_;
+  size_t in_flight_ = 0;  // JS thread only
   bool disposed_ = false;
 };
 

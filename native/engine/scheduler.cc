@@ -62,7 +62,23 @@ void Scheduler::loop() {
   }
 }
 
+SchedulerStats Scheduler::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+namespace {
+uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
+}
+}  // namespace
+
 void Scheduler::process(std::vector<Request>& requests) {
+  SchedulerStats round;
+  round.rounds = 1;
+  round.requests = requests.size();
+  auto t = std::chrono::steady_clock::now();
   // Stage 1: tokenize every request; a bad request fails alone.
   std::vector<PreparedRequest> prepared(requests.size());
   std::vector<bool> ok(requests.size(), false);
@@ -76,10 +92,16 @@ void Scheduler::process(std::vector<Request>& requests) {
       requests[r].done({}, std::current_exception());
     }
   }
-  for (size_t r = 0; r < requests.size(); ++r)
-    if (ok[r]) prepared[r].collect_windows(windows);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (!ok[r]) continue;
+    prepared[r].collect_windows(windows);
+    round.texts += requests[r].texts.size();
+  }
+  round.windows = windows.size();
+  round.tokenize_ns = elapsed_ns(t);
 
   // Stage 2: every window of every request in shared, length-sorted batches.
+  t = std::chrono::steady_clock::now();
   BatchLogits logits;
   try {
     logits = classifier_.infer(windows);
@@ -89,20 +111,38 @@ void Scheduler::process(std::vector<Request>& requests) {
       if (ok[r]) requests[r].done({}, error);
     return;
   }
+  round.infer_ns = elapsed_ns(t);
 
-  // Stage 3: scores and aggregation per text.
+  // Stage 3: scores and aggregation per text, then hand each request its result.
   size_t first_window = 0;
+  std::vector<std::vector<std::vector<Entity>>> results(requests.size());
+  std::vector<std::exception_ptr> errors(requests.size());
+  t = std::chrono::steady_clock::now();
   for (size_t r = 0; r < requests.size(); ++r) {
     if (!ok[r]) continue;
     try {
-      auto entities = classifier_.finish(requests[r].texts, prepared[r], logits, first_window, requests[r].params);
-      first_window += prepared[r].window_count();
-      requests[r].done(std::move(entities), nullptr);
+      results[r] = classifier_.finish(requests[r].texts, prepared[r], logits, first_window, requests[r].params);
     } catch (...) {
-      first_window += prepared[r].window_count();
-      requests[r].done({}, std::current_exception());
+      errors[r] = std::current_exception();
     }
+    first_window += prepared[r].window_count();
   }
+  round.postprocess_ns = elapsed_ns(t);
+  t = std::chrono::steady_clock::now();
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (ok[r]) requests[r].done(std::move(results[r]), errors[r]);
+  }
+  round.deliver_ns = elapsed_ns(t);
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  stats_.rounds += round.rounds;
+  stats_.requests += round.requests;
+  stats_.texts += round.texts;
+  stats_.windows += round.windows;
+  stats_.tokenize_ns += round.tokenize_ns;
+  stats_.infer_ns += round.infer_ns;
+  stats_.postprocess_ns += round.postprocess_ns;
+  stats_.deliver_ns += round.deliver_ns;
 }
 
 }  // namespace tokclass

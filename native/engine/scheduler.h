@@ -4,6 +4,7 @@
 // shared, length-sorted batches — so many small requests get batch throughput.
 #pragma once
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -14,6 +15,19 @@
 #include "engine/classifier.h"
 
 namespace tokclass {
+
+// Counters for tuning and benchmarks: how requests were grouped into rounds and where the
+// time went. Cumulative since the scheduler started.
+struct SchedulerStats {
+  uint64_t rounds = 0;
+  uint64_t requests = 0;
+  uint64_t texts = 0;
+  uint64_t windows = 0;
+  uint64_t tokenize_ns = 0;
+  uint64_t infer_ns = 0;
+  uint64_t postprocess_ns = 0;
+  uint64_t deliver_ns = 0;  // handing results back (the done callbacks)
+};
 
 class Scheduler {
  public:
@@ -29,6 +43,8 @@ class Scheduler {
   // Finishes queued requests, then joins the thread. Idempotent.
   void stop();
 
+  SchedulerStats stats() const;
+
  private:
   struct Request {
     std::vector<TextInput> texts;
@@ -39,7 +55,8 @@ class Scheduler {
   void process(std::vector<Request>& requests);
 
   const Classifier& classifier_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  SchedulerStats stats_;  // guarded by mutex_
   std::condition_variable wake_;
   std::deque<Request> queue_;
   bool stopping_ = false;

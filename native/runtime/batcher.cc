@@ -26,8 +26,11 @@ std::vector<BatchPlan> PlanBatches(std::span<const size_t> lengths, const Batche
     BatchPlan plan;
     plan.padded_len = lengths[order[i]];
     plan.rows.push_back(order[i++]);
+    const size_t allowed_padding =
+        std::max(config.pad_slack, static_cast<size_t>(config.max_padding_fraction * plan.padded_len));
     while (i < order.size() && plan.rows.size() < config.max_rows &&
            (plan.rows.size() + 1) * plan.padded_len <= config.token_budget &&
+           plan.padded_len - lengths[order[i]] <= allowed_padding &&
            (!equal_lengths_only || lengths[order[i]] == plan.padded_len)) {
       plan.rows.push_back(order[i++]);
     }

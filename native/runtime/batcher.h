@@ -26,6 +26,12 @@ struct BatcherConfig {
   size_t max_rows = 64;
   int64_t pad_id = 0;          // the tokenizer's pad token id; masked out, so any valid id works
   int64_t pad_type_id = 0;
+  // A row joins a batch only if padding it to the batch's length wastes at most this fraction
+  // of that length (or `pad_slack` tokens, whichever is more). Without this, a round of
+  // unsorted concurrent requests pads every short text to the longest one and the model
+  // computes mostly padding; with it, rows of very different lengths go to separate batches.
+  double max_padding_fraction = 0.25;
+  size_t pad_slack = 4;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.
