@@ -172,6 +172,16 @@ describe("classify: valid odd input", () => {
     await healthy();
   }, 600_000);
 
+  it("one 200,000-character word, astral runs and combining marks", async () => {
+    for (const text of ["x".repeat(200_000), "😀".repeat(50_000), "e\u0301".repeat(50_000), "\u0301".repeat(10_000), "[CLS] [SEP] [PAD] [UNK] ##"]) {
+      for (const aggregationStrategy of ["none", "first"] as const) {
+        const entities = await clf.classify(text, { aggregationStrategy, stride: aggregationStrategy === "none" ? undefined : 32 });
+        for (const e of entities) expect(e.end).toBeLessThanOrEqual(text.length);
+      }
+    }
+    await healthy();
+  }, 300_000);
+
   it("many texts in one call", async () => {
     const texts = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? "" : `${SAMPLE} ${i}`));
     const results = await clf.classify(texts);
