@@ -24,6 +24,8 @@ export interface NativeClassifierConfig {
   deviceId: number;
   intraOpThreads: number;
   interOpThreads: number;
+  parallelRuns: number;
+  spinning: boolean;
   graphOptimizationLevel: number;
   memoryArena: boolean;
   cudaTf32: boolean;

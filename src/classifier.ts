@@ -88,6 +88,8 @@ export class TokenClassifier {
         deviceId: resolved.deviceId,
         intraOpThreads: resolved.intraOpThreads,
         interOpThreads: resolved.interOpThreads,
+        parallelRuns: resolved.parallelRuns,
+        spinning: resolved.spinning,
         graphOptimizationLevel: resolved.graphOptimizationLevel,
         memoryArena: resolved.memoryArena,
         cudaTf32: resolved.cudaTf32,

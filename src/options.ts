@@ -59,6 +59,8 @@ export interface ResolvedLoadOptions {
   modelFile?: string;
   intraOpThreads: number;
   interOpThreads: number;
+  parallelRuns: number;
+  spinning: boolean;
   graphOptimizationLevel: number;
   memoryArena: boolean;
   tokenBudget: number;
@@ -70,7 +72,8 @@ export interface ResolvedLoadOptions {
 }
 
 const LOAD_KEYS = [
-  "device", "deviceId", "maxLength", "modelFile", "intraOpThreads", "interOpThreads", "graphOptimizationLevel",
+  "device", "deviceId", "maxLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "spinning",
+  "graphOptimizationLevel",
   "memoryArena", "tokenBudget", "maxBatchSize", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
 
@@ -104,6 +107,8 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     intraOpThreads:
       o.intraOpThreads === undefined ? availableParallelism() : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
     interOpThreads: o.interOpThreads === undefined ? 1 : integer(o.interOpThreads, "options.interOpThreads", 0, 1024),
+    parallelRuns: o.parallelRuns === undefined ? 1 : integer(o.parallelRuns, "options.parallelRuns", 1, 256),
+    spinning: o.spinning === undefined ? true : boolean(o.spinning, "options.spinning"),
     graphOptimizationLevel: GRAPH_LEVELS[level as keyof typeof GRAPH_LEVELS],
     memoryArena: o.memoryArena === undefined ? true : boolean(o.memoryArena, "options.memoryArena"),
     // GPUs want larger batches; a CPU gains nothing past a few thousand tokens per run.

@@ -40,6 +40,14 @@ export interface LoadOptions {
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across independent graph nodes (default 1). */
   interOpThreads?: number;
+  /**
+   * Model runs executed side by side, each on its own thread (default 1). With small models a
+   * single run cannot keep every core busy: `parallelRuns: cores` with `intraOpThreads: 1`
+   * gives more throughput for large inputs.
+   */
+  parallelRuns?: number;
+  /** Let ONNX Runtime's idle threads spin (lower latency, but they burn CPU). Default true. */
+  spinning?: boolean;
   /** ONNX Runtime graph optimization: "disable" | "basic" | "extended" | "all" (default "all"). */
   graphOptimizationLevel?: "disable" | "basic" | "extended" | "all";
   /** ONNX Runtime CPU memory arena (default true). */

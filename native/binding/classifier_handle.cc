@@ -136,7 +136,14 @@ ClassifierHandle::~ClassifierHandle() {
   // Scheduler first: it finishes queued work that still reads the classifier.
   scheduler_.reset();
   classifier_.reset();
-  if (tsfn_) tsfn_->Release();
+  if (tsfn_life_ != nullptr) {
+    if (tsfn_life_->finalized) {
+      delete tsfn_life_;
+    } else {
+      tsfn_life_->owner_gone = true;  // the finalizer, which Release() leads to, frees it
+      tsfn_->Release();
+    }
+  }
 }
 
 void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier) {
@@ -144,7 +151,14 @@ void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifi
   scheduler_ = std::make_unique<Scheduler>(*classifier_);
   // One thread-safe function per classifier carries every result back; it holds the event
   // loop open only while calls are in flight (Ref/Unref in Classify/Settled).
-  tsfn_ = std::make_unique<CompletionTsfn>(CompletionTsfn::New(env, "tokclass:classify", 0, 1));
+  tsfn_life_ = new TsfnLife();
+  tsfn_ = std::make_unique<CompletionTsfn>(CompletionTsfn::New(
+      env, "tokclass:classify", 0, 1, nullptr,
+      [](Napi::Env, TsfnLife* life, std::nullptr_t*) {
+        if (life->owner_gone) delete life;
+        else life->finalized = true;
+      },
+      tsfn_life_));
   tsfn_->Unref(env);
 }
 

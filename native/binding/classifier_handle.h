@@ -48,6 +48,13 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   std::unique_ptr<Classifier> classifier_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<CompletionTsfn> tsfn_;
+  // Shared with the thread-safe function's finalizer: Node finalizes it on its own when the
+  // environment shuts down (possibly before this handle), and releasing it after that aborts.
+  struct TsfnLife {
+    bool finalized = false;   // Node has finalized the TSFN
+    bool owner_gone = false;  // the handle was destroyed first; the finalizer frees this
+  };
+  TsfnLife* tsfn_life_ = nullptr;
   size_t in_flight_ = 0;  // JS thread only
   bool disposed_ = false;
 };

@@ -136,6 +136,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.pad_token = get_string(o, "padToken");
   c.token_budget = get_size(o, "tokenBudget", c.token_budget);
   c.max_batch_rows = get_size(o, "maxBatchSize", c.max_batch_rows);
+  c.parallel_runs = std::max<size_t>(1, get_size(o, "parallelRuns", c.parallel_runs));
   c.batch_wait_us = get_size(o, "batchWaitUs", c.batch_wait_us);
   runtime::SessionConfig& s = c.session;
   s.device = get_string(o, "device", "cpu");
@@ -149,6 +150,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
     default: s.graph_optimization = runtime::GraphOptimization::kAll; break;
   }
   s.enable_cpu_mem_arena = get_bool(o, "memoryArena", true);
+  s.allow_spinning = get_bool(o, "spinning", s.allow_spinning);
   s.cuda.use_tf32 = get_bool(o, "cudaTf32", false);
   s.cuda.gpu_mem_limit = get_size(o, "cudaMemLimit", 0);
   return c;

@@ -125,6 +125,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.token_budget = config_.token_budget;
   batcher.max_rows = max_batch_rows_;
   batcher.pad_id = pad_id_;
+  batcher.parallel_runs = config_.parallel_runs;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 

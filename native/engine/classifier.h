@@ -23,6 +23,7 @@ struct ClassifierConfig {
   std::string pad_token;         // tokenizer_config's pad_token ("" = id 0)
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
+  size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
   size_t batch_wait_us = 0;  // optional wait for more concurrent calls (0: greedy batching only)
   runtime::SessionConfig session;
 };

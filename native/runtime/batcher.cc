@@ -1,6 +1,9 @@
 #include "runtime/batcher.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 
 #include "common/error.h"
 
@@ -105,24 +108,57 @@ void RunBatches(const Session& session, std::span<const Sequence> sequences,
 SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequences,
                       const BatcherConfig& config) {
   SequenceLogits out;
-  // Token offsets first; they become float offsets once the label count is known (a model
-  // with a dynamic label dimension only reveals it after the first batch).
   std::vector<size_t> token_offsets(sequences.size() + 1, 0);
   for (size_t i = 0; i < sequences.size(); ++i) {
     token_offsets[i + 1] = token_offsets[i] + sequences[i].ids.size();
   }
+  std::vector<size_t> lengths(sequences.size());
+  for (size_t i = 0; i < sequences.size(); ++i) lengths[i] = sequences[i].ids.size();
+  const std::vector<BatchPlan> plans = PlanBatches(lengths, config, !session.has_attention_mask());
 
-  RunBatches(session, sequences, config, [&](BatchResult& batch) {
-    if (out.num_labels == 0) {
-      out.num_labels = batch.num_labels;
-      out.data.resize(token_offsets.back() * out.num_labels);
-    }
+  // Each batch writes its rows into their own slots of `out.data`: no two batches share a
+  // sequence, so parallel batches never touch the same floats.
+  auto store = [&](const BatchResult& batch) {
     for (size_t r = 0; r < batch.rows.size(); ++r) {
       const uint32_t index = batch.rows[r];
       const std::span<const float> src = batch.row(r, sequences[index].ids.size());
       std::copy(src.begin(), src.end(), out.data.begin() + token_offsets[index] * out.num_labels);
     }
-  });
+  };
+
+  if (!plans.empty()) {
+    // The first batch alone: a model with a dynamic label dimension reveals it only then.
+    BatchScratch scratch;
+    BatchResult result;
+    RunBatch(session, sequences, plans[0], config, scratch, result);
+    out.num_labels = result.num_labels;
+    out.data.resize(token_offsets.back() * out.num_labels);
+    store(result);
+
+    const size_t threads = std::min(config.parallel_runs, plans.size() - 1);
+    std::atomic<size_t> next{1};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto worker = [&] {
+      BatchScratch worker_scratch;
+      BatchResult worker_result;
+      for (size_t b; (b = next.fetch_add(1)) < plans.size();) {
+        try {
+          RunBatch(session, sequences, plans[b], config, worker_scratch, worker_result);
+          store(worker_result);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+          next.store(plans.size());  // the others stop after their current batch
+        }
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(worker);
+    worker();  // this thread is one of the runners
+    for (std::thread& t : helpers) t.join();
+    if (failure) std::rethrow_exception(failure);
+  }
 
   if (out.num_labels == 0) out.num_labels = session.num_labels();
   out.offsets.resize(token_offsets.size());

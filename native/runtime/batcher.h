@@ -32,6 +32,10 @@ struct BatcherConfig {
   // computes mostly padding; with it, rows of very different lengths go to separate batches.
   double max_padding_fraction = 0.25;
   size_t pad_slack = 4;
+  // Batches run at once by RunAll, each on its own thread calling Session::run. For models
+  // small enough that one run cannot keep every core busy, several single-threaded runs side
+  // by side (intra_op_threads = 1) beat one run spread over all cores.
+  size_t parallel_runs = 1;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.
@@ -95,6 +99,7 @@ struct SequenceLogits {
   }
 };
 
+// With config.parallel_runs > 1 the batches after the first run on that many threads.
 SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequences,
                       const BatcherConfig& config);
 

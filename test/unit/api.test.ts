@@ -103,3 +103,24 @@ describe("info", () => {
     expect(info.onnxRuntimeVersion).toMatch(/^1\.\d+\.\d+/);
   });
 });
+
+describe("process exit", () => {
+  // Regression: with several classifiers alive, Node's environment teardown finalized the
+  // result channel before the classifier handle, and releasing it again aborted the process.
+  it("exits cleanly with several classifiers (disposed, garbage-collected, left open, busy)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = `
+      const { TokenClassifier } = await import(${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)});
+      const a = await TokenClassifier.load(), b = await TokenClassifier.load(undefined, { spinning: false });
+      for (let i = 0; i < 4; i++) { const c = await TokenClassifier.load(); await c.classify("x"); if (i % 2) await c.dispose(); }
+      await a.classify("Angela Merkel"); await b.classify("Paris");
+      await a.dispose();
+      globalThis.gc();
+      b.classify(Array(100).fill("Angela Merkel visited Paris"));
+      console.log("ok");`;
+    const child = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe("ok");
+    expect(child.status).toBe(0);
+  });
+});
