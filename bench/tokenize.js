@@ -61,10 +61,7 @@ const families = a.families.split(",").map((s) => s.trim()).filter(Boolean);
 for (const f of families) if (!FAMILIES[f]) throw new Error(`unknown family ${f} (${Object.keys(FAMILIES).join(", ")})`);
 const repeat = Math.max(1, Number(a.repeat));
 const chunk = Math.max(1, Number(a.chunk));
-const texts = loadTexts(a.texts ? Number(a.texts) : null, { split: a.split });
-if (!a.texts) {
-  // loadTexts(null) gives every sentence once
-}
+const texts = loadTexts(a.texts ? Number(a.texts) : null, { split: a.split }); // null: every sentence once
 const chars = texts.reduce((s, t) => s + t.length, 0);
 const loadStart = load();
 console.log(`tokenize bench: ${texts.length} CoNLL-2003 ${a.split} sentences (${chars.toLocaleString("en-US")} UTF-16 units), ` +
