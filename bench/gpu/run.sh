@@ -38,23 +38,23 @@ if [ "${1:-}" = "--stash" ]; then
   exit 0
 fi
 
-exec > >(tee -a "$OUT/run.log") 2>&1
+main() {
 echo "[run.sh] $(date -u +%FT%TZ) device $DEVICE texts $TEXTS repeat $REPEAT layers $LAYERS"
-[ -f "$STATE/parts/manifest" ] || { echo "[run.sh] no manifest: the last call carries it (gpu-carry/cN)"; exit 1; }
+[ -f "$STATE/parts/manifest" ] || { echo "[run.sh] no manifest: the last call carries it (gpu-carry/cN)"; return 1; }
 expected=$(awk '/^parts /{print $2}' "$STATE/parts/manifest")
-[ "$have" -eq "$expected" ] || { echo "[run.sh] $have of $expected runtime parts here: carry the missing ones first"; exit 1; }
-(cd "$STATE/parts" && grep -E '^[0-9a-f]{64} ' manifest | sha256sum -c --quiet) || { echo "[run.sh] a part is damaged: carry it again"; exit 1; }
+[ "$have" -eq "$expected" ] || { echo "[run.sh] $have of $expected runtime parts here: carry the missing ones first"; return 1; }
+(cd "$STATE/parts" && grep -E '^[0-9a-f]{64} ' manifest | sha256sum -c --quiet) || { echo "[run.sh] a part is damaged: carry it again"; return 1; }
 export TOKCLASS_COMMIT=$(awk '/^commit /{print $2}' "$STATE/parts/manifest")
 
 # 2. Unpack (the runtime once per machine; the app every time, it may have been rebuilt).
 sums=$(sha256sum "$STATE/parts/manifest" | cut -c1-16)
 if [ "$(cat "$STATE/rt/.from" 2>/dev/null)" != "$sums" ]; then
   rm -rf "$STATE/rt" && mkdir -p "$STATE/rt"
-  cat "$STATE"/parts/gpu-runtime.tar.xz.part-* | xz -d -T0 | tar xf - -C "$STATE/rt" || { echo "[run.sh] cannot unpack the runtime"; exit 1; }
+  cat "$STATE"/parts/gpu-runtime.tar.xz.part-* | xz -d -T0 | tar xf - -C "$STATE/rt" || { echo "[run.sh] cannot unpack the runtime"; return 1; }
   echo "$sums" >"$STATE/rt/.from"
 fi
 rm -rf "$STATE/app" && mkdir -p "$STATE/app"
-tar -xJf "$STATE/parts/app.tar.xz" -C "$STATE/app" || { echo "[run.sh] cannot unpack app.tar.xz"; exit 1; }
+tar -xJf "$STATE/parts/app.tar.xz" -C "$STATE/app" || { echo "[run.sh] cannot unpack app.tar.xz"; return 1; }
 rm -rf build dist && mkdir -p build && cp -r "$STATE/app/build/Release" build/ && cp -r "$STATE/app/dist" dist
 
 export PATH=$STATE/rt/bin:$PATH
@@ -88,7 +88,7 @@ if [ "${SKIP_CONFORMANCE:-0}" != 1 ]; then
   timeout 240 node bench/gpu/conformance.js --device "$DEVICE" --out "$OUT" || status=1
 fi
 if [ -n "$gen_pid" ]; then
-  wait "$gen_pid" || { echo "[run.sh] model generation failed"; cat "$STATE/make-model.log"; exit 1; }
+  wait "$gen_pid" || { echo "[run.sh] model generation failed"; cat "$STATE/make-model.log"; return 1; }
   cat "$STATE/make-model.log"
 fi
 if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
@@ -98,4 +98,8 @@ if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
 fi
 echo "[run.sh] $(date -u +%FT%TZ) done, status $status; results in $OUT:"
 ls "$OUT"
-exit $status
+return $status
+}
+
+main 2>&1 | tee -a "$OUT/run.log"
+exit "${PIPESTATUS[0]}"
