@@ -1,6 +1,7 @@
 // Lifecycle and threading: classification never blocks the event loop, dispose() waits for work
 // in flight, and the addon works from worker_threads (several environments at once, each with
 // its own state), including a worker that is terminated in the middle of a classify.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -189,4 +190,39 @@ describe.skipIf(!existsSync(DIST))("worker_threads", () => {
     expect(await clf.classify(texts(3))).toHaveLength(3);
     await clf.dispose();
   });
+});
+
+// A child process that ends with classifiers still alive (never disposed), some with work in
+// flight: Node finalizes the addon's objects at exit in its own order, which must not abort.
+const EXIT_SOURCE = (entry: string, model: string, mode: string): string => `
+import { TokenClassifier } from ${JSON.stringify(entry)};
+const many = await Promise.all([1, 2, 3].map(() => TokenClassifier.load(${JSON.stringify(model)}, { intraOpThreads: 1 })));
+await Promise.all(many.map((c) => c.classify("Sarah Parker visited Paris")));
+const mode = ${JSON.stringify(mode)};
+if (mode === "exit-in-flight") {
+  for (const c of many) c.classify(Array.from({ length: 500 }, (_, i) => "Sarah Parker visited Paris " + i));
+  setTimeout(() => process.exit(0), 20);
+} else if (mode === "one-disposed") {
+  await many[1].dispose();
+} else if (mode === "dispose-in-flight") {
+  for (const c of many) c.classify(Array.from({ length: 500 }, (_, i) => "Sarah Parker visited Paris " + i)).catch(() => {});
+  many[0].dispose();
+  setTimeout(() => process.exit(0), 5);
+}
+`;
+
+describe.skipIf(!existsSync(DIST))("process exit", () => {
+  it.each(["natural-end", "exit-in-flight", "one-disposed", "dispose-in-flight"])(
+    "a process ending with several live classifiers (%s) exits 0",
+    (mode) => {
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", EXIT_SOURCE(pathToFileURL(DIST).href, SMALL, mode)], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(child.error, "spawn error or timeout").toBeUndefined();
+      expect(child.signal, child.stderr).toBeNull();
+      expect(child.status, child.stderr).toBe(0);
+    },
+    90_000,
+  );
 });
