@@ -11,7 +11,8 @@
 # Environment: OUT (the device tool's result folder; default $GPU_STATE/out), GPU_STATE
 # (default /tmp/gpu-state; survives between calls while the machine stays warm), DEVICE
 # (default cuda; cpu for the smoke run here), TEXTS (2048), REPEAT (5), LAYERS (12),
-# CONC (1: also the 64-concurrent-callers mode), SKIP_CONFORMANCE / SKIP_THROUGHPUT (1 to skip).
+# CONC (1: also the 64-concurrent-callers mode), SKIP_CONFORMANCE / SKIP_THROUGHPUT (1 to skip),
+# TOKCLASS_OPTS (extra load options for the throughput run, JSON, e.g. {"parallelRuns":2}).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 STATE=${GPU_STATE:-/tmp/gpu-state}

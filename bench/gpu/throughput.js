@@ -13,7 +13,8 @@
 //
 // usage: node bench/gpu/throughput.js [--device cuda|cpu] [--model-dir DIR] [--files a.onnx,b.onnx]
 //          [--texts 2048] [--repeat 5] [--warmup 1] [--budget N] [--max-rows N] [--threads N]
-//          [--ort LIB] [--raw PATH] [--conc] [--out DIR]
+//          [--ort LIB] [--raw PATH] [--conc] [--tokclass-opts JSON] [--out DIR]
+// --tokclass-opts (env TOKCLASS_OPTS): extra TokenClassifier.load options, e.g. '{"parallelRuns":2}'.
 // Prints a table; writes DIR/gpu-throughput-<device>-<date>.json (default bench/results/tmp).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -35,6 +36,7 @@ const args = parseArgs(process.argv.slice(2), {
   ort: "",
   raw: process.env.TOKCLASS_ORT_RAW || "/tmp/tokclass-G-tools/ort_raw",
   conc: false,
+  tokclassOpts: process.env.TOKCLASS_OPTS || "",
   out: process.env.BENCH_RESULTS_DIR || path.join(ROOT, "bench", "results", "tmp"),
 });
 const onGpu = args.device === "cuda";
@@ -84,6 +86,7 @@ async function runTokclass(file) {
   const clf = await TokenClassifier.load(modelDir, {
     device: args.device, modelFile: file, runtimeLibrary: ort, cudaTf32: false,
     tokenBudget: budget, maxBatchSize: maxRows, intraOpThreads: threads,
+    ...(args.tokclassOpts ? JSON.parse(args.tokclassOpts) : {}),
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const info = clf.info();
@@ -164,6 +167,7 @@ const result = {
   budget,
   maxRows,
   threads,
+  tokclassOpts: args.tokclassOpts ? JSON.parse(args.tokclassOpts) : null,
   repeat,
   warmup,
   acceptance: "fp16 BERT-base shape on one H100: tokclass >= 3,000 texts/s end to end and >= 0.8x bare ORT CUDA on the same batches",
