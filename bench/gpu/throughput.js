@@ -34,7 +34,7 @@ const args = parseArgs(process.argv.slice(2), {
   maxRows: "",
   threads: "",
   ort: "",
-  raw: process.env.TOKCLASS_ORT_RAW || "/tmp/tokclass-G-tools/ort_raw",
+  raw: process.env.TOKCLASS_ORT_RAW || "/tmp/tokclass-G/tools/ort_raw",
   conc: false,
   tokclassOpts: process.env.TOKCLASS_OPTS || "",
   out: process.env.BENCH_RESULTS_DIR || path.join(ROOT, "bench", "results", "tmp"),
