@@ -83,12 +83,16 @@ std::string CleanOrtMessage(std::string message) {
 std::string CudaHowTo(const std::vector<std::string>& missing) {
   const std::string core = LoadedOrt().library_path;
   const std::string dir = fs::path(core).parent_path().string();
-  std::string text;
-  if (!missing.empty()) {
-    text += " Missing beside " + core + ": ";
-    for (size_t i = 0; i < missing.size(); ++i) text += (i ? ", " : "") + missing[i];
-    text += ".";
+  if (missing.empty()) {
+    // The provider libraries are in place: what fails is CUDA itself.
+    return " The CUDA provider libraries are present beside " + core +
+           "; what is missing is CUDA: the CUDA runtime, cuBLAS/cuBLASLt, cuRAND and cuDNN 9 "
+           "libraries on the loader path (LD_LIBRARY_PATH), a driver providing libcuda.so.1, "
+           "and a visible NVIDIA GPU (check CUDA_VISIBLE_DEVICES).";
   }
+  std::string text = " Missing beside " + core + ": ";
+  for (size_t i = 0; i < missing.size(); ++i) text += (i ? ", " : "") + missing[i];
+  text += ".";
   text +=
       " To use CUDA: install onnxruntime-node with its CUDA provider (do not set "
       "onnxruntime-node-install=skip; --onnxruntime-node-install=cuda12 forces it), or place "
