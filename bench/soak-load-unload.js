@@ -9,6 +9,8 @@
 // --classify N   texts classified between load and dispose (default 1; 0 = load/dispose only)
 // --concurrent K K classifiers alive at once per round (default 1)
 // --no-dispose   drop classifiers without dispose() and rely on GC (the finalizer path)
+// --gc-every N   force a full GC every N iterations (default 0: leave it to V8, which does not
+//                see the native memory of a model and so may keep many dropped ones alive)
 // Growth is measured from the first sample after --warmup iterations (after a GC) to the end
 // (after a GC). Exit code 1 when file descriptors, threads or active resources grew, or RSS
 // grew by more than --max-rss-growth MB (default 64).
@@ -29,6 +31,7 @@ const { values: a } = parseArgs({
     classify: { type: "string", default: "1" },
     concurrent: { type: "string", default: "1" },
     "no-dispose": { type: "boolean", default: false },
+    "gc-every": { type: "string", default: "0" },
     every: { type: "string", default: "50" },
     warmup: { type: "string", default: "50" },
     "max-rss-growth": { type: "string", default: "64" },
@@ -38,6 +41,7 @@ const iterations = Number(a.iterations);
 const perLoad = Number(a.classify);
 const concurrent = Number(a.concurrent);
 const every = Number(a.every);
+const gcEvery = Number(a["gc-every"]);
 const warmup = Math.min(Number(a.warmup), Math.max(0, iterations - 1));
 
 const entry = join(root, "dist", "index.js");
@@ -77,6 +81,10 @@ for (let i = 1; i <= iterations; i++) {
   const round = await Promise.all(Array.from({ length: concurrent }, () => TokenClassifier.load(a.model, { intraOpThreads: 1 })));
   if (perLoad > 0) await Promise.all(round.map((c) => c.classify(texts)));
   if (!a["no-dispose"]) await Promise.all(round.map((c) => c.dispose()));
+  if (gcEvery > 0 && i % gcEvery === 0) {
+    gc();
+    await new Promise((r) => setImmediate(r)); // let the native finalizers run
+  }
   if (i === warmup) {
     await settle();
     base = sample(i);
@@ -103,6 +111,7 @@ const growth = {
 const perIterationKb = (growth.rssMb * 1024) / Math.max(1, last.iteration - base.iteration);
 console.log(
   `\n${iterations} x load${perLoad > 0 ? ` + classify(${perLoad})` : ""}${a["no-dispose"] ? " (no dispose)" : " + dispose"}` +
+    `${gcEvery > 0 ? `, GC every ${gcEvery}` : ""}` +
     `${concurrent > 1 ? ` x${concurrent} at once` : ""} in ${seconds.toFixed(1)} s (${((seconds * 1000) / iterations).toFixed(1)} ms each)`,
 );
 console.log(
