@@ -121,6 +121,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.ignore_labels = ignore_mode == 0 ? nullptr : &ignore;
   if (with_unk) config.unk_token_id = 0;
 
+  // Pre-split words (is_split_into_words): token offsets are shifted by their word's start.
+  // Only in garbage mode, where word ids may also point past the list.
+  std::vector<uint32_t> word_starts;
+  if (garbage && (in.u8() & 1)) {
+    const size_t n = in.u8() % 8;
+    for (size_t i = 0; i < n; ++i) word_starts.push_back(in.u8());
+    config.word_starts = &word_starts;
+  }
+
   const FuzzDecoder decoder(wordpiece);
   std::vector<Entity> entities;
   try {
