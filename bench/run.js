@@ -144,7 +144,7 @@ for (const m of models) {
   const texts = textsFor(m) ?? MODELS[m]?.defaultTexts;
   for (const c of competitors) {
     const cfg = {
-      competitor: c, model: m, texts, threads,
+      competitor: c, model: m, texts, threads, threadsExplicit: Boolean(a.threads),
       modes: modesFor(c),
       modelFile: a["model-file"],
       device: a.device,

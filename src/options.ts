@@ -104,10 +104,19 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     deviceId: o.deviceId === undefined ? 0 : integer(o.deviceId, "options.deviceId", 0, 255),
     maxLength: o.maxLength === undefined ? undefined : integer(o.maxLength, "options.maxLength", 4, 1_000_000),
     modelFile: o.modelFile as string | undefined,
+    // CPU default: one model run per core, each single-threaded. Measured on 2 cores, that
+    // beats one run spread over both cores by 1.1-1.5x in throughput (bench/README.md), since
+    // a token-classification batch is too small to keep several threads busy in every op.
+    // On CUDA the GPU does the work: one run at a time, host threads for ORT as usual.
     intraOpThreads:
-      o.intraOpThreads === undefined ? availableParallelism() : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
+      o.intraOpThreads === undefined
+        ? (onGpu ? availableParallelism() : 1)
+        : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
     interOpThreads: o.interOpThreads === undefined ? 1 : integer(o.interOpThreads, "options.interOpThreads", 0, 1024),
-    parallelRuns: o.parallelRuns === undefined ? 1 : integer(o.parallelRuns, "options.parallelRuns", 1, 256),
+    parallelRuns:
+      o.parallelRuns === undefined
+        ? (onGpu ? 1 : availableParallelism())
+        : integer(o.parallelRuns, "options.parallelRuns", 1, 256),
     spinning: o.spinning === undefined ? true : boolean(o.spinning, "options.spinning"),
     graphOptimizationLevel: GRAPH_LEVELS[level as keyof typeof GRAPH_LEVELS],
     memoryArena: o.memoryArena === undefined ? true : boolean(o.memoryArena, "options.memoryArena"),

@@ -131,7 +131,9 @@ export async function loadTokclass(model, opts = {}) {
   const { TokenClassifier } = await importTokclass();
   const loadOpts = { device: opts.device ?? "cpu", maxLength: opts.maxLength ?? 512 };
   if (opts.modelFile && opts.modelFile !== "model.onnx") loadOpts.modelFile = opts.modelFile;
-  if (opts.threads) loadOpts.intraOpThreads = opts.threads;
+  // tokclass picks its own threading from the core count (see LoadOptions); --threads given
+  // explicitly pins its intra-op threads like the other engines'.
+  if (opts.threads && opts.threadsExplicit) loadOpts.intraOpThreads = opts.threads;
   // extra LoadOptions, e.g. {"batchWaitMs":0,"maxBatchSize":32}: --tokclass-opts / TOKCLASS_OPTS
   const extra = opts.tokclassOpts ?? (process.env.TOKCLASS_OPTS ? JSON.parse(process.env.TOKCLASS_OPTS) : null);
   if (extra) Object.assign(loadOpts, extra);

@@ -20,7 +20,7 @@ export async function runCompetitor(cfg) {
   const t0 = now();
   let inst;
   try {
-    inst = await comp.create(model, texts, { threads: cfg.threads, modelFile: cfg.modelFile ?? "model.onnx", device: cfg.device ?? "cpu", tokclassOpts: cfg.tokclassOpts });
+    inst = await comp.create(model, texts, { threads: cfg.threads, threadsExplicit: cfg.threadsExplicit, modelFile: cfg.modelFile ?? "model.onnx", device: cfg.device ?? "cpu", tokclassOpts: cfg.tokclassOpts });
   } catch (e) {
     if (e instanceof SkipError) return { ...res, skipped: e.message };
     throw e;
