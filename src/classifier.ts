@@ -11,6 +11,7 @@ import {
   type NativeEntity,
 } from "./binding.js";
 import { TokClassError } from "./errors.js";
+import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
 import {
@@ -19,6 +20,7 @@ import {
   resolvePayload,
   strategy,
   textsOf,
+  threadingFor,
   wordListsOf,
   type ResolvedClassifyOptions,
   type ResolvedLoadOptions,
@@ -67,6 +69,7 @@ export class TokenClassifier {
     const folder = readModelFolder(modelDir, resolved.modelFile);
     const maxLength = resolved.maxLength ?? folder.maxLength;
     const card = readCardParameters(folder.dir);
+    const threading = threadingFor(resolved, statSync(folder.modelPath).size);
     const defaults: Partial<ResolvedClassifyOptions> = {
       aggregationStrategy: card.aggregation_strategy === undefined ? undefined : strategy(card.aggregation_strategy, "README.md inference.parameters.aggregation_strategy"),
       ignoreLabels: card.ignore_labels,
@@ -86,9 +89,10 @@ export class TokenClassifier {
         batchWaitUs: resolved.batchWaitUs,
         device: resolved.device,
         deviceId: resolved.deviceId,
-        intraOpThreads: resolved.intraOpThreads,
+        intraOpThreads: threading.intraOpThreads,
         interOpThreads: resolved.interOpThreads,
-        parallelRuns: resolved.parallelRuns,
+        parallelRuns: threading.parallelRuns,
+        soloIntraOpThreads: threading.soloIntraOpThreads,
         spinning: resolved.spinning,
         graphOptimizationLevel: resolved.graphOptimizationLevel,
         memoryArena: resolved.memoryArena,

@@ -57,9 +57,9 @@ export interface ResolvedLoadOptions {
   deviceId: number;
   maxLength?: number;
   modelFile?: string;
-  intraOpThreads: number;
+  intraOpThreads?: number;
   interOpThreads: number;
-  parallelRuns: number;
+  parallelRuns?: number;
   spinning: boolean;
   graphOptimizationLevel: number;
   memoryArena: boolean;
@@ -104,30 +104,55 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     deviceId: o.deviceId === undefined ? 0 : integer(o.deviceId, "options.deviceId", 0, 255),
     maxLength: o.maxLength === undefined ? undefined : integer(o.maxLength, "options.maxLength", 4, 1_000_000),
     modelFile: o.modelFile as string | undefined,
-    // CPU default: one model run per core, each single-threaded. Measured on 2 cores, that
-    // beats one run spread over both cores by 1.1-1.5x in throughput (bench/README.md), since
-    // a token-classification batch is too small to keep several threads busy in every op.
-    // On CUDA the GPU does the work: one run at a time, host threads for ORT as usual.
-    intraOpThreads:
-      o.intraOpThreads === undefined
-        ? (onGpu ? availableParallelism() : 1)
-        : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
+    // Left undefined when not given: the defaults depend on the model's size (threadingFor).
+    intraOpThreads: o.intraOpThreads === undefined ? undefined : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
     interOpThreads: o.interOpThreads === undefined ? 1 : integer(o.interOpThreads, "options.interOpThreads", 0, 1024),
-    parallelRuns:
-      o.parallelRuns === undefined
-        ? (onGpu ? 1 : availableParallelism())
-        : integer(o.parallelRuns, "options.parallelRuns", 1, 256),
+    parallelRuns: o.parallelRuns === undefined ? undefined : integer(o.parallelRuns, "options.parallelRuns", 1, 256),
     spinning: o.spinning === undefined ? true : boolean(o.spinning, "options.spinning"),
     graphOptimizationLevel: GRAPH_LEVELS[level as keyof typeof GRAPH_LEVELS],
     memoryArena: o.memoryArena === undefined ? true : boolean(o.memoryArena, "options.memoryArena"),
     // GPUs want larger batches; a CPU gains nothing past a few thousand tokens per run.
     tokenBudget: o.tokenBudget === undefined ? (onGpu ? 65_536 : 8_192) : integer(o.tokenBudget, "options.tokenBudget", 1),
-    maxBatchSize: o.maxBatchSize === undefined ? (onGpu ? 256 : 64) : integer(o.maxBatchSize, "options.maxBatchSize", 1, 65_536),
+    // On 2 CPU cores, batches of 8-16 rows ran ~15% faster than 64 (bench/README.md): the
+    // activations of a small batch stay in cache, and length-sorted rows pad less.
+    maxBatchSize: o.maxBatchSize === undefined ? (onGpu ? 256 : 16) : integer(o.maxBatchSize, "options.maxBatchSize", 1, 65_536),
     batchWaitUs: Math.round(waitMs * 1000),
     runtimeLibrary: o.runtimeLibrary as string | undefined,
     cudaTf32: o.cudaTf32 === undefined ? false : boolean(o.cudaTf32, "options.cudaTf32"),
     cudaMemLimit: o.cudaMemLimit === undefined ? 0 : integer(o.cudaMemLimit, "options.cudaMemLimit", 0),
   };
+}
+
+/** Models up to this size count as small: one run cannot keep several cores busy. */
+export const SMALL_MODEL_BYTES = 64 * 1024 * 1024;
+
+export interface Threading {
+  intraOpThreads: number;
+  parallelRuns: number;
+  /** > 0: a second session with this many threads serves rounds that are a single batch. */
+  soloIntraOpThreads: number;
+}
+
+/**
+ * Threading defaults, measured on 2 cores (bench/README.md): a small model (the embedded
+ * 4-layer BERT) gets the most throughput from one single-threaded run per core, and a lone
+ * text the lowest latency from one run over all cores, so it gets both sessions; a BERT-base
+ * sized model is best with one run over all cores. On CUDA, one run at a time.
+ */
+export function threadingFor(options: ResolvedLoadOptions, modelBytes: number): Threading {
+  const cores = availableParallelism();
+  if (options.intraOpThreads !== undefined || options.parallelRuns !== undefined || options.device === "cuda") {
+    const parallelRuns = options.parallelRuns ?? 1;
+    return {
+      intraOpThreads: options.intraOpThreads ?? (parallelRuns > 1 ? 1 : cores),
+      parallelRuns,
+      soloIntraOpThreads: 0,
+    };
+  }
+  if (modelBytes <= SMALL_MODEL_BYTES && cores > 1) {
+    return { intraOpThreads: 1, parallelRuns: cores, soloIntraOpThreads: cores };
+  }
+  return { intraOpThreads: cores, parallelRuns: 1, soloIntraOpThreads: 0 };
 }
 
 export interface ResolvedClassifyOptions {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "engine/parallel_for.h"
 #include "pipeline/parameters.h"
 #include "pipeline/postprocess.h"
 #include "runtime/batch_probe.h"
@@ -53,12 +54,20 @@ std::unique_ptr<Classifier> Classifier::load(const ClassifierConfig& config) {
                                              std::to_string(tokenizer->num_special_tokens()) + " special tokens");
   }
   auto session = std::make_unique<runtime::Session>(config.model_path, config.session);
+  std::unique_ptr<runtime::Session> solo;
+  if (config.solo_intra_op_threads > 0) {
+    runtime::SessionConfig solo_config = config.session;
+    solo_config.intra_op_threads = config.solo_intra_op_threads;
+    solo = std::make_unique<runtime::Session>(config.model_path, solo_config);
+  }
   const size_t n = session->num_labels();
   if (n != 0 && n != config.labels.size()) {
     throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(n) + " classes but config.json id2label has " +
                                           std::to_string(config.labels.size()) + " labels");
   }
-  return std::unique_ptr<Classifier>(new Classifier(config, std::move(tokenizer), std::move(session)));
+  auto classifier = std::unique_ptr<Classifier>(new Classifier(config, std::move(tokenizer), std::move(session)));
+  classifier->solo_session_ = std::move(solo);
+  return classifier;
 }
 
 Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer,
@@ -108,7 +117,7 @@ PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const C
   options.truncation_early_exit = !params.full_text;
   PreparedRequest prepared;
   prepared.windows.resize(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
+  parallel_for(texts.size(), config_.parallel_runs, [&](size_t i) {
     Encoding first = texts[i].is_split() ? tokenizer_->encode_words(texts[i].words, options)
                                          : tokenizer_->encode(texts[i].text, options);
     std::vector<Encoding> overflow = std::move(first.overflowing);
@@ -117,7 +126,7 @@ PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const C
     windows.reserve(1 + overflow.size());
     windows.push_back(std::move(first));
     for (Encoding& w : overflow) windows.push_back(std::move(w));
-  }
+  });
   return prepared;
 }
 
@@ -130,6 +139,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.max_rows = max_batch_rows_;
   batcher.pad_id = pad_id_;
   batcher.parallel_runs = config_.parallel_runs;
+  batcher.solo_session = solo_session_.get();
   return runtime::RunAll(*session_, sequences, batcher);
 }
 
@@ -142,23 +152,31 @@ std::vector<std::vector<Entity>> Classifier::finish(const std::vector<TextInput>
   post.ignore_labels = &params.ignore_labels;
   post.unk_token_id = unk_id_;
   post.label_scheme = params.label_scheme;
-  std::vector<std::vector<Entity>> out(texts.size());
-  size_t window = first_window;
-  std::vector<WindowLogits> text_windows;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    text_windows.clear();
-    for (const Encoding& w : prepared.windows[i]) {
-      text_windows.push_back(WindowLogits{&w, logits.of(window).data(), logits.num_labels});
-      ++window;
-    }
-    if (logits.num_labels != 0 && logits.num_labels != config_.labels.size()) {
-      throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(logits.num_labels) +
-                                            " classes but config.json id2label has " +
-                                            std::to_string(config_.labels.size()) + " labels");
-    }
-    post.word_starts = texts[i].is_split() ? &texts[i].word_starts : nullptr;
-    out[i] = postprocess(texts[i].text, text_windows, *tokenizer_, post);
+  if (logits.num_labels != 0 && logits.num_labels != config_.labels.size()) {
+    throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(logits.num_labels) +
+                                          " classes but config.json id2label has " +
+                                          std::to_string(config_.labels.size()) + " labels");
   }
+  // Each text's windows start at a known index into the logits, so texts are independent.
+  std::vector<size_t> first_of(texts.size());
+  size_t window = first_window;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    first_of[i] = window;
+    window += prepared.windows[i].size();
+  }
+  std::vector<std::vector<Entity>> out(texts.size());
+  parallel_for(texts.size(), config_.parallel_runs, [&](size_t i) {
+    std::vector<WindowLogits> text_windows;
+    text_windows.reserve(prepared.windows[i].size());
+    size_t w_index = first_of[i];
+    for (const Encoding& w : prepared.windows[i]) {
+      text_windows.push_back(WindowLogits{&w, logits.of(w_index).data(), logits.num_labels});
+      ++w_index;
+    }
+    PostprocessConfig text_post = post;
+    text_post.word_starts = texts[i].is_split() ? &texts[i].word_starts : nullptr;
+    out[i] = postprocess(texts[i].text, text_windows, *tokenizer_, text_post);
+  });
   return out;
 }
 

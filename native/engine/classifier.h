@@ -24,6 +24,9 @@ struct ClassifierConfig {
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
   size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
+  // >0: also load a second session with this many intra-op threads, used when a round is a
+  // single batch (a lone text gets every core; the main session then has 1 thread per run).
+  int solo_intra_op_threads = 0;
   size_t batch_wait_us = 0;  // optional wait for more concurrent calls (0: greedy batching only)
   runtime::SessionConfig session;
 };
@@ -100,6 +103,7 @@ class Classifier {
   ClassifierConfig config_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<runtime::Session> session_;
+  std::unique_ptr<runtime::Session> solo_session_;  // see ClassifierConfig::solo_intra_op_threads
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates

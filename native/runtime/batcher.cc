@@ -130,7 +130,8 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
     // The first batch alone: a model with a dynamic label dimension reveals it only then.
     BatchScratch scratch;
     BatchResult result;
-    RunBatch(session, sequences, plans[0], config, scratch, result);
+    const Session& first = (plans.size() == 1 && config.solo_session != nullptr) ? *config.solo_session : session;
+    RunBatch(first, sequences, plans[0], config, scratch, result);
     out.num_labels = result.num_labels;
     out.data.resize(token_offsets.back() * out.num_labels);
     store(result);

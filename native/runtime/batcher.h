@@ -36,6 +36,10 @@ struct BatcherConfig {
   // small enough that one run cannot keep every core busy, several single-threaded runs side
   // by side (intra_op_threads = 1) beat one run spread over all cores.
   size_t parallel_runs = 1;
+  // When the whole input is one batch, run it on this session instead (if set): one built
+  // with several intra-op threads, so a lone text still gets every core. Must be a session of
+  // the same model.
+  const Session* solo_session = nullptr;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.
