@@ -61,7 +61,7 @@ struct Completion {
 // Converting a large result into JS objects is the one part of a call that must run on the
 // JS thread. Doing it in slices of about this many entities, one slice per event-loop turn,
 // keeps timers and I/O responsive while a 100,000-text result is delivered.
-static constexpr size_t kEntitiesPerTurn = 2048;
+static constexpr size_t kEntitiesPerTurn = 1024;
 
 void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
   if (env == nullptr) {  // environment shutting down: nothing to resolve

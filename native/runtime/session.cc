@@ -213,6 +213,7 @@ Ort::SessionOptions MakeOptions(const SessionConfig& config) {
   if (config.enable_cpu_mem_arena) options.EnableCpuMemArena(); else options.DisableCpuMemArena();
   if (config.enable_mem_pattern) options.EnableMemPattern(); else options.DisableMemPattern();
   options.AddConfigEntry("session.intra_op.allow_spinning", config.allow_spinning ? "1" : "0");
+  if (config.force_spinning_stop) options.AddConfigEntry("session.force_spinning_stop", "1");
   if (config.device == "cuda") AppendCuda(options, config);
   return options;
 }

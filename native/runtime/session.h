@@ -40,6 +40,9 @@ struct SessionConfig {
   // Spinning intra-op threads cut latency but burn cores while idle; turn off when the
   // process shares a small machine with other busy work.
   bool allow_spinning = true;
+  // Stop the intra-op threads' spinning as soon as the last concurrent run returns, so a
+  // session used now and then (the solo session) does not steal cores from other work.
+  bool force_spinning_stop = false;
   CudaConfig cuda;
 };
 
