@@ -21,9 +21,6 @@ JOBS=${ASAN_JOBS:-2}
 mkdir -p "$DIR"
 tar -C "$ROOT" --exclude=./node_modules --exclude=./build --exclude=./.git --exclude=./tmp -cf - . | tar -C "$DIR" -xf -
 ln -sfn "$ROOT/node_modules" "$DIR/node_modules"
-# gyp reads -Dsanitize=1 as the integer 1, so a condition written sanitize=='1' never holds;
-# the copy gets the integer comparison (a no-op once binding.gyp has it).
-sed -i "s/\"sanitize=='1'\"/\"sanitize==1\"/" "$DIR/binding.gyp"
 
 # --- the sanitized addon (gcc: its libasan/libubsan match the runtimes preloaded below) ----
 ADDON="$DIR/build/Release/tokclass.node"

@@ -136,6 +136,7 @@ ClassifierHandle::~ClassifierHandle() {
   // Scheduler first: it finishes queued work that still reads the classifier.
   scheduler_.reset();
   classifier_.reset();
+  ReleaseExternalMemory(Env());
   if (tsfn_life_ != nullptr) {
     if (tsfn_life_->finalized) {
       delete tsfn_life_;
@@ -160,6 +161,14 @@ void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifi
       },
       tsfn_life_));
   tsfn_->Unref(env);
+  external_bytes_ = static_cast<int64_t>(classifier_->memory_bytes());
+  Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
+}
+
+void ClassifierHandle::ReleaseExternalMemory(Napi::Env env) {
+  if (external_bytes_ == 0) return;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -external_bytes_);
+  external_bytes_ = 0;
 }
 
 bool ClassifierHandle::Requeue(Completion* completion) {
@@ -274,6 +283,7 @@ class DisposeWorker : public Napi::AsyncWorker {
 Napi::Value ClassifierHandle::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   disposed_ = true;
+  ReleaseExternalMemory(env);
   auto* worker = new DisposeWorker(env, std::move(scheduler_), std::move(classifier_));
   Napi::Promise promise = worker->Promise();
   worker->Queue();

@@ -56,6 +56,10 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   };
   TsfnLife* tsfn_life_ = nullptr;
   size_t in_flight_ = 0;  // JS thread only
+  // Native memory reported to V8 (the model's weights), so that a classifier dropped without
+  // dispose() is collected as promptly as its real size deserves; returned on release.
+  int64_t external_bytes_ = 0;
+  void ReleaseExternalMemory(Napi::Env env);
   bool disposed_ = false;
 };
 

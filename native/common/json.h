@@ -29,11 +29,13 @@ struct Number {
 class Value {
  public:
   Value() = default;
-  explicit Value(bool b) : v_(b) {}
-  explicit Value(Number n) : v_(n) {}
-  explicit Value(std::string s) : v_(std::move(s)) {}
-  explicit Value(Array a) : v_(std::move(a)) {}
-  explicit Value(Object o) : v_(std::move(o)) {}
+  // Defined below, once Member is complete (clang with libstdc++ instantiates the variant's
+  // destructor here and refuses the incomplete type).
+  explicit Value(bool b);
+  explicit Value(Number n);
+  explicit Value(std::string s);
+  explicit Value(Array a);
+  explicit Value(Object o);
 
   Type type() const { return static_cast<Type>(v_.index()); }
   bool is_null() const { return type() == Type::kNull; }
@@ -74,6 +76,12 @@ struct Member {
   std::string key;
   Value value;
 };
+
+inline Value::Value(bool b) : v_(b) {}
+inline Value::Value(Number n) : v_(n) {}
+inline Value::Value(std::string s) : v_(std::move(s)) {}
+inline Value::Value(Array a) : v_(std::move(a)) {}
+inline Value::Value(Object o) : v_(std::move(o)) {}
 
 // Parses a whole document (surrounding whitespace allowed, nothing else after it).
 Value parse(std::string_view text);

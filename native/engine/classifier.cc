@@ -77,6 +77,7 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
   if (!config_.unk_token.empty()) unk_id_ = tokenizer_->token_to_id(config_.unk_token);
   if (!config_.pad_token.empty()) pad_id_ = tokenizer_->token_to_id(config_.pad_token).value_or(0);
   max_batch_rows_ = config_.max_batch_rows;
+  if (config_.parallel_runs > 1) pool_ = std::make_unique<WorkerPool>(config_.parallel_runs - 1);
   // Dynamically quantized (int8) graphs pick one scale over the whole batch, padding
   // included, so a text's logits would depend on its batch mates; the pipeline runs one text
   // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch.
@@ -118,7 +119,7 @@ PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const C
   options.truncation_early_exit = !params.full_text;
   PreparedRequest prepared;
   prepared.windows.resize(texts.size());
-  parallel_for(texts.size(), config_.parallel_runs, [&](size_t i) {
+  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
     Encoding first = texts[i].is_split() ? tokenizer_->encode_words(texts[i].words, options)
                                          : tokenizer_->encode(texts[i].text, options);
     std::vector<Encoding> overflow = std::move(first.overflowing);
@@ -141,6 +142,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.pad_id = pad_id_;
   batcher.parallel_runs = config_.parallel_runs;
   batcher.solo_session = solo_session_.get();
+  batcher.pool = pool_.get();
   return runtime::RunAll(*session_, sequences, batcher);
 }
 
@@ -166,7 +168,7 @@ std::vector<std::vector<Entity>> Classifier::finish(const std::vector<TextInput>
     window += prepared.windows[i].size();
   }
   std::vector<std::vector<Entity>> out(texts.size());
-  parallel_for(texts.size(), config_.parallel_runs, [&](size_t i) {
+  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
     std::vector<WindowLogits> text_windows;
     text_windows.reserve(prepared.windows[i].size());
     size_t w_index = first_of[i];
@@ -189,6 +191,12 @@ std::vector<std::vector<Entity>> Classifier::classify(const std::vector<TextInpu
   prepared.collect_windows(windows);
   BatchLogits logits = infer(windows);
   return finish(texts, prepared, logits, 0, params);
+}
+
+size_t Classifier::memory_bytes() const {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(config_.model_path, ec);
+  return ec ? 0 : static_cast<size_t>(bytes) * (solo_session_ ? 2 : 1);
 }
 
 ClassifierInfo Classifier::info() const {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/worker_pool.h"
 #include "pipeline/entity.h"
 #include "runtime/batcher.h"
 #include "runtime/session.h"
@@ -94,6 +95,8 @@ class Classifier {
                                           const ClassifyParams& params) const;
 
   ClassifierInfo info() const;
+  // Rough native memory held: the model file's size per session (weights dominate).
+  size_t memory_bytes() const;
   const ClassifierConfig& config() const { return config_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
 
@@ -103,7 +106,8 @@ class Classifier {
   ClassifierConfig config_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<runtime::Session> session_;
-  std::unique_ptr<runtime::Session> solo_session_;  // see ClassifierConfig::solo_intra_op_threads
+  std::unique_ptr<runtime::Session> solo_session_;
+  std::unique_ptr<WorkerPool> pool_;  // parallel_runs - 1 threads, shared by all stages  // see ClassifierConfig::solo_intra_op_threads
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates

@@ -1,4 +1,5 @@
-// Runs fn(i) for i in [0, n) on up to `workers` threads (the caller is one of them), in
+// Runs fn(i) for i in [0, n) on the pool's threads and the caller's (sequentially without a
+// pool), in
 // contiguous chunks. Used for the per-text stages (tokenizing, post-processing) of a large
 // request, which are independent per text and otherwise leave all but one core idle.
 // The first exception thrown by fn is rethrown after every thread has stopped.
@@ -8,14 +9,15 @@
 #include <cstddef>
 #include <exception>
 #include <mutex>
-#include <thread>
 #include <vector>
+
+#include "common/worker_pool.h"
 
 namespace tokclass {
 
 template <typename Fn>
-void parallel_for(size_t n, size_t workers, Fn&& fn, size_t min_per_worker = 32) {
-  workers = std::min(workers, n / std::max<size_t>(min_per_worker, 1));
+void parallel_for(WorkerPool* pool, size_t n, Fn&& fn, size_t min_per_worker = 32) {
+  size_t workers = pool == nullptr ? 1 : std::min(pool->size() + 1, n / std::max<size_t>(min_per_worker, 1));
   if (workers <= 1) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
@@ -36,11 +38,7 @@ void parallel_for(size_t n, size_t workers, Fn&& fn, size_t min_per_worker = 32)
       }
     }
   };
-  std::vector<std::thread> helpers;
-  helpers.reserve(workers - 1);
-  for (size_t t = 1; t < workers; ++t) helpers.emplace_back(run);
-  run();
-  for (std::thread& t : helpers) t.join();
+  pool->run(workers, run);
   if (failure) std::rethrow_exception(failure);
 }
 

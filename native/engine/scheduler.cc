@@ -30,6 +30,9 @@ void Scheduler::stop() {
 void Scheduler::loop() {
   const auto wait = std::chrono::microseconds(classifier_.config().batch_wait_us);
   const size_t budget = classifier_.config().token_budget;
+  // How long a round may be held back for the callers of the previous round (below).
+  constexpr auto kRegroupWait = std::chrono::microseconds(2000);
+  size_t last_round_requests = 0;
   for (;;) {
     std::vector<Request> batch;
     {
@@ -38,17 +41,31 @@ void Scheduler::loop() {
       if (queue_.empty()) return;  // stopping and nothing left
       // Requests that arrive while a round runs queue up and form the next round together, so
       // concurrent callers share batches without any waiting ("greedy" batching): an idle
-      // scheduler starts at once, which keeps single-call latency at its minimum. An optional
-      // wait (batch_wait_us > 0) trades latency for fuller rounds under light concurrency; it
+      // scheduler starts at once, which keeps single-call latency at its minimum.
+      //
+      // One refinement: when the previous round served many callers, they come back one by
+      // one as JS resolves their promises. Starting on the first alone would split them into a
+      // tiny round and a big one; instead wait (at most kRegroupWait) until most of them are
+      // back. A lone sequential caller (previous round: 1 request) never waits.
+      //
+      // An optional wait (batch_wait_us > 0) also holds an idle scheduler for more calls; it
       // ends early once a round's worth of text (rough count: characters / 4) is queued.
+      auto queued_tokens = [this] {
+        size_t tokens = 0;
+        for (const Request& r : queue_)
+          for (const auto& t : r.texts) tokens += t.text.size() / 4 + 2;
+        return tokens;
+      };
+      const auto now = std::chrono::steady_clock::now();
+      if (last_round_requests > 1 && !stopping_) {
+        const size_t enough = last_round_requests * 3 / 4;
+        const auto deadline = now + kRegroupWait;
+        while (!stopping_ && queue_.size() < enough && queued_tokens() < budget &&
+               wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
+        }
+      }
       if (wait.count() > 0 && !stopping_) {
-        auto queued_tokens = [this] {
-          size_t tokens = 0;
-          for (const Request& r : queue_)
-            for (const auto& t : r.texts) tokens += t.text.size() / 4 + 2;
-          return tokens;
-        };
-        const auto deadline = std::chrono::steady_clock::now() + wait;
+        const auto deadline = now + wait;
         while (!stopping_ && queued_tokens() < budget &&
                wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
         }
@@ -58,6 +75,7 @@ void Scheduler::loop() {
         queue_.pop_front();
       }
     }
+    last_round_requests = batch.size();
     process(batch);
   }
 }

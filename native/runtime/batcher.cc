@@ -25,18 +25,53 @@ std::vector<BatchPlan> PlanBatches(std::span<const size_t> lengths, const Batche
                    [&](uint32_t a, uint32_t b) { return lengths[a] > lengths[b]; });
 
   std::vector<BatchPlan> plans;
-  for (size_t i = 0; i < order.size();) {
-    BatchPlan plan;
-    plan.padded_len = lengths[order[i]];
-    plan.rows.push_back(order[i++]);
-    const size_t allowed_padding =
-        std::max(config.pad_slack, static_cast<size_t>(config.max_padding_fraction * plan.padded_len));
-    while (i < order.size() && plan.rows.size() < config.max_rows &&
-           (plan.rows.size() + 1) * plan.padded_len <= config.token_budget &&
-           plan.padded_len - lengths[order[i]] <= allowed_padding &&
-           (!equal_lengths_only || lengths[order[i]] == plan.padded_len)) {
+  if (equal_lengths_only) {
+    // Without an attention mask, padding would change the results: equal lengths only.
+    for (size_t i = 0; i < order.size();) {
+      BatchPlan plan;
+      plan.padded_len = lengths[order[i]];
       plan.rows.push_back(order[i++]);
+      while (i < order.size() && plan.rows.size() < config.max_rows &&
+             (plan.rows.size() + 1) * plan.padded_len <= config.token_budget &&
+             lengths[order[i]] == plan.padded_len) {
+        plan.rows.push_back(order[i++]);
+      }
+      plans.push_back(std::move(plan));
     }
+    return plans;
+  }
+
+  // Cut the sorted rows into contiguous batches of least total cost, where a batch costs
+  // run_cost_tokens (the fixed price of one model run, in token-equivalents) plus
+  // rows x padded length. Greedy filling either pads short rows to a long one or, with a
+  // padding cap, splits small rounds into many tiny runs; this dynamic program weighs both.
+  // O(n x max_rows), negligible next to a model run.
+  const size_t n = order.size();
+  constexpr uint64_t kInf = UINT64_MAX;
+  std::vector<uint64_t> best(n + 1, kInf);
+  std::vector<size_t> cut(n + 1, 0);
+  best[0] = 0;
+  for (size_t j = 0; j < n; ++j) {  // a batch starts at sorted row j (its longest)
+    if (best[j] == kInf) continue;
+    const size_t len = lengths[order[j]];
+    for (size_t rows = 1; rows <= config.max_rows && j + rows <= n; ++rows) {
+      if (rows > 1 && rows * len > config.token_budget) break;
+      const uint64_t cost = best[j] + config.run_cost_tokens + static_cast<uint64_t>(rows) * len;
+      if (cost < best[j + rows]) {
+        best[j + rows] = cost;
+        cut[j + rows] = j;
+      }
+    }
+  }
+  std::vector<size_t> starts;
+  for (size_t i = n; i > 0; i = cut[i]) starts.push_back(cut[i]);
+  std::reverse(starts.begin(), starts.end());
+  for (size_t b = 0; b < starts.size(); ++b) {
+    const size_t begin = starts[b];
+    const size_t end = b + 1 < starts.size() ? starts[b + 1] : n;
+    BatchPlan plan;
+    plan.padded_len = lengths[order[begin]];
+    plan.rows.assign(order.begin() + begin, order.begin() + end);
     plans.push_back(std::move(plan));
   }
   return plans;
@@ -127,17 +162,26 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
   };
 
   if (!plans.empty()) {
-    // The first batch alone: a model with a dynamic label dimension reveals it only then.
-    BatchScratch scratch;
-    BatchResult result;
-    const Session& first = (plans.size() == 1 && config.solo_session != nullptr) ? *config.solo_session : session;
-    RunBatch(first, sequences, plans[0], config, scratch, result);
-    out.num_labels = result.num_labels;
-    out.data.resize(token_offsets.back() * out.num_labels);
-    store(result);
+    // A model with a dynamic label dimension reveals it only after a run: then the first batch
+    // runs alone. Otherwise every batch, the first included, goes to the parallel runners.
+    size_t first_parallel = 0;
+    out.num_labels = session.num_labels();
+    if (out.num_labels == 0 || (plans.size() == 1 && config.solo_session != nullptr)) {
+      BatchScratch scratch;
+      BatchResult result;
+      const Session& first = (plans.size() == 1 && config.solo_session != nullptr) ? *config.solo_session : session;
+      RunBatch(first, sequences, plans[0], config, scratch, result);
+      out.num_labels = result.num_labels;
+      out.data.resize(token_offsets.back() * out.num_labels);
+      store(result);
+      first_parallel = 1;
+    } else {
+      out.data.resize(token_offsets.back() * out.num_labels);
+    }
 
-    const size_t threads = std::min(config.parallel_runs, plans.size() - 1);
-    std::atomic<size_t> next{1};
+    const size_t remaining = plans.size() - first_parallel;
+    const size_t threads = config.pool == nullptr ? 1 : std::min(config.parallel_runs, remaining);
+    std::atomic<size_t> next{first_parallel};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     auto worker = [&] {
@@ -154,10 +198,8 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
         }
       }
     };
-    std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(worker);
-    worker();  // this thread is one of the runners
-    for (std::thread& t : helpers) t.join();
+    if (threads > 1) config.pool->run(threads, worker);  // this thread is one of the runners
+    else if (remaining > 0) worker();
     if (failure) std::rethrow_exception(failure);
   }
 

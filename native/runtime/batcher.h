@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "common/worker_pool.h"
 #include "runtime/session.h"
 
 namespace tokclass::runtime {
@@ -26,12 +27,11 @@ struct BatcherConfig {
   size_t max_rows = 64;
   int64_t pad_id = 0;          // the tokenizer's pad token id; masked out, so any valid id works
   int64_t pad_type_id = 0;
-  // A row joins a batch only if padding it to the batch's length wastes at most this fraction
-  // of that length (or `pad_slack` tokens, whichever is more). Without this, a round of
-  // unsorted concurrent requests pads every short text to the longest one and the model
-  // computes mostly padding; with it, rows of very different lengths go to separate batches.
-  double max_padding_fraction = 0.25;
-  size_t pad_slack = 4;
+  // The fixed cost of one model run, in token-equivalents: batches are cut from the
+  // length-sorted rows to minimise (runs x run_cost_tokens + padded tokens). Without a run
+  // cost, a round of unsorted concurrent requests would either pad every short text to the
+  // longest one or be split into many tiny runs.
+  size_t run_cost_tokens = 48;
   // Batches run at once by RunAll, each on its own thread calling Session::run. For models
   // small enough that one run cannot keep every core busy, several single-threaded runs side
   // by side (intra_op_threads = 1) beat one run spread over all cores.
@@ -40,6 +40,8 @@ struct BatcherConfig {
   // with several intra-op threads, so a lone text still gets every core. Must be a session of
   // the same model.
   const Session* solo_session = nullptr;
+  // Threads for parallel_runs (the caller is one more); without it RunAll runs sequentially.
+  WorkerPool* pool = nullptr;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.
