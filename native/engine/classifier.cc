@@ -58,7 +58,10 @@ std::unique_ptr<Classifier> Classifier::load(const ClassifierConfig& config) {
   if (config.solo_intra_op_threads > 0) {
     runtime::SessionConfig solo_config = config.session;
     solo_config.intra_op_threads = config.solo_intra_op_threads;
-    solo_config.force_spinning_stop = true;  // it runs between rounds of the main session
+    // Its threads spin briefly after a run, so a caller sending texts one after another finds
+    // them awake, but not long enough to steal the cores from the next round of the main session.
+    solo_config.allow_spinning = true;
+    solo_config.spin_duration_us = 300;
     solo = std::make_unique<runtime::Session>(config.model_path, solo_config);
   }
   const size_t n = session->num_labels();

@@ -214,6 +214,9 @@ Ort::SessionOptions MakeOptions(const SessionConfig& config) {
   if (config.enable_mem_pattern) options.EnableMemPattern(); else options.DisableMemPattern();
   options.AddConfigEntry("session.intra_op.allow_spinning", config.allow_spinning ? "1" : "0");
   if (config.force_spinning_stop) options.AddConfigEntry("session.force_spinning_stop", "1");
+  if (config.spin_duration_us > 0) {
+    options.AddConfigEntry("session.intra_op.spin_duration_us", std::to_string(config.spin_duration_us).c_str());
+  }
   if (config.device == "cuda") AppendCuda(options, config);
   return options;
 }

@@ -43,6 +43,8 @@ struct SessionConfig {
   // Stop the intra-op threads' spinning as soon as the last concurrent run returns, so a
   // session used now and then (the solo session) does not steal cores from other work.
   bool force_spinning_stop = false;
+  // >0: intra-op threads spin at most this long (microseconds) before blocking.
+  int spin_duration_us = 0;
   CudaConfig cuda;
 };
 
