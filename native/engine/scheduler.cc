@@ -32,21 +32,11 @@ void Scheduler::loop() {
   const size_t budget = classifier_.config().token_budget;
   // How long a round may be held back for the callers of the previous round (below).
   constexpr auto kRegroupWait = std::chrono::microseconds(2000);
-  constexpr auto kIdleSpin = std::chrono::microseconds(200);
   size_t last_round_requests = 0;
   for (;;) {
     std::vector<Request> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      // A caller sending texts one after another comes back within ~100 us of its result:
-      // poll briefly before sleeping, since waking a sleeping thread costs tens of
-      // microseconds on every call.
-      const auto spin_until = std::chrono::steady_clock::now() + kIdleSpin;
-      while (!stopping_ && queue_.empty() && std::chrono::steady_clock::now() < spin_until) {
-        lock.unlock();
-        std::this_thread::yield();
-        lock.lock();
-      }
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and nothing left
       // Requests that arrive while a round runs queue up and form the next round together, so
