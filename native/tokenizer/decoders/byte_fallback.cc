@@ -3,25 +3,13 @@
 #include <optional>
 
 #include "common/json.h"
+#include "tokenizer/byte_tokens.h"
 #include "tokenizer/decoders/byte_level.h"
 #include "tokenizer/registry.h"
 
 namespace tokclass {
 
 namespace {
-
-std::optional<unsigned char> parse_byte_token(const std::string& t) {
-  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>') return std::nullopt;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  int h = hex(t[3]), l = hex(t[4]);
-  if (h < 0 || l < 0) return std::nullopt;
-  return static_cast<unsigned char>(h * 16 + l);
-}
 
 void flush(std::string& bytes, std::vector<std::string>& out) {
   if (bytes.empty()) return;
@@ -40,7 +28,7 @@ std::vector<std::string> ByteFallbackDecoder::decode_chain(std::vector<std::stri
   std::vector<std::string> out;
   std::string bytes;
   for (std::string& t : tokens) {
-    if (auto b = parse_byte_token(t)) {
+    if (auto b = parse_byte_fallback_token(t)) {
       bytes.push_back(static_cast<char>(*b));
       continue;
     }

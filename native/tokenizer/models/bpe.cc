@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/utf8.h"
+#include "tokenizer/byte_tokens.h"
 
 namespace tokclass {
 
@@ -40,15 +41,6 @@ struct CandidateAfter {
     return a.pos > b.pos;
   }
 };
-
-std::string byte_token(unsigned char b) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string s = "<0x";
-  s += hex[b >> 4];
-  s += hex[b & 15];
-  s += '>';
-  return s;
-}
 
 std::optional<std::string> optional_string(const json::Value& obj, std::string_view key) {
   const json::Value* v = obj.find_non_null(key);
@@ -173,7 +165,7 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
       // All bytes of `s` (prefix/suffix included, as HF) must exist as <0xAB> tokens.
       std::vector<uint32_t> ids;
       for (unsigned char b : s) {
-        auto it = vocab_.find(byte_token(b));
+        auto it = vocab_.find(byte_fallback_token(b));
         if (it == vocab_.end()) break;
         ids.push_back(it->second);
       }

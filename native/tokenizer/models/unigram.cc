@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/utf8.h"
+#include "tokenizer/byte_tokens.h"
 
 namespace tokclass {
 
@@ -16,15 +17,6 @@ namespace {
 
 // HF's K_UNK_PENALTY: an unknown character scores this much below the worst piece.
 constexpr double kUnkPenalty = 10.0;
-
-std::string byte_token(unsigned char b) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string s = "<0x";
-  s += hex[b >> 4];
-  s += hex[b & 15];
-  s += '>';
-  return s;
-}
 
 }  // namespace
 
@@ -219,7 +211,7 @@ std::vector<Token> UnigramModel::tokenize(std::u32string_view piece) const {
     if (byte_fallback_) {
       std::vector<Token> bytes;
       for (unsigned char b : value) {
-        std::string name = byte_token(b);
+        std::string name = byte_fallback_token(b);
         int64_t bid = token_to_id(name) ? static_cast<int64_t>(*token_to_id(name)) : -1;
         if (bid < 0) break;
         bytes.push_back({static_cast<uint32_t>(bid), std::move(name), start, end});
