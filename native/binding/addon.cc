@@ -13,7 +13,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function classifier = ClassifierHandle::Define(env);
   state->classifier_constructor = Napi::Persistent(classifier);
   exports.Set("ClassifierHandle", classifier);
-  exports.Set("TokenizerHandle", TokenizerHandle::Define(env));
+  Napi::Function tokenizer = TokenizerHandle::Define(env);
+  state->tokenizer_constructor = Napi::Persistent(tokenizer);
+  exports.Set("TokenizerHandle", tokenizer);
   return exports;
 }
 

@@ -3,6 +3,7 @@
 #include "binding/convert.h"
 #include "binding/js_error.h"
 #include "binding/per_env.h"
+#include "binding/promise_worker.h"
 #include "common/error.h"
 
 namespace tokclass::binding {
@@ -10,39 +11,21 @@ namespace tokclass::binding {
 namespace {
 
 // ---- load: builds the Classifier on the libuv pool --------------------------------------
-class LoadWorker : public Napi::AsyncWorker {
+class LoadWorker : public PromiseWorker {
  public:
-  LoadWorker(Napi::Env env, ClassifierConfig config)
-      : Napi::AsyncWorker(env, "tokclass:load"), config_(std::move(config)), deferred_(Napi::Promise::Deferred::New(env)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      classifier_ = Classifier::load(config_);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(make_error(env, error_).Value());
-      return;
-    }
-    Napi::Object handle = PerEnv::Get(env).classifier_constructor.New({});
-    ClassifierHandle::Unwrap(handle)->Adopt(env, std::move(classifier_));
-    deferred_.Resolve(handle);
-  }
+  LoadWorker(Napi::Env env, ClassifierConfig config) : PromiseWorker(env, "tokclass:load"), config_(std::move(config)) {}
 
  private:
-  ClassifierConfig config_;
-  Napi::Promise::Deferred deferred_;
-  std::unique_ptr<Classifier> classifier_;
-  std::exception_ptr error_;
-};
+  void Compute() override { classifier_ = Classifier::load(config_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object handle = PerEnv::Get(env).classifier_constructor.New({});
+    ClassifierHandle::Unwrap(handle)->Adopt(env, std::move(classifier_));
+    return handle;
+  }
 
+  ClassifierConfig config_;
+  std::unique_ptr<Classifier> classifier_;
+};
 
 }  // namespace
 
@@ -112,22 +95,16 @@ Napi::Function ClassifierHandle::Define(Napi::Env env) {
 
 Napi::Value ClassifierHandle::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto deferred = Napi::Promise::Deferred::New(env);
   if (info.Length() < 1 || !info[0].IsObject()) {
-    deferred.Reject(make_error(env, codes::kInvalidArgument, "load expects a config object").Value());
-    return deferred.Promise();
+    return rejected(env, make_error(env, codes::kInvalidArgument, "load expects a config object"));
   }
   ClassifierConfig config;
   try {
     config = to_classifier_config(info[0].As<Napi::Object>());
   } catch (...) {
-    deferred.Reject(make_error(env, std::current_exception()).Value());
-    return deferred.Promise();
+    return rejected(env, make_error(env, std::current_exception()));
   }
-  auto* worker = new LoadWorker(env, std::move(config));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return (new LoadWorker(env, std::move(config)))->Start();
 }
 
 ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {}
@@ -182,10 +159,8 @@ void ClassifierHandle::Settled(Napi::Env env) {
 
 Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto deferred = Napi::Promise::Deferred::New(env);
   if (disposed_ || !scheduler_) {
-    deferred.Reject(make_error(env, codes::kDisposed, "the classifier has been disposed").Value());
-    return deferred.Promise();
+    return rejected(env, make_error(env, codes::kDisposed, "the classifier has been disposed"));
   }
   std::vector<TextInput> inputs;
   ClassifyParams params;
@@ -198,10 +173,10 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
     utf16 = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
     classifier_->validate(params);  // fail fast, on the caller's stack
   } catch (...) {
-    deferred.Reject(make_error(env, std::current_exception()).Value());
-    return deferred.Promise();
+    return rejected(env, make_error(env, std::current_exception()));
   }
 
+  auto deferred = Napi::Promise::Deferred::New(env);
   auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this, {}, 0};
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
   if (in_flight_++ == 0) tsfn_->Ref(env);
@@ -256,27 +231,23 @@ Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
 namespace {
 // Stops the scheduler (which finishes every queued call) off the JS thread, then frees the
 // classifier on the JS thread.
-class DisposeWorker : public Napi::AsyncWorker {
+class DisposeWorker : public PromiseWorker {
  public:
   DisposeWorker(Napi::Env env, std::unique_ptr<Scheduler> scheduler, std::unique_ptr<Classifier> classifier)
-      : Napi::AsyncWorker(env, "tokclass:dispose"),
-        scheduler_(std::move(scheduler)),
-        classifier_(std::move(classifier)),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    if (scheduler_) scheduler_->stop();
-  }
-  void OnOK() override {
-    scheduler_.reset();
-    classifier_.reset();
-    deferred_.Resolve(Env().Undefined());
-  }
+      : PromiseWorker(env, "tokclass:dispose"), scheduler_(std::move(scheduler)), classifier_(std::move(classifier)) {}
 
  private:
+  void Compute() override {
+    if (scheduler_) scheduler_->stop();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    scheduler_.reset();
+    classifier_.reset();
+    return env.Undefined();
+  }
+
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Classifier> classifier_;
-  Napi::Promise::Deferred deferred_;
 };
 }  // namespace
 
@@ -284,10 +255,7 @@ Napi::Value ClassifierHandle::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   disposed_ = true;
   ReleaseExternalMemory(env);
-  auto* worker = new DisposeWorker(env, std::move(scheduler_), std::move(classifier_));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return (new DisposeWorker(env, std::move(scheduler_), std::move(classifier_)))->Start();
 }
 
 }  // namespace tokclass::binding

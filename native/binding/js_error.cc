@@ -26,4 +26,10 @@ Napi::Error make_error(Napi::Env env, std::exception_ptr error) {
   }
 }
 
+Napi::Promise rejected(Napi::Env env, const Napi::Error& error) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(error.Value());
+  return deferred.Promise();
+}
+
 }  // namespace tokclass::binding

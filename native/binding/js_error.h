@@ -13,4 +13,7 @@ Napi::Error make_error(Napi::Env env, const std::string& code, const std::string
 // else to ERR_INTERNAL.
 Napi::Error make_error(Napi::Env env, std::exception_ptr error);
 
+// A promise already rejected with `error`: async methods reject, never throw.
+Napi::Promise rejected(Napi::Env env, const Napi::Error& error);
+
 }  // namespace tokclass::binding

@@ -8,6 +8,7 @@ namespace tokclass::binding {
 
 struct PerEnv {
   Napi::FunctionReference classifier_constructor;
+  Napi::FunctionReference tokenizer_constructor;
 
   static PerEnv& Get(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
 };

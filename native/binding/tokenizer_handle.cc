@@ -4,43 +4,28 @@
 
 #include "binding/convert.h"
 #include "binding/js_error.h"
+#include "binding/per_env.h"
+#include "binding/promise_worker.h"
 #include "common/error.h"
 
 namespace tokclass::binding {
 
 namespace {
 
-class TokenizerLoadWorker : public Napi::AsyncWorker {
+class TokenizerLoadWorker : public PromiseWorker {
  public:
-  TokenizerLoadWorker(Napi::Env env, std::string path, Napi::Function ctor)
-      : Napi::AsyncWorker(env, "tokclass:tokenizer-load"),
-        path_(std::move(path)),
-        ctor_(Napi::Persistent(ctor)),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      tokenizer_ = Tokenizer::from_file(path_);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-  void OnOK() override {
-    if (error_) {
-      deferred_.Reject(make_error(Env(), error_).Value());
-      return;
-    }
-    Napi::Object handle = ctor_.New({});
-    TokenizerHandle::Unwrap(handle)->Adopt(std::shared_ptr<const Tokenizer>(std::move(tokenizer_)));
-    deferred_.Resolve(handle);
-  }
+  TokenizerLoadWorker(Napi::Env env, std::string path) : PromiseWorker(env, "tokclass:tokenizer-load"), path_(std::move(path)) {}
 
  private:
+  void Compute() override { tokenizer_ = Tokenizer::from_file(path_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object handle = PerEnv::Get(env).tokenizer_constructor.New({});
+    TokenizerHandle::Unwrap(handle)->Adopt(std::shared_ptr<const Tokenizer>(std::move(tokenizer_)));
+    return handle;
+  }
+
   std::string path_;
-  Napi::FunctionReference ctor_;
-  Napi::Promise::Deferred deferred_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  std::exception_ptr error_;
 };
 
 template <typename T, typename Array>
@@ -72,42 +57,30 @@ Napi::Object to_js_encoding(Napi::Env env, const Encoding& e) {
   return o;
 }
 
-class EncodeWorker : public Napi::AsyncWorker {
+class EncodeWorker : public PromiseWorker {
  public:
   EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u32string> texts,
                EncodeOptions options)
-      : Napi::AsyncWorker(env, "tokclass:encode"),
+      : PromiseWorker(env, "tokclass:encode"),
         tokenizer_(std::move(tokenizer)),
         texts_(std::move(texts)),
-        options_(options),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      encodings_.reserve(texts_.size());
-      for (const auto& t : texts_) encodings_.push_back(tokenizer_->encode(t, options_));
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(make_error(env, error_).Value());
-      return;
-    }
-    Napi::Array out = Napi::Array::New(env, encodings_.size());
-    for (size_t i = 0; i < encodings_.size(); ++i) out.Set(static_cast<uint32_t>(i), to_js_encoding(env, encodings_[i]));
-    deferred_.Resolve(out);
-  }
+        options_(options) {}
 
  private:
+  void Compute() override {
+    encodings_.reserve(texts_.size());
+    for (const auto& t : texts_) encodings_.push_back(tokenizer_->encode(t, options_));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, encodings_.size());
+    for (size_t i = 0; i < encodings_.size(); ++i) out.Set(static_cast<uint32_t>(i), to_js_encoding(env, encodings_[i]));
+    return out;
+  }
+
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::u32string> texts_;
   EncodeOptions options_;
-  Napi::Promise::Deferred deferred_;
   std::vector<Encoding> encodings_;
-  std::exception_ptr error_;
 };
 
 }  // namespace
@@ -128,24 +101,13 @@ TokenizerHandle::TokenizerHandle(const Napi::CallbackInfo& info) : Napi::ObjectW
 Napi::Value TokenizerHandle::Load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) {
-    auto deferred = Napi::Promise::Deferred::New(env);
-    deferred.Reject(make_error(env, codes::kInvalidArgument, "load expects a tokenizer.json path").Value());
-    return deferred.Promise();
+    return rejected(env, make_error(env, codes::kInvalidArgument, "load expects a tokenizer.json path"));
   }
-  // `this` of a static call is the class function itself: use it as the constructor.
-  auto* worker = new TokenizerLoadWorker(env, info[0].As<Napi::String>().Utf8Value(), info.This().As<Napi::Function>());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return (new TokenizerLoadWorker(env, info[0].As<Napi::String>().Utf8Value()))->Start();
 }
 
 Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto fail = [&](std::exception_ptr e) {
-    auto deferred = Napi::Promise::Deferred::New(env);
-    deferred.Reject(make_error(env, e).Value());
-    return deferred.Promise();
-  };
   try {
     if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
     std::vector<std::u32string> texts = to_texts(info[0]);
@@ -166,12 +128,9 @@ Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
       Napi::Value sv = o.Get("addSpecialTokens");
       if (sv.IsBoolean()) options.add_special_tokens = sv.As<Napi::Boolean>().Value();
     }
-    auto* worker = new EncodeWorker(env, tokenizer_, std::move(texts), options);
-    Napi::Promise promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return (new EncodeWorker(env, tokenizer_, std::move(texts), options))->Start();
   } catch (...) {
-    return fail(std::current_exception());
+    return rejected(env, make_error(env, std::current_exception()));
   }
 }
 
