@@ -105,21 +105,20 @@ void Classifier::validate(const ClassifyParams& params) const {
   validate_parameters(params.strategy, stride, static_cast<uint32_t>(config_.max_length));
   // The tokenizer's own limit (the window minus special tokens), checked here so that a
   // request fails before any work instead of per text.
-  if (params.stride && *params.stride >= config_.max_length - tokenizer_->num_special_tokens()) {
-    throw Error(codes::kStrideTooLarge,
-                "stride " + std::to_string(*params.stride) + " must be smaller than the window's room for text (" +
-                    std::to_string(config_.max_length - tokenizer_->num_special_tokens()) + " = max length " +
-                    std::to_string(config_.max_length) + " minus " + std::to_string(tokenizer_->num_special_tokens()) +
-                    " special tokens)");
-  }
+  tokenizer_->check_options(encode_options(params));
 }
 
-PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const {
+EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
   EncodeOptions options;
   options.max_length = config_.max_length;  // the pipeline always truncates to the window
   options.stride = params.stride.value_or(0);
   options.return_overflowing = params.stride.has_value();
   options.truncation_early_exit = !params.full_text;
+  return options;
+}
+
+PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const {
+  const EncodeOptions options = encode_options(params);
   PreparedRequest prepared;
   prepared.windows.resize(texts.size());
   parallel_for(pool_.get(), texts.size(), [&](size_t i) {
@@ -143,7 +142,6 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.token_budget = config_.token_budget;
   batcher.max_rows = max_batch_rows_;
   batcher.pad_id = pad_id_;
-  batcher.parallel_runs = config_.parallel_runs;
   batcher.solo_session = solo_session_.get();
   batcher.pool = pool_.get();
   return runtime::RunAll(*session_, sequences, batcher);

@@ -101,6 +101,8 @@ class Classifier {
   const Tokenizer& tokenizer() const { return *tokenizer_; }
 
  private:
+  EncodeOptions encode_options(const ClassifyParams& params) const;
+
   Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer,
              std::unique_ptr<runtime::Session> session);
   ClassifierConfig config_;

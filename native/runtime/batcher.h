@@ -32,15 +32,14 @@ struct BatcherConfig {
   // cost, a round of unsorted concurrent requests would either pad every short text to the
   // longest one or be split into many tiny runs.
   size_t run_cost_tokens = 48;
-  // Batches run at once by RunAll, each on its own thread calling Session::run. For models
-  // small enough that one run cannot keep every core busy, several single-threaded runs side
-  // by side (intra_op_threads = 1) beat one run spread over all cores.
-  size_t parallel_runs = 1;
   // When the whole input is one batch, run it on this session instead (if set): one built
   // with several intra-op threads, so a lone text still gets every core. Must be a session of
   // the same model.
   const Session* solo_session = nullptr;
-  // Threads for parallel_runs (the caller is one more); without it RunAll runs sequentially.
+  // RunAll runs batches side by side on the pool's threads and the caller's, each calling
+  // Session::run; without a pool, one after another. For models small enough that one run
+  // cannot keep every core busy, several single-threaded runs (intra_op_threads = 1) beat one
+  // run spread over all cores.
   WorkerPool* pool = nullptr;
 };
 
@@ -105,7 +104,7 @@ struct SequenceLogits {
   }
 };
 
-// With config.parallel_runs > 1 the batches after the first run on that many threads.
+// With config.pool, batches run side by side (see BatcherConfig::pool).
 SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequences,
                       const BatcherConfig& config);
 

@@ -99,6 +99,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
   return from_json(ss.str());
 }
 
+void Tokenizer::check_options(const EncodeOptions& options) const { impl_->check_options(options); }
+
 Encoding Tokenizer::encode(std::u32string_view text, const EncodeOptions& options) const {
   impl_->check_options(options);
   Encoding enc = impl_->encode_piece(text, std::nullopt, impl_->token_limit(options));

@@ -49,6 +49,11 @@ class Tokenizer : public TokenDecoder {
   // the stride does not fit in max_length minus the special tokens.
   Encoding encode(std::u32string_view text, const EncodeOptions& options) const;
 
+  // The checks encode() starts with, on their own: throws Error(kStrideTooLarge) when the
+  // stride does not fit in max_length minus the special tokens, Error(kInvalidArgument) when
+  // max_length cannot hold the special tokens. Lets a caller refuse a request before any work.
+  void check_options(const EncodeOptions& options) const;
+
   // Pre-tokenized input (is_split_into_words): each word is pre-tokenized separately; word_ids
   // index `words`; offsets are relative to each word (the caller shifts them).
   Encoding encode_words(const std::vector<std::u32string>& words, const EncodeOptions& options) const;
