@@ -247,6 +247,12 @@ const PARAMETER_KEYS = [
 const PAYLOAD_KEYS = ["inputs", "parameters", "options", "stream"] as const;
 const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model"] as const;
 
+/** Whether Inference API parameters carry transformers 4.x's grouped_entities / ignore_subwords. */
+export function usesLegacyParameters(parameters: object | null | undefined): boolean {
+  const p = (parameters ?? {}) as Record<string, unknown>;
+  return p.grouped_entities !== undefined || p.ignore_subwords !== undefined;
+}
+
 export interface ResolvedQuery {
   /** Texts, or word lists when options.isSplitIntoWords. */
   texts: string[] | string[][];
@@ -276,8 +282,7 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
 
   let aggregation: AggregationStrategy | undefined;
   let deprecation: string | undefined;
-  const legacy = params.grouped_entities !== undefined || params.ignore_subwords !== undefined;
-  if (legacy) {
+  if (usesLegacyParameters(params)) {
     const grouped = params.grouped_entities === undefined ? false : boolean(params.grouped_entities, "parameters.grouped_entities");
     const ignoreSubwords = params.ignore_subwords === undefined ? false : boolean(params.ignore_subwords, "parameters.ignore_subwords");
     if (params.aggregation_strategy !== undefined) {

@@ -1,6 +1,7 @@
 /** POST / and POST /models/<id> (inference), GET /health. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { cacheKey, type LruCache } from "./cache.js";
+import { usesLegacyParameters } from "../options.js";
 import { HttpError } from "./http-errors.js";
 import type { ModelRegistry } from "./registry.js";
 import { parseInferenceRequest } from "./request.js";
@@ -47,8 +48,7 @@ async function handleInference(
   const r = parseInferenceRequest(req.body, req.headers);
   // Older clients of the hosted API still send transformers 4.x's parameters: they are mapped
   // (see options.ts) and the response says they are deprecated (RFC 9745 header + a Warning).
-  const legacy = r.parameters?.grouped_entities !== undefined || r.parameters?.ignore_subwords !== undefined;
-  if (legacy) {
+  if (usesLegacyParameters(r.parameters)) {
     reply.header("deprecation", "true");
     reply.header("warning", '299 tokclass "grouped_entities/ignore_subwords are deprecated; use aggregation_strategy"');
   }
