@@ -39,18 +39,6 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
   }
 fi
 
-# --- compat overlay: headers that GCC accepts but clang with libstdc++ refuses get a patched copy
-# in $OUT/compat, searched before native/ (only when the original does not compile).
-mkdir -p "$OUT/compat/common"
-if "$CXX" -std=c++20 -Inative -fsyntax-only native/common/json.cc 2>/dev/null; then
-  rm -f "$OUT/compat/common/json.h"
-elif ! cmp -s <(patch -s -o - native/common/json.h native/fuzz/compat/json.h.patch 2>/dev/null) "$OUT/compat/common/json.h"; then
-  patch -s -o "$OUT/compat/common/json.h" native/common/json.h native/fuzz/compat/json.h.patch || {
-    echo "fuzz.sh: native/common/json.h does not compile with $CXX and the compat patch no longer applies" >&2
-    exit 2
-  }
-fi
-
 # --- seeds, regenerated from the fixtures each time ------------------------------------------
 rm -rf "$OUT/seeds" && node test/fuzz/make-seeds.mjs "$OUT/seeds" >/dev/null || exit 2
 
