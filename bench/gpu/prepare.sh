@@ -48,7 +48,7 @@ ln -s "$REPO/node_modules" "$BUILD/node_modules"
 ORT_INCLUDE=$(cd "$BUILD" && node scripts/ort-paths.cjs include)
 mkdir -p "$BUILD/tools"
 g++ -std=c++20 -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -DORT_API_MANUAL_INIT \
-  -I"$BUILD/native" -I"$ORT_INCLUDE" "$BUILD"/native/runtime/{ort_api,session,batcher}.cc "$BUILD/bench/gpu/ort_raw.cc" \
+  -I"$BUILD/native" -I"$ORT_INCLUDE" "$BUILD"/native/runtime/{ort_api,session,batcher}.cc "$BUILD"/native/common/worker_pool.cc "$BUILD/bench/gpu/ort_raw.cc" \
   -static-libstdc++ -static-libgcc -ldl -lpthread -o "$BUILD/tools/ort_raw"
 echo "built $BUILD/build/Release/tokclass.node, $BUILD/dist, $BUILD/tools/ort_raw"
 
