@@ -25,6 +25,7 @@ export interface NativeClassifierConfig {
   intraOpThreads: number;
   interOpThreads: number;
   parallelRuns: number;
+  hostThreads: number;
   soloIntraOpThreads: number;
   spinning: boolean;
   graphOptimizationLevel: number;

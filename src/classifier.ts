@@ -92,6 +92,7 @@ export class TokenClassifier {
         intraOpThreads: threading.intraOpThreads,
         interOpThreads: resolved.interOpThreads,
         parallelRuns: threading.parallelRuns,
+        hostThreads: threading.hostThreads,
         soloIntraOpThreads: threading.soloIntraOpThreads,
         spinning: resolved.spinning,
         graphOptimizationLevel: resolved.graphOptimizationLevel,

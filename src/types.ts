@@ -46,6 +46,11 @@ export interface LoadOptions {
    * gives more throughput for large inputs.
    */
   parallelRuns?: number;
+  /**
+   * Threads that tokenize and post-process (default: all cores). They take turns with the
+   * model runs of a round, never run beside them.
+   */
+  hostThreads?: number;
   /** Let ONNX Runtime's idle threads spin (lower latency, but they burn CPU). Default true. */
   spinning?: boolean;
   /** ONNX Runtime graph optimization: "disable" | "basic" | "extended" | "all" (default "all"). */

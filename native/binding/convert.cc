@@ -137,6 +137,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.token_budget = get_size(o, "tokenBudget", c.token_budget);
   c.max_batch_rows = get_size(o, "maxBatchSize", c.max_batch_rows);
   c.parallel_runs = std::max<size_t>(1, get_size(o, "parallelRuns", c.parallel_runs));
+  c.host_threads = std::max<size_t>(1, get_size(o, "hostThreads", c.host_threads));
   c.solo_intra_op_threads = static_cast<int>(get_size(o, "soloIntraOpThreads", 0));
   c.batch_wait_us = get_size(o, "batchWaitUs", c.batch_wait_us);
   runtime::SessionConfig& s = c.session;

@@ -1,5 +1,6 @@
 #include "engine/classifier.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/error.h"
@@ -80,7 +81,9 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
   if (!config_.unk_token.empty()) unk_id_ = tokenizer_->token_to_id(config_.unk_token);
   if (!config_.pad_token.empty()) pad_id_ = tokenizer_->token_to_id(config_.pad_token).value_or(0);
   max_batch_rows_ = config_.max_batch_rows;
-  if (config_.parallel_runs > 1) pool_ = std::make_unique<WorkerPool>(config_.parallel_runs - 1);
+  // One pool serves both the parallel runs and the host stages: they take turns within a round.
+  const size_t pool_threads = std::max(config_.parallel_runs, config_.host_threads);
+  if (pool_threads > 1) pool_ = std::make_unique<WorkerPool>(pool_threads - 1);
   // Dynamically quantized (int8) graphs pick one scale over the whole batch, padding
   // included, so a text's logits would depend on its batch mates; the pipeline runs one text
   // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch.
@@ -144,6 +147,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.pad_id = pad_id_;
   batcher.solo_session = solo_session_.get();
   batcher.pool = pool_.get();
+  batcher.parallel_runs = config_.parallel_runs;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 

@@ -25,6 +25,10 @@ struct ClassifierConfig {
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
   size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
+  // Threads for the per-text host stages (tokenizing, post-processing). They never overlap a
+  // model run of the same round, so on CUDA (one run at a time, the host work is what is left
+  // on the CPU) and for large CPU models they can be every core.
+  size_t host_threads = 1;
   // >0: also load a second session with this many intra-op threads, used when a round is a
   // single batch (a lone text gets every core; the main session then has 1 thread per run).
   int solo_intra_op_threads = 0;

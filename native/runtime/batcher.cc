@@ -180,7 +180,8 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
     }
 
     const size_t remaining = plans.size() - first_parallel;
-    const size_t threads = config.pool == nullptr ? 1 : std::min(config.pool->size() + 1, remaining);
+    const size_t threads =
+        config.pool == nullptr ? 1 : std::min({config.pool->size() + 1, config.parallel_runs, remaining});
     std::atomic<size_t> next{first_parallel};
     std::exception_ptr failure;
     std::mutex failure_mutex;

@@ -39,8 +39,10 @@ struct BatcherConfig {
   // RunAll runs batches side by side on the pool's threads and the caller's, each calling
   // Session::run; without a pool, one after another. For models small enough that one run
   // cannot keep every core busy, several single-threaded runs (intra_op_threads = 1) beat one
-  // run spread over all cores.
+  // run spread over all cores. The pool may be larger than parallel_runs (it also serves the
+  // per-text host stages); at most parallel_runs batches run at once.
   WorkerPool* pool = nullptr;
+  size_t parallel_runs = 1;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.

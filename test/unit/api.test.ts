@@ -64,6 +64,21 @@ describe("concurrency", () => {
     const single = await Promise.all(texts.map((t) => clf.classify(t)));
     expect(single).toEqual(batched);
   });
+
+  it("host threads beyond the parallel runs (the CUDA layout) give the same results as one thread", async () => {
+    // 600 texts: enough for parallel_for to split tokenizing and post-processing across threads.
+    const texts = Array.from({ length: 600 }, (_, i) => `${i % 7 ? "Angela Merkel" : "Apple Inc."} visited Paris and Berlin ${"again ".repeat(i % 23)}in ${1990 + (i % 30)}.`);
+    const one = await TokenClassifier.load(undefined, { parallelRuns: 1, hostThreads: 1 });
+    const many = await TokenClassifier.load(undefined, { parallelRuns: 1, hostThreads: 8 });
+    try {
+      const expected = await one.classify(texts, { aggregationStrategy: "simple" });
+      expect(expected.flat().length).toBeGreaterThan(600);
+      expect(await many.classify(texts, { aggregationStrategy: "simple" })).toEqual(expected);
+    } finally {
+      await one.dispose();
+      await many.dispose();
+    }
+  });
 });
 
 describe("model card defaults", () => {

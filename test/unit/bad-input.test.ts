@@ -266,6 +266,7 @@ describe("load: broken models", () => {
     ["a tiny maxLength", () => load(MODEL, { maxLength: 1 })],
     ["a fractional tokenBudget", () => load(MODEL, { tokenBudget: 1.5 })],
     ["a zero maxBatchSize", () => load(MODEL, { maxBatchSize: 0 })],
+    ["a zero hostThreads", () => load(MODEL, { hostThreads: 0 })],
     ["an unknown graph level", () => load(MODEL, { graphOptimizationLevel: "max" })],
     ["a negative batchWaitMs", () => load(MODEL, { batchWaitMs: -1 })],
     ["options as a string", () => load(MODEL, "cpu")],
