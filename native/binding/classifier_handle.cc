@@ -32,8 +32,6 @@ class LoadWorker : public PromiseWorker {
 // ---- classify: one request's baton, carried from the scheduler thread back to JS ---------
 struct Completion {
   Napi::Promise::Deferred deferred;
-  std::vector<std::u32string> texts;  // kept for UTF-16 offset conversion (joined words if split)
-  bool utf16 = true;
   std::vector<std::vector<Entity>> result;
   std::exception_ptr error;
   ClassifierHandle* owner = nullptr;  // Ref()'d while in flight
@@ -64,7 +62,7 @@ void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completio
     size_t budget = kEntitiesPerTurn;
     while (c->next < c->result.size()) {
       const size_t i = c->next++;
-      out.Set(static_cast<uint32_t>(i), to_js_entities(env, c->result[i], c->texts[i], c->utf16));
+      out.Set(static_cast<uint32_t>(i), to_js_entities(env, c->result[i]));
       const size_t cost = c->result[i].size() + 1;
       if (cost >= budget && c->next < c->result.size()) {
         if (c->owner->Requeue(c)) return;  // continue on a later turn
@@ -164,24 +162,21 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   }
   std::vector<TextInput> inputs;
   ClassifyParams params;
-  bool utf16 = true;
   try {
     if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
     Napi::Object param_object = info[1].As<Napi::Object>();
     params = to_classify_params(param_object);
     inputs = to_inputs(info[0], is_split_into_words(param_object), delimiter_of(param_object));
-    utf16 = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
+    params.utf16_offsets = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
     classifier_->validate(params);  // fail fast, on the caller's stack
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
   }
 
   auto deferred = Napi::Promise::Deferred::New(env);
-  auto* completion = new Completion{deferred, {}, utf16, {}, nullptr, this, {}, 0};
+  auto* completion = new Completion{deferred, {}, nullptr, this, {}, 0};
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
   if (in_flight_++ == 0) tsfn_->Ref(env);
-  completion->texts.reserve(inputs.size());
-  for (const TextInput& input : inputs) completion->texts.push_back(input.text);
   CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: the scheduler thread never touches `this`
   scheduler_->submit(std::move(inputs), std::move(params),
                      [tsfn, completion](std::vector<std::vector<Entity>>&& result, std::exception_ptr error) mutable {

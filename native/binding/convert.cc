@@ -1,6 +1,7 @@
 #include "binding/convert.h"
 
 #include "common/error.h"
+#include "common/utf16.h"
 
 namespace tokclass::binding {
 
@@ -60,28 +61,26 @@ Aggregation to_aggregation(const std::string& name) {
 
 }  // namespace
 
-std::u32string to_code_points(const Napi::Value& value, size_t index) {
+std::u16string to_utf16(const Napi::Value& value, size_t index) {
   if (!value.IsString()) {
     throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " is not a string");
   }
-  std::u16string units = value.As<Napi::String>().Utf16Value();
-  std::u32string out;
-  out.reserve(units.size());
-  for (size_t i = 0; i < units.size(); ++i) {
-    char16_t u = units[i];
-    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
-      out.push_back(0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (units[i + 1] - 0xDC00));
-      ++i;
-    } else if (u >= 0xD800 && u <= 0xDFFF) {
-      // A lone surrogate has no Unicode meaning: Python would refuse to encode it, and any
-      // offsets we gave back would be ambiguous. Refuse it with its position.
-      throw Error(codes::kInvalidText, "text " + std::to_string(index) + " contains a lone surrogate at UTF-16 index " +
-                                           std::to_string(i));
-    } else {
-      out.push_back(u);
-    }
+  // One length query and one copy straight into the string's buffer (Napi's Utf16Value would
+  // copy twice); this runs on the JS thread for every text of a call.
+  napi_env env = value.Env();
+  size_t length = 0;
+  if (napi_get_value_string_utf16(env, value, nullptr, 0, &length) != napi_ok) {
+    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " could not be read");
   }
-  return out;
+  std::u16string units(length, u'\0');
+  if (length > 0 && napi_get_value_string_utf16(env, value, units.data(), length + 1, &length) != napi_ok) {
+    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " could not be read");
+  }
+  return units;
+}
+
+std::u32string to_code_points(const Napi::Value& value, size_t index) {
+  return utf16::decode(to_utf16(value, index), index);
 }
 
 std::vector<std::u32string> to_texts(const Napi::Value& value) {
@@ -95,10 +94,12 @@ std::vector<std::u32string> to_texts(const Napi::Value& value) {
 
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter) {
   if (!split) {
-    std::vector<std::u32string> texts = to_texts(value);
+    // Copied as UTF-16 only; decoded on a worker thread (Classifier::decode_inputs).
+    if (!value.IsArray()) throw Error(codes::kInvalidArgument, "texts must be an array of strings");
+    Napi::Array a = value.As<Napi::Array>();
     std::vector<TextInput> inputs;
-    inputs.reserve(texts.size());
-    for (auto& t : texts) inputs.push_back(TextInput::plain(std::move(t)));
+    inputs.reserve(a.Length());
+    for (uint32_t i = 0; i < a.Length(); ++i) inputs.push_back(TextInput::plain_utf16(to_utf16(a.Get(i), i)));
     return inputs;
   }
   if (!value.IsArray()) throw Error(codes::kInvalidArgument, "word lists must be an array of arrays of strings");
@@ -174,20 +175,7 @@ ClassifyParams to_classify_params(const Napi::Object& o) {
   return p;
 }
 
-Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities, const std::u32string& text,
-                           bool utf16) {
-  // Code point -> UTF-16 index: entities are sorted by start within one text except after the
-  // overlap merge (also sorted), so one forward walk usually suffices; restart when not.
-  size_t cp = 0, unit = 0;
-  auto to_unit = [&](uint32_t target) -> uint32_t {
-    if (!utf16) return target;
-    if (target < cp) { cp = 0; unit = 0; }
-    while (cp < target && cp < text.size()) {
-      unit += text[cp] >= 0x10000 ? 2 : 1;
-      ++cp;
-    }
-    return static_cast<uint32_t>(unit);
-  };
+Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities) {
   Napi::Array out = Napi::Array::New(env, entities.size());
   for (size_t i = 0; i < entities.size(); ++i) {
     const Entity& e = entities[i];
@@ -196,10 +184,8 @@ Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities, c
     o.Set("score", Napi::Number::New(env, static_cast<double>(e.score)));
     if (e.index >= 0) o.Set("index", Napi::Number::New(env, e.index));
     o.Set("word", Napi::String::New(env, e.word));
-    uint32_t start = to_unit(e.start);
-    uint32_t end = to_unit(e.end);
-    o.Set("start", Napi::Number::New(env, start));
-    o.Set("end", Napi::Number::New(env, end));
+    o.Set("start", Napi::Number::New(env, e.start));
+    o.Set("end", Napi::Number::New(env, e.end));
     out.Set(static_cast<uint32_t>(i), o);
   }
   return out;

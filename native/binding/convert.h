@@ -12,10 +12,13 @@
 
 namespace tokclass::binding {
 
+// A JS string's UTF-16 units (a copy); throws Error(kInvalidArgument) if it is not a string.
+std::u16string to_utf16(const Napi::Value& value, size_t index);
 // UTF-16 JS string -> code points; throws Error(kInvalidText) on a lone surrogate.
 std::u32string to_code_points(const Napi::Value& value, size_t index);
 std::vector<std::u32string> to_texts(const Napi::Value& value);
-// Plain texts (string[]) or, with `split`, word lists (string[][]) joined by `delimiter`.
+// Plain texts (string[]), left in UTF-16 for Classifier::decode_inputs, or, with `split`, word
+// lists (string[][]) joined by `delimiter`.
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter);
 
 ClassifierConfig to_classifier_config(const Napi::Object& object);
@@ -24,8 +27,7 @@ ClassifyParams to_classify_params(const Napi::Object& object);
 bool is_split_into_words(const Napi::Object& object);
 std::u32string delimiter_of(const Napi::Object& object);
 
-// Entities of one text as JS objects, offsets converted to UTF-16 units when `utf16`.
-Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities,
-                           const std::u32string& text, bool utf16);
+// Entities of one text as JS objects (offsets already in the unit the call asked for).
+Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities);
 
 }  // namespace tokclass::binding

@@ -1,9 +1,12 @@
 #include "engine/classifier.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <mutex>
 
 #include "common/error.h"
+#include "common/utf16.h"
 #include "engine/parallel_for.h"
 #include "pipeline/parameters.h"
 #include "pipeline/postprocess.h"
@@ -15,6 +18,12 @@ namespace tokclass {
 TextInput TextInput::plain(std::u32string text) {
   TextInput input;
   input.text = std::move(text);
+  return input;
+}
+
+TextInput TextInput::plain_utf16(std::u16string units) {
+  TextInput input;
+  input.utf16 = std::move(units);
   return input;
 }
 
@@ -111,6 +120,46 @@ void Classifier::validate(const ClassifyParams& params) const {
   tokenizer_->check_options(encode_options(params));
 }
 
+namespace {
+
+// Code-point offsets -> UTF-16 indices. Entities are sorted by start (the overlap merge keeps
+// that too), so one forward walk usually suffices; it restarts when an offset goes back.
+void to_utf16_offsets(const std::u32string& text, std::vector<Entity>& entities) {
+  if (std::none_of(text.begin(), text.end(), [](char32_t c) { return c >= 0x10000; })) return;
+  size_t cp = 0, unit = 0;
+  auto to_unit = [&](uint32_t target) -> uint32_t {
+    if (target < cp) cp = 0, unit = 0;
+    for (; cp < target && cp < text.size(); ++cp) unit += text[cp] >= 0x10000 ? 2 : 1;
+    return static_cast<uint32_t>(unit);
+  };
+  for (Entity& e : entities) {
+    e.start = to_unit(e.start);
+    e.end = to_unit(e.end);
+  }
+}
+
+}  // namespace
+
+void Classifier::decode_inputs(std::vector<TextInput>& texts) const {
+  std::mutex mutex;
+  size_t failed_index = SIZE_MAX;
+  std::exception_ptr failure;
+  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
+    TextInput& input = texts[i];
+    if (input.utf16.empty()) return;
+    try {
+      input.text = utf16::decode(input.utf16, i);
+    } catch (...) {
+      // parallel_for would rethrow whichever error came first in time; keep the lowest index
+      // so the same bad input always gets the same message.
+      std::lock_guard<std::mutex> lock(mutex);
+      if (i < failed_index) failed_index = i, failure = std::current_exception();
+    }
+    std::u16string().swap(input.utf16);
+  });
+  if (failure) std::rethrow_exception(failure);
+}
+
 EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
   EncodeOptions options;
   options.max_length = config_.max_length;  // the pipeline always truncates to the window
@@ -184,18 +233,9 @@ std::vector<std::vector<Entity>> Classifier::finish(const std::vector<TextInput>
     PostprocessConfig text_post = post;
     text_post.word_starts = texts[i].is_split() ? &texts[i].word_starts : nullptr;
     out[i] = postprocess(texts[i].text, text_windows, *tokenizer_, text_post);
+    if (params.utf16_offsets) to_utf16_offsets(texts[i].text, out[i]);
   });
   return out;
-}
-
-std::vector<std::vector<Entity>> Classifier::classify(const std::vector<TextInput>& texts,
-                                                      const ClassifyParams& params) const {
-  validate(params);
-  PreparedRequest prepared = prepare(texts, params);
-  std::vector<const Encoding*> windows;
-  prepared.collect_windows(windows);
-  BatchLogits logits = infer(windows);
-  return finish(texts, prepared, logits, 0, params);
 }
 
 size_t Classifier::memory_bytes() const {

@@ -42,8 +42,12 @@ struct TextInput {
   std::u32string text;
   std::vector<std::u32string> words;  // non-empty: pre-split input
   std::vector<uint32_t> word_starts;  // code-point start of each word in `text`
+  // A plain text as it came from JavaScript, not yet decoded: Classifier::decode_inputs turns
+  // it into `text` on worker threads (see common/utf16.h).
+  std::u16string utf16;
 
   static TextInput plain(std::u32string text);
+  static TextInput plain_utf16(std::u16string units);
   static TextInput split(std::vector<std::u32string> words, std::u32string_view delimiter);
   bool is_split() const { return !word_starts.empty() || !words.empty(); }
 };
@@ -58,6 +62,8 @@ struct ClassifyParams {
   // windows cover only the start of a long text. false reproduces that exactly (default);
   // true windows the whole text.
   bool full_text = false;
+  // Entity offsets in UTF-16 code units (JavaScript string indices) instead of code points.
+  bool utf16_offsets = false;
 };
 
 struct ClassifierInfo {
@@ -87,11 +93,12 @@ class Classifier {
   // Checks params against this model (stride vs window, stride with "none"); throws Error.
   void validate(const ClassifyParams& params) const;
 
-  // Entities per text, in input order. Texts are code points. (prepare + infer + finish.)
-  std::vector<std::vector<Entity>> classify(const std::vector<TextInput>& texts,
-                                            const ClassifyParams& params) const;
+  // Decodes the inputs still in UTF-16 (TextInput::plain_utf16), in parallel. Throws the error
+  // of the first (lowest-index) text that is not valid Unicode.
+  void decode_inputs(std::vector<TextInput>& texts) const;
 
-  // The three stages, separate so the scheduler can run windows of many requests together.
+  // The three stages of a call (after decode_inputs), run by the Scheduler so that windows of
+  // many concurrent requests share batches. Texts are code points.
   PreparedRequest prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const;
   BatchLogits infer(const std::vector<const Encoding*>& windows) const;
   std::vector<std::vector<Entity>> finish(const std::vector<TextInput>& texts, const PreparedRequest& prepared,
@@ -113,7 +120,7 @@ class Classifier {
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<runtime::Session> session_;
   std::unique_ptr<runtime::Session> solo_session_;
-  std::unique_ptr<WorkerPool> pool_;  // parallel_runs - 1 threads, shared by all stages  // see ClassifierConfig::solo_intra_op_threads
+  std::unique_ptr<WorkerPool> pool_;  // max(parallel_runs, host_threads) - 1 threads, shared by all stages
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates

@@ -97,13 +97,14 @@ void Scheduler::process(std::vector<Request>& requests) {
   round.rounds = 1;
   round.requests = requests.size();
   auto t = std::chrono::steady_clock::now();
-  // Stage 1: tokenize every request; a bad request fails alone.
+  // Stage 1: decode (UTF-16 from JS) and tokenize every request; a bad request fails alone.
   std::vector<PreparedRequest> prepared(requests.size());
   std::vector<bool> ok(requests.size(), false);
   std::vector<const Encoding*> windows;
   for (size_t r = 0; r < requests.size(); ++r) {
     try {
       classifier_.validate(requests[r].params);
+      classifier_.decode_inputs(requests[r].texts);
       prepared[r] = classifier_.prepare(requests[r].texts, requests[r].params);
       ok[r] = true;
     } catch (...) {

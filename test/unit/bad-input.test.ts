@@ -116,6 +116,20 @@ describe("classify: rejected input", () => {
     await rejectsWith(fn, code);
     await healthy();
   });
+
+  it("lone surrogates in a large call (decoded on worker threads) name the first bad text", async () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `Text ${i} about Angela Merkel in Paris.`);
+    texts[2500] = "late \uDC00 surrogate";
+    texts[1700] = "early \uD800 surrogate";
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const error = await clf.classify(texts).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TokClassError);
+      expect((error as TokClassError).code).toBe("ERR_INVALID_TEXT");
+      expect((error as TokClassError).message).toContain("text 1700 ");
+      expect((error as TokClassError).message).toContain("UTF-16 index 6");
+    }
+    await healthy();
+  });
 });
 
 describe("classify: valid odd input", () => {
