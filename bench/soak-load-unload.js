@@ -16,12 +16,13 @@
 // grew by more than --max-rss-growth MB (default 64).
 // Uses the compiled package (dist/; `npm run build:ts`) and the addon it finds
 // (build/Release or $TOKCLASS_ADDON).
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { handleCounts } from "./lib/stats.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: a } = parseArgs({
@@ -61,14 +62,8 @@ const settle = async () => {
 };
 
 function sample(iteration) {
-  const fds = process.platform === "linux" ? readdirSync("/proc/self/fd").length : NaN;
-  const threads =
-    process.platform === "linux" ? Number(/^Threads:\s+(\d+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1]) : NaN;
-  const resources = process.getActiveResourcesInfo();
-  const kinds = {};
-  for (const r of resources) kinds[r] = (kinds[r] ?? 0) + 1;
   const m = process.memoryUsage();
-  return { iteration, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20, fds, threads, resources: resources.length, kinds };
+  return { iteration, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, externalMb: m.external / 2 ** 20, ...handleCounts() };
 }
 
 const texts = Array.from({ length: Math.max(perLoad, 0) }, (_, i) => `Sarah Parker visited New York City and Paris (${i}).`);

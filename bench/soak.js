@@ -23,7 +23,7 @@ import { loadTexts } from "./lib/conll.js";
 import { resolveModel } from "./lib/models.js";
 import { SkipError } from "./lib/competitors.js";
 import { createEngine } from "./lib/engines.js";
-import { now, rssNow, mb, fmt, peakRss } from "./lib/stats.js";
+import { now, rssNow, mb, fmt, peakRss, handleCounts } from "./lib/stats.js";
 import { writeResult } from "./lib/results.js";
 
 const { values: a } = parseArgs({
@@ -89,7 +89,8 @@ const t0 = now();
 const samples = [];
 const sample = (done) => {
   const m = process.memoryUsage();
-  samples.push({ s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) });
+  const h = handleCounts();
+  samples.push({ s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers), fds: h.fds, threads: h.threads, resources: h.resources });
 };
 let done = 0;
 sample(0);
@@ -155,6 +156,9 @@ const growthPct = ((end - at10.rssMB) / at10.rssMB) * 100;
 console.log(`  ${done.toLocaleString("en-US")} texts in ${soakS.toFixed(1)} s (${fmt(done / soakS)} texts/s)`);
 console.log(`  RSS: start ${base} MB, at 10% ${at10.rssMB} MB, max ${maxRss} MB, end ${end} MB -> growth ${growthPct.toFixed(1)}% from the 10% mark (${growthFromStartPct.toFixed(1)}% from start)` +
   (slope != null ? `, second-half slope ${slope.toFixed(2)} MB / 10k texts` : ""));
+const firstH = samples[0], lastH = samples[samples.length - 1];
+const handles = { fds: [firstH.fds, lastH.fds], threads: [firstH.threads, lastH.threads], resources: [firstH.resources, lastH.resources] };
+console.log(`  handles (start -> end, after GC): fds ${handles.fds.join(" -> ")}, threads ${handles.threads.join(" -> ")}, active resources ${handles.resources.join(" -> ")}`);
 console.log(`  event loop during soak: longest block ${gapsAll.maxBlockedMs.toFixed(1)} ms; monitorEventLoopDelay max ${(loopAll.max / 1e6).toFixed(2)} ms, p99 ${(loopAll.percentile(99) / 1e6).toFixed(2)} ms`);
 
 // event-loop delay during one large batch
@@ -186,6 +190,7 @@ const result = {
   model: model.name, engine: engine.name, mode: a.mode, chunk, texts: done, threads,
   seconds: soakS, textsPerSec: done / soakS,
   rss: { startMB: base, at10PctMB: at10.rssMB, at10AfterGc: at10.afterGc === true, maxMB: maxRss, endMB: end, growthPct, growthFromStartPct, slopeMBPer10kTexts: slope, processPeakMB: mb(peakRss()) },
+  handles,
   loopDuringSoak: { maxBlockedMs: gapsAll.maxBlockedMs, monitorEventLoopDelayMs: { max: loopAll.max / 1e6, p99: loopAll.percentile(99) / 1e6, mean: loopAll.mean / 1e6 } },
   bigBatch: bigRes,
   samples,

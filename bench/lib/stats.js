@@ -52,6 +52,20 @@ export function resetPeakRss() {
   try { fs.writeFileSync("/proc/self/clear_refs", "5"); return true; } catch { return false; }
 }
 
+/**
+ * What a leak of handles would grow: open file descriptors, OS threads, and the event loop's
+ * active resources (by kind). Linux reads /proc; elsewhere fds and threads are NaN.
+ */
+export function handleCounts() {
+  const linux = process.platform === "linux";
+  const fds = linux ? fs.readdirSync("/proc/self/fd").length : NaN;
+  const threads = linux ? Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1]) : NaN;
+  const resources = process.getActiveResourcesInfo();
+  const kinds = {};
+  for (const r of resources) kinds[r] = (kinds[r] ?? 0) + 1;
+  return { fds, threads, resources: resources.length, kinds };
+}
+
 export const mb = (bytes) => (bytes == null ? null : Math.round((bytes / 1048576) * 10) / 10);
 
 export function fmt(x, digits = 1) {
