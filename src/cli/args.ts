@@ -73,6 +73,8 @@ Options:
   -c, --config FILE      JSON config file (env TOKCLASS_CONFIG)
       --token TOKEN      require "Authorization: Bearer TOKEN" (repeatable; env TOKCLASS_TOKENS=a,b)
       --max-body BYTES   largest request body, e.g. 1048576, 512k, 4mb (default 1mb)
+      --request-timeout MS
+                         ms a client has to send its whole request, else 408 (default 30000; 0: none)
       --cache-size N     response cache entries (default 1024; 0 disables)
       --default-model ID model served by POST / (default "default")
       --device DEV       cpu | cuda for models that do not set it
@@ -184,6 +186,7 @@ function parseServe(argv: string[]): Command {
         config: { type: "string", short: "c" },
         token: { type: "string", multiple: true },
         "max-body": { type: "string" },
+        "request-timeout": { type: "string" },
         "cache-size": { type: "string" },
         "default-model": { type: "string" },
         device: { type: "string" },
@@ -204,6 +207,7 @@ function parseServe(argv: string[]): Command {
   if (v.config !== undefined) flags.config = v.config;
   if (v.token !== undefined) flags.token = v.token;
   if (v["max-body"] !== undefined) flags.maxBody = v["max-body"];
+  if (v["request-timeout"] !== undefined) flags.requestTimeout = v["request-timeout"];
   if (v["cache-size"] !== undefined) flags.cacheSize = v["cache-size"];
   if (v["default-model"] !== undefined) flags.defaultModel = v["default-model"];
   if (v.device !== undefined) flags.device = v.device;

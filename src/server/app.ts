@@ -16,6 +16,7 @@ export const DEFAULT_MODEL_ID = "default";
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_CACHE_SIZE = 1024;
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface AppOptions {
   /** Configured models. The embedded model is added as "default" unless one already has that id. */
@@ -26,6 +27,12 @@ export interface AppOptions {
   tokens?: string[];
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /**
+   * Time a client has to send its whole request, headers and body, in ms (default 30 s; 0: no
+   * limit). Past it the server answers 408 and closes the connection. Responses (streams
+   * included) are not limited: the clock stops once the request has been received.
+   */
+  requestTimeoutMs?: number;
   /** Response cache entries (default 1024; 0 disables). */
   cacheSize?: number;
   /** Response cache size in bytes (default 64 MiB). */
@@ -74,10 +81,27 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     maxEntries: options.cacheSize ?? DEFAULT_CACHE_SIZE,
     maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
   });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 0) {
+    throw new Error(`requestTimeoutMs must be a non-negative integer, received ${String(requestTimeoutMs)}`);
+  }
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: maxBodyBytes,
+    // Without a limit a client sending its request a byte at a time (slowloris) holds a socket
+    // and a request forever. Node enforces it only every connectionsCheckingInterval (default
+    // 30 s, which would let a 1 s timeout run 30 s), so the interval is scaled to the timeout;
+    // Node also refuses a headersTimeout above requestTimeout.
+    requestTimeout: requestTimeoutMs,
+    ...(requestTimeoutMs > 0
+      ? {
+          http: {
+            headersTimeout: Math.min(requestTimeoutMs, 60_000),
+            connectionsCheckingInterval: Math.min(Math.max(Math.floor(requestTimeoutMs / 4), 50), 30_000),
+          },
+        }
+      : {}),
     // Close idle keep-alive sockets on close(); requests in flight still finish.
     forceCloseConnections: "idle",
     return503OnClosing: true,

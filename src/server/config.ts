@@ -9,7 +9,7 @@
  *       "pos": { "path": "./models/pos", "device": "cpu", "modelFile": "model_quantized.onnx" }
  *     },
  *     "defaultModel": "default", "tokens": ["secret"],
- *     "maxBodyBytes": 1048576, "cacheSize": 1024, "preload": true
+ *     "maxBodyBytes": 1048576, "requestTimeoutMs": 30000, "cacheSize": 1024, "preload": true
  *   }
  *
  * Environment: TOKCLASS_TOKENS (comma-separated), TOKCLASS_HOST, TOKCLASS_PORT, TOKCLASS_CONFIG.
@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Device, LoadOptions } from "../types.js";
 import { describe } from "../errors.js";
-import { DEFAULT_CACHE_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MODEL_ID } from "./app.js";
+import { DEFAULT_CACHE_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MODEL_ID, DEFAULT_REQUEST_TIMEOUT_MS } from "./app.js";
 import type { ModelSpec } from "./registry.js";
 
 export interface ServeFlags {
@@ -28,6 +28,7 @@ export interface ServeFlags {
   config?: string;
   token?: string[];
   maxBody?: string;
+  requestTimeout?: string;
   cacheSize?: string;
   device?: string;
   defaultModel?: string;
@@ -42,6 +43,7 @@ export interface ServerConfig {
   defaultModel: string;
   tokens: string[];
   maxBodyBytes: number;
+  requestTimeoutMs: number;
   cacheSize: number;
   preload: boolean;
   logLevel: string;
@@ -55,7 +57,7 @@ export class ConfigError extends Error {
   }
 }
 
-const FILE_KEYS = new Set(["host", "port", "models", "defaultModel", "tokens", "maxBodyBytes", "cacheSize", "preload", "logLevel"]);
+const FILE_KEYS = new Set(["host", "port", "models", "defaultModel", "tokens", "maxBodyBytes", "requestTimeoutMs", "cacheSize", "preload", "logLevel"]);
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
 function expected(what: string, exp: string, received: unknown): ConfigError {
@@ -76,6 +78,18 @@ export function parseBytes(value: unknown, what: string): number {
   const unit = (m[2] ?? "").toLowerCase();
   const n = Number(m[1]) * (unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1);
   if (n <= 0) throw expected(what, "a positive number of bytes", value);
+  return n;
+}
+
+/** Largest timeout accepted: Node's timers overflow past 2^31 - 1 ms (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Milliseconds as a non-negative integer (0: no limit). */
+export function parseMilliseconds(value: unknown, what: string): number {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_TIMEOUT_MS) {
+    throw expected(what, `a number of milliseconds from 0 (no limit) to ${MAX_TIMEOUT_MS}`, value);
+  }
   return n;
 }
 
@@ -113,6 +127,7 @@ interface FileConfig {
   defaultModel?: string;
   tokens?: string[];
   maxBodyBytes?: number;
+  requestTimeoutMs?: number;
   cacheSize?: number;
   preload?: boolean;
   logLevel?: string;
@@ -148,6 +163,7 @@ export function parseConfigFile(text: string, path: string): FileConfig {
     out.tokens = obj.tokens as string[];
   }
   if (obj.maxBodyBytes !== undefined) out.maxBodyBytes = parseBytes(obj.maxBodyBytes, "maxBodyBytes in the config file");
+  if (obj.requestTimeoutMs !== undefined) out.requestTimeoutMs = parseMilliseconds(obj.requestTimeoutMs, "requestTimeoutMs in the config file");
   if (obj.cacheSize !== undefined) out.cacheSize = parseCount(obj.cacheSize, "cacheSize in the config file");
   if (obj.preload !== undefined) {
     if (typeof obj.preload !== "boolean") throw expected("preload in the config file", "a boolean", obj.preload);
@@ -225,6 +241,8 @@ export function resolveServerConfig(
     defaultModel,
     tokens,
     maxBodyBytes: flags.maxBody !== undefined ? parseBytes(flags.maxBody, "--max-body") : (file.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+    requestTimeoutMs:
+      flags.requestTimeout !== undefined ? parseMilliseconds(flags.requestTimeout, "--request-timeout") : (file.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     cacheSize: flags.cacheSize !== undefined ? parseCount(flags.cacheSize, "--cache-size") : (file.cacheSize ?? DEFAULT_CACHE_SIZE),
     preload: flags.lazy ? false : (file.preload ?? true),
     logLevel,

@@ -16,6 +16,7 @@ export async function startServer(config: ServerConfig, loader?: ClassifierLoade
     defaultModel: config.defaultModel,
     tokens: config.tokens,
     maxBodyBytes: config.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
     cacheSize: config.cacheSize,
     preload: config.preload,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },

@@ -20,6 +20,12 @@
  * Entities are exactly what clf.query() returns for that input alone. Errors that concern the
  * whole request (bad parameters, unknown model, loading) are sent before the stream starts, as a
  * plain JSON error with its status. Streamed responses are never cached.
+ *
+ * Backpressure: events are written only as fast as the client reads them (after a write the
+ * socket cannot take, the next waits for 'drain'), so a client that stops reading holds at
+ * most about one input's events in the server's memory, not the whole response. If the client
+ * goes away, writing stops; inputs still being classified finish in the background and their
+ * results are dropped.
  */
 import type { ServerResponse } from "node:http";
 import type { Entity, InferencePayload } from "../types.js";
@@ -48,6 +54,7 @@ export class InferenceStream {
   readonly #queue: Settled[] = [];
   #wake: (() => void) | undefined;
   #first: Settled | undefined;
+  #abandoned = false;
 
   constructor(clf: ServedClassifier, inputs: string | string[] | string[][], parameters: InferencePayload["parameters"]) {
     // With is_split_into_words an input is a word list: a flat list of words is one input,
@@ -61,43 +68,92 @@ export class InferenceStream {
       clf
         .query(payload)
         .then(
-          (result) => this.#queue.push({ index, ok: true, entities: (split ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
-          (error: unknown) => this.#queue.push({ index, ok: false, error }),
+          (result) => this.#push({ index, ok: true, entities: (split ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
+          (error: unknown) => this.#push({ index, ok: false, error }),
         )
         .finally(() => this.#wake?.());
     });
   }
 
-  async #next(): Promise<Settled> {
-    while (this.#queue.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+  #push(item: Settled): void {
+    // Once the client has gone, results of inputs still running are not kept.
+    if (!this.#abandoned) this.#queue.push(item);
+  }
+
+  /** The next finished input; undefined once `stop()` holds (woken through #wake as well). */
+  async #next(stop?: () => boolean): Promise<Settled | undefined> {
+    while (this.#queue.length === 0) {
+      if (stop?.()) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
     return this.#queue.shift() as Settled;
   }
 
   async ready(): Promise<void> {
     if (this.#count === 0) return;
-    this.#first = await this.#next();
-    if (!this.#first.ok && isParameterError(tokClassCode(this.#first.error))) throw this.#first.error;
+    const first = (await this.#next()) as Settled;
+    this.#first = first;
+    if (!first.ok && isParameterError(tokClassCode(first.error))) throw first.error;
   }
 
   async writeTo(raw: ServerResponse, headers: Record<string, string>, maxBodyBytes: number): Promise<void> {
     raw.writeHead(200, { ...headers, ...SSE_HEADERS });
-    let entities = 0;
-    let errors = 0;
-    for (let done = 0; done < this.#count; done++) {
-      const item = done === 0 && this.#first ? this.#first : await this.#next();
-      if (raw.destroyed) return;
-      if (item.ok) {
-        let chunk = "";
-        for (const entity of item.entities) chunk += sseEvent("entity", { input: item.index, entity });
-        chunk += sseEvent("input", { input: item.index, entities: item.entities.length });
-        entities += item.entities.length;
-        raw.write(chunk);
-      } else {
-        errors++;
-        const reply = toErrorReply(item.error, maxBodyBytes);
-        raw.write(sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body }));
+    // Removed before the response ends, so 'close' here means the client went away.
+    let gone = raw.destroyed;
+    const onClose = (): void => {
+      gone = true;
+      this.#wake?.();
+    };
+    raw.once("close", onClose);
+    try {
+      let entities = 0;
+      let errors = 0;
+      for (let done = 0; done < this.#count; done++) {
+        // Without the stop check, a client that left would keep this handler waiting for the
+        // slowest input.
+        const item = done === 0 && this.#first ? this.#first : await this.#next(() => gone);
+        if (item === undefined || gone || raw.destroyed) return;
+        let chunk: string;
+        if (item.ok) {
+          chunk = "";
+          for (const entity of item.entities) chunk += sseEvent("entity", { input: item.index, entity });
+          chunk += sseEvent("input", { input: item.index, entities: item.entities.length });
+          entities += item.entities.length;
+        } else {
+          errors++;
+          const reply = toErrorReply(item.error, maxBodyBytes);
+          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body });
+        }
+        if (!raw.write(chunk) && !(await drained(raw))) return;
+      }
+      raw.end(sseEvent("done", { inputs: this.#count, entities, errors }));
+    } finally {
+      raw.off("close", onClose);
+      if (gone || raw.destroyed) {
+        this.#abandoned = true;
+        this.#queue.length = 0;
       }
     }
-    raw.end(sseEvent("done", { inputs: this.#count, entities, errors }));
   }
+}
+
+/**
+ * Resolves true when the response can take more data, false if the connection closed first
+ * (a client that disconnects while the buffer is full never drains it).
+ */
+function drained(raw: ServerResponse): Promise<boolean> {
+  if (raw.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => (): void => {
+      raw.off("drain", onDrain);
+      raw.off("close", onClose);
+      raw.off("error", onClose);
+      resolve(ok);
+    };
+    const onDrain = finish(true);
+    const onClose = finish(false);
+    raw.on("drain", onDrain);
+    raw.on("close", onClose);
+    raw.on("error", onClose);
+  });
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCli, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
+import { parseCli, SERVE_HELP, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
 import { exitCodeFor } from "../../src/cli/cli.js";
 import { InputError, readLines, recordText } from "../../src/cli/io.js";
 import { formatTable } from "../../src/cli/pretty.js";
@@ -40,14 +40,15 @@ describe("parseCli", () => {
     expect(parseCli(["--help"])).toEqual({ kind: "help", topic: "main" });
     expect(parseCli(["-v"])).toEqual({ kind: "version" });
     expect(parseCli(["serve", "-h"])).toEqual({ kind: "help", topic: "serve" });
-    expect(parseCli(["serve", "--port", "0", "--model", "a/b=/x", "--model", "c=/y", "--token", "t", "--lazy", "--max-body", "2mb"])).toEqual({
+    expect(parseCli(["serve", "--port", "0", "--model", "a/b=/x", "--model", "c=/y", "--token", "t", "--lazy", "--max-body", "2mb", "--request-timeout", "500"])).toEqual({
       kind: "serve",
-      flags: { port: "0", model: ["a/b=/x", "c=/y"], token: ["t"], lazy: true, maxBody: "2mb" },
+      flags: { port: "0", model: ["a/b=/x", "c=/y"], token: ["t"], lazy: true, maxBody: "2mb", requestTimeout: "500" },
     });
+    expect(SERVE_HELP).toMatch(/--request-timeout MS\s+ms a client has to send its whole request, else 408 \(default 30000; 0: none\)/);
   });
 
   it("usage errors", () => {
-    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"]];
+    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"]];
     for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
   });
 

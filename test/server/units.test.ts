@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeTokenCheck } from "../../src/server/auth.js";
 import { cacheKey, canonicalJson, LruCache } from "../../src/server/cache.js";
-import { ConfigError, parseBytes, resolveServerConfig } from "../../src/server/config.js";
+import { ConfigError, parseBytes, parseMilliseconds, resolveServerConfig } from "../../src/server/config.js";
 import { booleanHeader, parseInferenceRequest } from "../../src/server/request.js";
 import { HttpError } from "../../src/server/http-errors.js";
 
@@ -85,6 +85,7 @@ describe("resolveServerConfig", () => {
     models: { "dslim/bert-base-NER": "./ner", pos: { path: "/abs/pos", modelFile: "model_quantized.onnx" } },
     tokens: ["file-token"],
     maxBodyBytes: "2mb",
+    requestTimeoutMs: 5000,
   });
   const read = (p: string) => {
     if (p === "/etc/tokclass.json") return file;
@@ -93,13 +94,14 @@ describe("resolveServerConfig", () => {
 
   it("has defaults", () => {
     const c = resolveServerConfig({}, {}, read);
-    expect(c).toMatchObject({ host: "127.0.0.1", port: 8080, models: [], defaultModel: "default", tokens: [], maxBodyBytes: 1048576, cacheSize: 1024, preload: true });
+    expect(c).toMatchObject({ host: "127.0.0.1", port: 8080, models: [], defaultModel: "default", tokens: [], maxBodyBytes: 1048576, requestTimeoutMs: 30_000, cacheSize: 1024, preload: true });
   });
 
   it("reads the config file, relative paths from its folder", () => {
     const c = resolveServerConfig({ config: "/etc/tokclass.json" }, {}, read);
     expect(c.port).toBe(9000);
     expect(c.maxBodyBytes).toBe(2 * 1024 * 1024);
+    expect(c.requestTimeoutMs).toBe(5000);
     expect(c.models).toEqual([
       { id: "dslim/bert-base-NER", dir: "/etc/ner", load: {} },
       { id: "pos", dir: "/abs/pos", load: { modelFile: "model_quantized.onnx" } },
@@ -111,8 +113,8 @@ describe("resolveServerConfig", () => {
     const env = { TOKCLASS_TOKENS: "a, b,", TOKCLASS_PORT: "7000", TOKCLASS_CONFIG: "/etc/tokclass.json" };
     const c = resolveServerConfig({}, env, read);
     expect(c).toMatchObject({ port: 7000, tokens: ["a", "b"], host: "0.0.0.0" });
-    const f = resolveServerConfig({ port: "0", token: ["t"], model: ["pos=/other"], cacheSize: "5", lazy: true }, env, read);
-    expect(f).toMatchObject({ port: 0, tokens: ["t"], cacheSize: 5, preload: false });
+    const f = resolveServerConfig({ port: "0", token: ["t"], model: ["pos=/other"], cacheSize: "5", lazy: true, requestTimeout: "0" }, env, read);
+    expect(f).toMatchObject({ port: 0, tokens: ["t"], cacheSize: 5, preload: false, requestTimeoutMs: 0 });
     expect(f.models.find((m) => m.id === "pos")?.dir).toBe("/other");
   });
 
@@ -124,6 +126,11 @@ describe("resolveServerConfig", () => {
       { model: ["=dir"] },
       { model: ["/lead=dir"] },
       { maxBody: "-1" },
+      { requestTimeout: "-1" },
+      { requestTimeout: "1.5" },
+      { requestTimeout: "10s" },
+      { requestTimeout: "" },
+      { requestTimeout: String(2 ** 31) },
       { cacheSize: "x" },
       { config: "/missing.json" },
       { device: "tpu" },
@@ -133,6 +140,19 @@ describe("resolveServerConfig", () => {
     for (const flags of bad) expect(() => resolveServerConfig(flags, {}, read), JSON.stringify(flags)).toThrow(ConfigError);
     expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => '{"prot": 1}')).toThrow(/Unknown key "prot"/);
     expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => "{")).toThrow(/not valid JSON/);
+    expect(() => resolveServerConfig({ requestTimeout: "soon" }, {}, read)).toThrow('Expected a number of milliseconds from 0 (no limit) to 2147483647 for --request-timeout, received the string "soon"');
+    for (const bad of [-5, 2.5, "30s", true, null]) {
+      expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => JSON.stringify({ requestTimeoutMs: bad })), String(bad)).toThrow(/requestTimeoutMs in the config file/);
+    }
+  });
+
+  it("parses milliseconds", () => {
+    expect(parseMilliseconds("250", "x")).toBe(250);
+    expect(parseMilliseconds(" 0 ", "x")).toBe(0);
+    expect(parseMilliseconds(60_000, "x")).toBe(60_000);
+    expect(parseMilliseconds(2 ** 31 - 1, "x")).toBe(2 ** 31 - 1);
+    expect(() => parseMilliseconds(2 ** 31, "x")).toThrow(ConfigError);
+    expect(() => parseMilliseconds("1e3", "x")).toThrow(ConfigError);
   });
 
   it("parses byte sizes", () => {
