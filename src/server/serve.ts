@@ -23,7 +23,10 @@ export async function startServer(config: ServerConfig, loader?: ClassifierLoade
     logRequests: config.logLevel === "debug" || config.logLevel === "trace",
     ...(loader ? { loader } : {}),
   });
-  await built.app.listen({ host: config.host, port: config.port });
+  // A deep accept queue: Node's default backlog (511) drops the SYNs of a burst of ~1,000 new
+  // connections, and their clients retry only after a second (seen in test/server/fault.test.ts).
+  // The kernel caps it at net.core.somaxconn.
+  await built.app.listen({ host: config.host, port: config.port, backlog: 4096 });
   const addr = built.app.server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;

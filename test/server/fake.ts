@@ -34,7 +34,8 @@ export class FakeClassifier implements ServedClassifier {
     this.inFlight++;
     try {
       const out: Entity[][] = [];
-      for (const text of texts) {
+      for (const input of texts) {
+        const text = Array.isArray(input) ? input.join(" ") : input;
         if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
         const delay = this.#options.delayMs?.(text) ?? 0;
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -56,6 +57,7 @@ export class FakeClassifier implements ServedClassifier {
       device: "cpu",
       executionProvider: "CPUExecutionProvider",
       onnxRuntimeVersion: "0",
+      batched: true,
     };
   }
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokClassError, TokenClassifier, Tokenizer } from "../../src/index.js";
 import type { TokClassErrorCode } from "../../src/index.js";
-import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig } from "../../src/binding.js";
+import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig, type NativeClassifyParams } from "../../src/binding.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "models");
 // The smallest fixture (a 2 KB graph, WordPiece tokenizer, 9 labels): fast enough for 10 MB.
@@ -342,6 +342,7 @@ describe("Tokenizer: bad input", () => {
 
 describe("raw addon: unvalidated calls get errors, not crashes", () => {
   let handle: NativeClassifier;
+  // Deliberately partial (no threading fields): the addon must fill in defaults on its own.
   const config = (): NativeClassifierConfig => ({
     runtimeLibrary: defaultRuntimeLibrary(),
     modelPath: join(MODEL, "model.onnx"),
@@ -361,7 +362,7 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     memoryArena: true,
     cudaTf32: false,
     cudaMemLimit: 0,
-  });
+  }) as NativeClassifierConfig;
   beforeAll(async () => {
     handle = await native().ClassifierHandle.load(config());
   });
@@ -425,7 +426,7 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     }
     if (h) {
       try {
-        const r = await h.classify([SAMPLE, "", SAMPLE.repeat(20)], { aggregationStrategy: "simple", ignoreLabels: ["O"] }, true);
+        const r = await h.classify([SAMPLE, "", SAMPLE.repeat(20)], { aggregationStrategy: "simple", ignoreLabels: ["O"] } as NativeClassifyParams, true);
         expect(r).toHaveLength(3);
       } catch (e) {
         expect(typeof (e as { code?: unknown }).code).toBe("string");
@@ -463,7 +464,7 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     const h = await native().ClassifierHandle.load(config());
     await h.dispose();
     await h.dispose();
-    const error = await h.classify(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true).then(
+    const error = await h.classify(["x"], { aggregationStrategy: "simple", ignoreLabels: [] } as unknown as NativeClassifyParams, true).then(
       () => undefined,
       (e: unknown) => e,
     );
