@@ -236,6 +236,11 @@ describe("load: broken models", () => {
           editJson(join(d, "tokenizer.json"), (t) => ((t.model as Record<string, unknown>).type = "SentencePieceDeluxe")),
         ),
       /SentencePieceDeluxe/],
+    // Found by fuzz_tokenizer_json: one id of 2e9 made the id -> token table a 16 GB allocation.
+    ["a tokenizer.json whose vocabulary has one huge id", "ERR_TOKENIZER_INVALID", () =>
+      brokenCopy("sparse-vocab", (d) =>
+        editJson(join(d, "tokenizer.json"), (t) => (((t.model as Record<string, unknown>).vocab as Record<string, number>)["##zz"] = 2_000_000_000)),
+      )],
     ["a tokenizer.json with an unknown pre-tokenizer", "ERR_TOKENIZER_UNSUPPORTED", () => brokenCopy("unknown-pre", (d) => editJson(join(d, "tokenizer.json"), (t) => (t.pre_tokenizer = { type: "Sentencizer" }))),
       /Sentencizer/],
     ["no config.json", "ERR_MODEL_NOT_FOUND", () => brokenCopy("no-config", (d) => unlinkSync(join(d, "config.json")))],

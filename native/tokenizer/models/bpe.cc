@@ -60,9 +60,7 @@ BpeModel::BpeModel(BpeConfig config)
   vocab_.reserve(config.vocab.size());
   uint32_t max_id = 0;
   for (const auto& entry : config.vocab) max_id = std::max(max_id, entry.second);
-  if (!config.vocab.empty() && max_id > 4 * config.vocab.size() + 1024) {
-    throw Error(codes::kTokenizerInvalid, "BPE vocab ids are too sparse (max id " + std::to_string(max_id) + ")");
-  }
+  check_vocab_ids_dense(config.vocab.size(), max_id, "BPE");
   vocab_r_.resize(config.vocab.empty() ? 0 : static_cast<size_t>(max_id) + 1);
   for (auto& [token, id] : config.vocab) {
     vocab_r_[id] = token;

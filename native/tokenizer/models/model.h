@@ -2,6 +2,7 @@
 // Implementations: WordPiece, BPE, Unigram (one file each). Immutable after construction and
 // safe to call from many threads (no unsynchronized caches).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,5 +31,10 @@ class Model {
   virtual std::optional<std::string> continuing_subword_prefix() const { return std::nullopt; }
   virtual const char* kind() const = 0;  // "WordPiece", "BPE", "Unigram"
 };
+
+// WordPiece and BPE keep id -> token in a vector indexed by id, which a corrupt tokenizer.json
+// with one huge id (say 2e9 among 300 entries) would make a multi-gigabyte allocation.
+// Real vocabularies are dense; throws Error(kTokenizerInvalid) past 4 x entries + 1024.
+void check_vocab_ids_dense(size_t entries, uint32_t max_id, const char* model);
 
 }  // namespace tokclass

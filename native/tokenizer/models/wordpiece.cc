@@ -22,7 +22,8 @@ std::unique_ptr<Model> WordPiece::from_json(const json::Value& v) {
     m->vocab_[e.key] = static_cast<uint32_t>(id);
     max_id = std::max(max_id, static_cast<uint32_t>(id));
   }
-  m->vocab_r_.assign(vocab.empty() ? 0 : max_id + 1, nullptr);
+  check_vocab_ids_dense(vocab.size(), max_id, "WordPiece");
+  m->vocab_r_.assign(vocab.empty() ? 0 : static_cast<size_t>(max_id) + 1, nullptr);
   for (const auto& [tok, id] : m->vocab_) m->vocab_r_[id] = &tok;
   return m;
 }
