@@ -35,7 +35,7 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   void Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier);
   // JS thread, while delivering a result in slices: queue the next slice. False if the
   // environment is closing (the caller then finishes at once).
-  bool Requeue(Completion* completion);
+  bool Requeue(Napi::Env env, Completion* completion);
   // JS thread: a call's promise has settled.
   void Settled(Napi::Env env);
 
