@@ -16,6 +16,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function tokenizer = TokenizerHandle::Define(env);
   state->tokenizer_constructor = Napi::Persistent(tokenizer);
   exports.Set("TokenizerHandle", tokenizer);
+  Napi::Value set_immediate = env.Global().Get("setImmediate");
+  if (set_immediate.IsFunction()) state->set_immediate = Napi::Persistent(set_immediate.As<Napi::Function>());
   return exports;
 }
 

@@ -152,12 +152,12 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
   // event-loop turn, so slices queued there ran back to back (measured: a 58,000-entity result
   // blocked the loop for 145-224 ms in "slices"). setImmediate runs the next slice in the
   // check phase of a later turn, after due timers and I/O.
-  Napi::Value set_immediate = env.Global().Get("setImmediate");
-  if (!set_immediate.IsFunction()) return false;
+  const Napi::FunctionReference& set_immediate = PerEnv::Get(env).set_immediate;
+  if (set_immediate.IsEmpty()) return false;
   Napi::Function next = Napi::Function::New(
       env, [completion](const Napi::CallbackInfo& info) { DeliverCompletion(info.Env(), Napi::Function(), nullptr, completion); },
       "tokclassDeliverSlice");
-  set_immediate.As<Napi::Function>().Call({next});
+  set_immediate.Call({next});
   return true;
 }
 

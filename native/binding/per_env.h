@@ -9,6 +9,9 @@ namespace tokclass::binding {
 struct PerEnv {
   Napi::FunctionReference classifier_constructor;
   Napi::FunctionReference tokenizer_constructor;
+  // The environment's setImmediate as it was when the addon loaded, so that fake timers a test
+  // framework installs later (vi.useFakeTimers, sinon) cannot stall result delivery.
+  Napi::FunctionReference set_immediate;
 
   static PerEnv& Get(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
 };

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_MODEL_DIR, TokClassError, TokenClassifier } from "../../src/index.js";
 import type { Entity } from "../../src/index.js";
 
@@ -69,6 +69,16 @@ describe("event loop", () => {
     expect(entities).toBeGreaterThan(30_000);
     const lastTick = Math.max(...ticks.filter((t) => t <= resolvedAt));
     expect(resolvedAt - lastTick, `${entities} entities; last timer tick ${(resolvedAt - lastTick).toFixed(1)} ms before the result`).toBeLessThan(40);
+  });
+
+  it("a large result still arrives when a test framework fakes setImmediate after loading", async () => {
+    vi.useFakeTimers({ toFake: ["setImmediate", "setTimeout", "setInterval"] });
+    try {
+      const results = await clf.classify(texts(1500), { aggregationStrategy: "none", ignoreLabels: [] });
+      expect(results.reduce((n, r) => n + r.length, 0)).toBeGreaterThan(10_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("many concurrent small calls keep the loop responsive and all resolve", async () => {
