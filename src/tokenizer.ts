@@ -1,6 +1,7 @@
 /**
  * The native tokenizer on its own: tokenizer.json in, ids/tokens/offsets out, exactly as a
- * Hugging Face fast tokenizer. Offsets are code points unless `offsets: "utf16"`.
+ * Hugging Face fast tokenizer. Offsets are code points (Python str indices), as Hugging Face
+ * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
 import { textsOf } from "./options.js";

@@ -33,8 +33,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
 
   // Called by the load worker on the JS thread to hand over the loaded classifier.
   void Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier);
-  // JS thread, while delivering a result in slices: queue the next slice. False if the
-  // environment is closing (the caller then finishes at once).
+  // JS thread, while delivering a result in slices: queue the next slice for a later
+  // event-loop turn. False if this environment has no setImmediate (the caller then finishes
+  // at once).
   bool Requeue(Napi::Env env, Completion* completion);
   // JS thread: a call's promise has settled.
   void Settled(Napi::Env env);
