@@ -68,9 +68,13 @@ export interface ClassifierStats {
   requests: number;
   texts: number;
   windows: number;
+  /** Wall time of the rounds' tokenizing stage. */
   tokenizeMs: number;
+  /** Wall time of the rounds' model runs, which include post-processing and delivery. */
   inferMs: number;
+  /** Thread time post-processing texts (between and beside model runs, within inferMs). */
   postprocessMs: number;
+  /** Thread time handing results to the JS thread (within inferMs). */
   deliverMs: number;
 }
 

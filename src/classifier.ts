@@ -156,7 +156,8 @@ export class TokenClassifier {
   /**
    * Counters since load: rounds (model passes that served one or more concurrent calls),
    * requests, texts, windows, and milliseconds spent tokenizing, in the model, post-processing
-   * and handing results back. For tuning batch options and for benchmarks.
+   * and handing results back (the last two overlap the model runs: each text is finished as
+   * soon as its windows are). For tuning batch options and for benchmarks.
    */
   stats(): ClassifierStats {
     this.#checkOpen();

@@ -57,14 +57,15 @@ export interface LoadOptions {
   graphOptimizationLevel?: "disable" | "basic" | "extended" | "all";
   /** ONNX Runtime CPU memory arena (default true). */
   memoryArena?: boolean;
-  /** Max tokens (rows × padded length) in one model run (default 8192 on CPU). */
+  /** Max tokens (rows × padded length) in one model run (default 8,192 on CPU, 65,536 on CUDA). */
   tokenBudget?: number;
-  /** Max rows in one model run (default 64 on CPU). */
+  /** Max rows in one model run (default 16 on CPU, 256 on CUDA). */
   maxBatchSize?: number;
   /**
    * Concurrent classify() calls always share batches: calls that arrive while a round runs
-   * form the next round together. A wait > 0 (ms) also holds an idle scheduler this long for
-   * more calls to arrive (default 0: never delay a lone call).
+   * form the next round together. A wait > 0 (ms, at most 1,000) also holds an idle scheduler
+   * up to this long for more calls to arrive, ending early once about `tokenBudget` tokens of
+   * text are queued (default 0: never delay a lone call).
    */
   batchWaitMs?: number;
   /** Path to another libonnxruntime.so.1 (default: onnxruntime-node's, or $TOKCLASS_ORT_LIBRARY). */

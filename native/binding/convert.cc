@@ -94,7 +94,7 @@ std::vector<std::u32string> to_texts(const Napi::Value& value) {
 
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter) {
   if (!split) {
-    // Copied as UTF-16 only; decoded on a worker thread (Classifier::decode_inputs).
+    // Copied as UTF-16 only; decoded on a worker thread (Classifier::prepare_round).
     if (!value.IsArray()) throw Error(codes::kInvalidArgument, "texts must be an array of strings");
     Napi::Array a = value.As<Napi::Array>();
     std::vector<TextInput> inputs;

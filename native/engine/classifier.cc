@@ -138,26 +138,101 @@ void to_utf16_offsets(const std::u32string& text, std::vector<Entity>& entities)
   }
 }
 
+// Every text of every request in a round, as (request, text) pairs, for the per-text stages.
+struct TextRef {
+  uint32_t request;
+  uint32_t text;
+};
+
+std::vector<TextRef> round_texts(std::span<const RoundRequest> round) {
+  std::vector<TextRef> refs;
+  for (size_t r = 0; r < round.size(); ++r) {
+    if (round[r].error) continue;
+    for (size_t i = 0; i < round[r].texts->size(); ++i)
+      refs.push_back(TextRef{static_cast<uint32_t>(r), static_cast<uint32_t>(i)});
+  }
+  return refs;
+}
+
+// The first failure of each request by text index (not by time, which varies between runs),
+// so that the same bad input always gets the same message.
+class LowestFailure {
+ public:
+  explicit LowestFailure(size_t requests) : index_(requests, SIZE_MAX), error_(requests) {}
+  void record(const TextRef& ref, std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ref.text < index_[ref.request]) index_[ref.request] = ref.text, error_[ref.request] = std::move(error);
+  }
+  // Hands each failure to its request.
+  void apply(std::span<RoundRequest> round) {
+    for (size_t r = 0; r < round.size(); ++r)
+      if (error_[r]) round[r].error = error_[r];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<size_t> index_;
+  std::vector<std::exception_ptr> error_;
+};
+
+// Below this many texts per thread, waking a pool thread costs more than it saves (one short
+// text tokenizes or post-processes in 10-20 microseconds).
+constexpr size_t kMinTextsPerThread = 8;
+
 }  // namespace
 
-void Classifier::decode_inputs(std::vector<TextInput>& texts) const {
-  std::mutex mutex;
-  size_t failed_index = SIZE_MAX;
-  std::exception_ptr failure;
-  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
-    TextInput& input = texts[i];
+void Classifier::prepare_round(std::span<RoundRequest> round) const {
+  for (RoundRequest& request : round) {
+    try {
+      validate(*request.params);
+    } catch (...) {
+      request.error = std::current_exception();
+    }
+  }
+  std::vector<TextRef> refs = round_texts(round);
+  LowestFailure decode_failure(round.size());
+  parallel_for(pool_.get(), refs.size(), [&](size_t k) {
+    TextInput& input = (*round[refs[k].request].texts)[refs[k].text];
     if (input.utf16.empty()) return;
     try {
-      input.text = utf16::decode(input.utf16, i);
+      input.text = utf16::decode(input.utf16, refs[k].text);
     } catch (...) {
-      // parallel_for would rethrow whichever error came first in time; keep the lowest index
-      // so the same bad input always gets the same message.
-      std::lock_guard<std::mutex> lock(mutex);
-      if (i < failed_index) failed_index = i, failure = std::current_exception();
+      decode_failure.record(refs[k], std::current_exception());
     }
     std::u16string().swap(input.utf16);
-  });
-  if (failure) std::rethrow_exception(failure);
+  }, kMinTextsPerThread);
+  decode_failure.apply(round);
+
+  for (RoundRequest& request : round) {
+    if (!request.error) request.prepared.windows.resize(request.texts->size());
+  }
+  refs = round_texts(round);
+  LowestFailure tokenize_failure(round.size());
+  parallel_for(pool_.get(), refs.size(), [&](size_t k) {
+    RoundRequest& request = round[refs[k].request];
+    const TextInput& input = (*request.texts)[refs[k].text];
+    try {
+      const EncodeOptions options = encode_options(*request.params);
+      Encoding first = input.is_split() ? tokenizer_->encode_words(input.words, options)
+                                        : tokenizer_->encode(input.text, options);
+      std::vector<Encoding> overflow = std::move(first.overflowing);
+      first.overflowing.clear();
+      auto& windows = request.prepared.windows[refs[k].text];
+      windows.reserve(1 + overflow.size());
+      windows.push_back(std::move(first));
+      for (Encoding& w : overflow) windows.push_back(std::move(w));
+    } catch (...) {
+      tokenize_failure.record(refs[k], std::current_exception());
+    }
+  }, kMinTextsPerThread);
+  tokenize_failure.apply(round);
+}
+
+std::vector<const Encoding*> Classifier::round_windows(std::span<const RoundRequest> round) {
+  std::vector<const Encoding*> windows;
+  for (const RoundRequest& request : round)
+    if (!request.error) request.prepared.collect_windows(windows);
+  return windows;
 }
 
 EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
@@ -169,24 +244,7 @@ EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
   return options;
 }
 
-PreparedRequest Classifier::prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const {
-  const EncodeOptions options = encode_options(params);
-  PreparedRequest prepared;
-  prepared.windows.resize(texts.size());
-  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
-    Encoding first = texts[i].is_split() ? tokenizer_->encode_words(texts[i].words, options)
-                                         : tokenizer_->encode(texts[i].text, options);
-    std::vector<Encoding> overflow = std::move(first.overflowing);
-    first.overflowing.clear();
-    auto& windows = prepared.windows[i];
-    windows.reserve(1 + overflow.size());
-    windows.push_back(std::move(first));
-    for (Encoding& w : overflow) windows.push_back(std::move(w));
-  });
-  return prepared;
-}
-
-BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const {
+BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done) const {
   std::vector<runtime::Sequence> sequences;
   sequences.reserve(windows.size());
   for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
@@ -197,45 +255,33 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows) const
   batcher.solo_session = solo_session_.get();
   batcher.pool = pool_.get();
   batcher.parallel_runs = config_.parallel_runs;
+  batcher.on_stored = on_done;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 
-std::vector<std::vector<Entity>> Classifier::finish(const std::vector<TextInput>& texts,
-                                                    const PreparedRequest& prepared, const BatchLogits& logits,
-                                                    size_t first_window, const ClassifyParams& params) const {
+std::vector<Entity> Classifier::finish_text(const TextInput& text, const std::vector<Encoding>& windows,
+                                            const BatchLogits& logits, size_t first_window,
+                                            const ClassifyParams& params) const {
+  if (logits.num_labels != 0 && logits.num_labels != config_.labels.size()) {
+    throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(logits.num_labels) +
+                                          " classes but config.json id2label has " +
+                                          std::to_string(config_.labels.size()) + " labels");
+  }
   PostprocessConfig post;
   post.id2label = &config_.labels;
   post.strategy = params.strategy;
   post.ignore_labels = &params.ignore_labels;
   post.unk_token_id = unk_id_;
   post.label_scheme = params.label_scheme;
-  if (logits.num_labels != 0 && logits.num_labels != config_.labels.size()) {
-    throw Error(codes::kModelInvalid, "the model outputs " + std::to_string(logits.num_labels) +
-                                          " classes but config.json id2label has " +
-                                          std::to_string(config_.labels.size()) + " labels");
+  post.word_starts = text.is_split() ? &text.word_starts : nullptr;
+  std::vector<WindowLogits> text_windows;
+  text_windows.reserve(windows.size());
+  for (size_t w = 0; w < windows.size(); ++w) {
+    text_windows.push_back(WindowLogits{&windows[w], logits.of(first_window + w).data(), logits.num_labels});
   }
-  // Each text's windows start at a known index into the logits, so texts are independent.
-  std::vector<size_t> first_of(texts.size());
-  size_t window = first_window;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    first_of[i] = window;
-    window += prepared.windows[i].size();
-  }
-  std::vector<std::vector<Entity>> out(texts.size());
-  parallel_for(pool_.get(), texts.size(), [&](size_t i) {
-    std::vector<WindowLogits> text_windows;
-    text_windows.reserve(prepared.windows[i].size());
-    size_t w_index = first_of[i];
-    for (const Encoding& w : prepared.windows[i]) {
-      text_windows.push_back(WindowLogits{&w, logits.of(w_index).data(), logits.num_labels});
-      ++w_index;
-    }
-    PostprocessConfig text_post = post;
-    text_post.word_starts = texts[i].is_split() ? &texts[i].word_starts : nullptr;
-    out[i] = postprocess(texts[i].text, text_windows, *tokenizer_, text_post);
-    if (params.utf16_offsets) to_utf16_offsets(texts[i].text, out[i]);
-  });
-  return out;
+  std::vector<Entity> entities = postprocess(text.text, text_windows, *tokenizer_, post);
+  if (params.utf16_offsets) to_utf16_offsets(text.text, entities);
+  return entities;
 }
 
 size_t Classifier::memory_bytes() const {

@@ -1,8 +1,11 @@
 // Classifier: one loaded model — tokenizer, ONNX Runtime session, labels — and the whole
 // text -> entities path. Immutable after load; classify() may run on any thread, and many at once.
 #pragma once
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,7 +45,7 @@ struct TextInput {
   std::u32string text;
   std::vector<std::u32string> words;  // non-empty: pre-split input
   std::vector<uint32_t> word_starts;  // code-point start of each word in `text`
-  // A plain text as it came from JavaScript, not yet decoded: Classifier::decode_inputs turns
+  // A plain text as it came from JavaScript, not yet decoded: Classifier::prepare_round turns
   // it into `text` on worker threads (see common/utf16.h).
   std::u16string utf16;
 
@@ -84,6 +87,17 @@ struct PreparedRequest {
 // Logits of many windows in one buffer, in window order (runtime/batcher.h).
 using BatchLogits = runtime::SequenceLogits;
 
+// One request of a scheduler round: its texts and parameters, and what the round's stages
+// make of them. A request that fails (bad parameters, invalid Unicode, a failed run) carries
+// its error and takes no further part; the others go on.
+struct RoundRequest {
+  std::vector<TextInput>* texts = nullptr;
+  const ClassifyParams* params = nullptr;
+  PreparedRequest prepared;
+  std::vector<std::vector<Entity>> result;  // per text
+  std::exception_ptr error;
+};
+
 class Classifier {
  public:
   // Throws Error (model not found / invalid, tokenizer invalid / unsupported, runtime load).
@@ -93,17 +107,25 @@ class Classifier {
   // Checks params against this model (stride vs window, stride with "none"); throws Error.
   void validate(const ClassifyParams& params) const;
 
-  // Decodes the inputs still in UTF-16 (TextInput::plain_utf16), in parallel. Throws the error
-  // of the first (lowest-index) text that is not valid Unicode.
-  void decode_inputs(std::vector<TextInput>& texts) const;
-
-  // The three stages of a call (after decode_inputs), run by the Scheduler so that windows of
-  // many concurrent requests share batches. Texts are code points.
-  PreparedRequest prepare(const std::vector<TextInput>& texts, const ClassifyParams& params) const;
-  BatchLogits infer(const std::vector<const Encoding*>& windows) const;
-  std::vector<std::vector<Entity>> finish(const std::vector<TextInput>& texts, const PreparedRequest& prepared,
-                                          const BatchLogits& logits, size_t first_window,
-                                          const ClassifyParams& params) const;
+  // The three stages of a scheduler round, so that the windows of many concurrent requests
+  // share batches. The per-text stages run in parallel over every text of every request (a
+  // round of 64 one-text calls is as parallel as one 64-text call).
+  //
+  // prepare_round: checks parameters, decodes the texts still in UTF-16 (TextInput::plain_utf16)
+  // and tokenizes them into windows. A request whose texts fail gets the error of its
+  // lowest-index bad text (invalid Unicode is reported before tokenizer errors).
+  void prepare_round(std::span<RoundRequest> round) const;
+  // The windows of every request without an error, in request order, as infer takes them.
+  static std::vector<const Encoding*> round_windows(std::span<const RoundRequest> round);
+  // Runs the windows in shared, length-sorted batches. `on_done`, if set, is called on the
+  // runner's thread after each batch with the indices of the windows whose logits are now in
+  // place (runtime::BatcherConfig::on_stored), so texts can be finished while others run.
+  using WindowsDone = std::function<void(const BatchLogits& logits, std::span<const uint32_t> windows)>;
+  BatchLogits infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done = {}) const;
+  // Scores and aggregation for one text whose windows' logits start at `first_window`.
+  // Thread-safe. Throws Error (kModelInvalid when the model's label count is not config.json's).
+  std::vector<Entity> finish_text(const TextInput& text, const std::vector<Encoding>& windows,
+                                  const BatchLogits& logits, size_t first_window, const ClassifyParams& params) const;
 
   ClassifierInfo info() const;
   // Rough native memory held: the model file's size per session (weights dominate).

@@ -1,6 +1,9 @@
 #include "engine/scheduler.h"
 
+#include <atomic>
 #include <chrono>
+#include <memory>
+#include <span>
 
 namespace tokclass {
 
@@ -53,7 +56,7 @@ void Scheduler::loop() {
       auto queued_tokens = [this] {
         size_t tokens = 0;
         for (const Request& r : queue_)
-          for (const auto& t : r.texts) tokens += t.text.size() / 4 + 2;
+          for (const auto& t : r.texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
         return tokens;
       };
       const auto now = std::chrono::steady_clock::now();
@@ -90,78 +93,161 @@ uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
 }
+
+// Where a round's texts stand while its batches run: a text is post-processed by the runner
+// that stores its last window, and a request is delivered by the one that finishes its last
+// text. The counters are atomics (acquire-release): the thread that takes one to zero sees
+// every write made before the other decrements, logits and entities included.
+class RoundProgress {
+ public:
+  struct Text {
+    uint32_t request = 0, text = 0;
+    size_t first_window = 0;
+    std::atomic<size_t> windows_left{0};
+    std::exception_ptr error;
+  };
+
+  RoundProgress(std::span<RoundRequest> round, size_t window_count)
+      : texts_left_(std::make_unique<std::atomic<size_t>[]>(round.size())), first_text_(round.size(), 0) {
+    for (const RoundRequest& request : round)
+      if (!request.error) text_count_ += request.texts->size();
+    texts_ = std::make_unique<Text[]>(text_count_);
+    window_text_.resize(window_count);
+    size_t k = 0, window = 0;
+    for (size_t r = 0; r < round.size(); ++r) {
+      first_text_[r] = k;
+      if (round[r].error) continue;
+      round[r].result.resize(round[r].texts->size());
+      texts_left_[r].store(round[r].texts->size(), std::memory_order_relaxed);
+      for (size_t i = 0; i < round[r].texts->size(); ++i, ++k) {
+        const size_t count = round[r].prepared.windows[i].size();
+        Text& t = texts_[k];
+        t.request = static_cast<uint32_t>(r);
+        t.text = static_cast<uint32_t>(i);
+        t.first_window = window;
+        t.windows_left.store(count, std::memory_order_relaxed);
+        for (size_t w = 0; w < count; ++w) window_text_[window + w] = static_cast<uint32_t>(k);
+        window += count;
+      }
+    }
+  }
+
+  // The window is done; returns its text if that was the text's last window.
+  Text* window_done(uint32_t window) {
+    Text& t = texts_[window_text_[window]];
+    return t.windows_left.fetch_sub(1, std::memory_order_acq_rel) == 1 ? &t : nullptr;
+  }
+  // The text is done; true if it was its request's last.
+  bool text_done(const Text& t) { return texts_left_[t.request].fetch_sub(1, std::memory_order_acq_rel) == 1; }
+  // The lowest-index error among a finished request's texts.
+  std::exception_ptr first_error(uint32_t request) const {
+    for (size_t k = first_text_[request]; k < text_count_ && texts_[k].request == request; ++k)
+      if (texts_[k].error) return texts_[k].error;
+    return nullptr;
+  }
+
+ private:
+  size_t text_count_ = 0;
+  std::unique_ptr<Text[]> texts_;                      // every text of the round, in window order
+  std::vector<uint32_t> window_text_;                  // window index -> index into texts_
+  std::unique_ptr<std::atomic<size_t>[]> texts_left_;  // per request
+  std::vector<size_t> first_text_;                     // per request: its first entry in texts_
+};
+
 }  // namespace
 
 void Scheduler::process(std::vector<Request>& requests) {
-  SchedulerStats round;
-  round.rounds = 1;
-  round.requests = requests.size();
-  auto t = std::chrono::steady_clock::now();
-  // Stage 1: decode (UTF-16 from JS) and tokenize every request; a bad request fails alone.
-  std::vector<PreparedRequest> prepared(requests.size());
-  std::vector<bool> ok(requests.size(), false);
-  std::vector<const Encoding*> windows;
+  SchedulerStats round_stats;
+  round_stats.rounds = 1;
+  round_stats.requests = requests.size();
+  std::vector<RoundRequest> round(requests.size());
   for (size_t r = 0; r < requests.size(); ++r) {
-    try {
-      classifier_.validate(requests[r].params);
-      classifier_.decode_inputs(requests[r].texts);
-      prepared[r] = classifier_.prepare(requests[r].texts, requests[r].params);
-      ok[r] = true;
-    } catch (...) {
-      requests[r].done({}, std::current_exception());
-    }
+    round[r].texts = &requests[r].texts;
+    round[r].params = &requests[r].params;
   }
-  for (size_t r = 0; r < requests.size(); ++r) {
-    if (!ok[r]) continue;
-    prepared[r].collect_windows(windows);
-    round.texts += requests[r].texts.size();
-  }
-  round.windows = windows.size();
-  round.tokenize_ns = elapsed_ns(t);
 
-  // Stage 2: every window of every request in shared, length-sorted batches.
+  // Stage 1: decode (UTF-16 from JS) and tokenize every text of every request. A request that
+  // fails hears so at once; the rest of the round goes on without it.
+  auto t = std::chrono::steady_clock::now();
+  classifier_.prepare_round(round);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (!round[r].error) continue;
+    requests[r].done({}, round[r].error);
+    requests[r].done = nullptr;
+  }
+  const std::vector<const Encoding*> windows = Classifier::round_windows(round);
+  for (const RoundRequest& request : round)
+    if (!request.error) round_stats.texts += request.texts->size();
+  round_stats.windows = windows.size();
+  round_stats.tokenize_ns = elapsed_ns(t);
+
+  // Stages 2 and 3: the windows of every request in shared, length-sorted batches; each text
+  // is post-processed as soon as its windows are done and each request delivered as soon as
+  // its texts are, while the rest of the round still runs. Early callers can so come back with
+  // their next text before the round ends, and post-processing fills the gaps between runs.
+  RoundProgress progress(round, windows.size());
+  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0};
+  auto deliver = [&](uint32_t r) {
+    const auto start = std::chrono::steady_clock::now();
+    std::exception_ptr error = progress.first_error(r);
+    requests[r].done(error ? std::vector<std::vector<Entity>>{} : std::move(round[r].result), error);
+    requests[r].done = nullptr;
+    deliver_ns.fetch_add(elapsed_ns(start), std::memory_order_relaxed);
+  };
+  auto finish = [&](RoundProgress::Text& text, const BatchLogits& logits) {
+    const auto start = std::chrono::steady_clock::now();
+    RoundRequest& request = round[text.request];
+    try {
+      request.result[text.text] = classifier_.finish_text((*request.texts)[text.text],
+                                                          request.prepared.windows[text.text], logits,
+                                                          text.first_window, *request.params);
+    } catch (...) {
+      text.error = std::current_exception();
+    }
+    postprocess_ns.fetch_add(elapsed_ns(start), std::memory_order_relaxed);
+    if (progress.text_done(text)) deliver(text.request);
+  };
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (requests[r].done && round[r].texts->empty()) deliver(static_cast<uint32_t>(r));
+  }
+
   t = std::chrono::steady_clock::now();
   BatchLogits logits;
+  std::exception_ptr failure;
   try {
-    logits = classifier_.infer(windows);
-  } catch (...) {
-    auto error = std::current_exception();
-    for (size_t r = 0; r < requests.size(); ++r)
-      if (ok[r]) requests[r].done({}, error);
-    return;
-  }
-  round.infer_ns = elapsed_ns(t);
-
-  // Stage 3: scores and aggregation per text, then hand each request its result.
-  size_t first_window = 0;
-  std::vector<std::vector<std::vector<Entity>>> results(requests.size());
-  std::vector<std::exception_ptr> errors(requests.size());
-  t = std::chrono::steady_clock::now();
-  for (size_t r = 0; r < requests.size(); ++r) {
-    if (!ok[r]) continue;
-    try {
-      results[r] = classifier_.finish(requests[r].texts, prepared[r], logits, first_window, requests[r].params);
-    } catch (...) {
-      errors[r] = std::current_exception();
+    logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
+      for (uint32_t w : done)
+        if (RoundProgress::Text* text = progress.window_done(w)) finish(*text, stored);
+    });
+    // Windows without tokens are in no batch (nothing to run); they finish now.
+    for (uint32_t w = 0; w < windows.size(); ++w) {
+      if (windows[w]->ids.empty())
+        if (RoundProgress::Text* text = progress.window_done(w)) finish(*text, logits);
     }
-    first_window += prepared[r].window_count();
+  } catch (...) {
+    failure = std::current_exception();
   }
-  round.postprocess_ns = elapsed_ns(t);
-  t = std::chrono::steady_clock::now();
-  for (size_t r = 0; r < requests.size(); ++r) {
-    if (ok[r]) requests[r].done(std::move(results[r]), errors[r]);
+  round_stats.infer_ns = elapsed_ns(t);
+  if (failure) {
+    // Every runner has stopped: the requests not yet delivered all share the failure.
+    for (size_t r = 0; r < requests.size(); ++r) {
+      if (!requests[r].done) continue;
+      requests[r].done({}, failure);
+      requests[r].done = nullptr;
+    }
   }
-  round.deliver_ns = elapsed_ns(t);
+  round_stats.postprocess_ns = postprocess_ns.load();
+  round_stats.deliver_ns = deliver_ns.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
-  stats_.rounds += round.rounds;
-  stats_.requests += round.requests;
-  stats_.texts += round.texts;
-  stats_.windows += round.windows;
-  stats_.tokenize_ns += round.tokenize_ns;
-  stats_.infer_ns += round.infer_ns;
-  stats_.postprocess_ns += round.postprocess_ns;
-  stats_.deliver_ns += round.deliver_ns;
+  stats_.rounds += round_stats.rounds;
+  stats_.requests += round_stats.requests;
+  stats_.texts += round_stats.texts;
+  stats_.windows += round_stats.windows;
+  stats_.tokenize_ns += round_stats.tokenize_ns;
+  stats_.infer_ns += round_stats.infer_ns;
+  stats_.postprocess_ns += round_stats.postprocess_ns;
+  stats_.deliver_ns += round_stats.deliver_ns;
 }
 
 }  // namespace tokclass

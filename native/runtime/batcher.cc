@@ -161,22 +161,33 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
     }
   };
 
+  // Offsets (and the buffer) can be laid out once the label count is known: from the model's
+  // output shape, or after the first run for a dynamic label dimension.
+  auto lay_out = [&](size_t num_labels) {
+    out.num_labels = num_labels;
+    out.data.resize(token_offsets.back() * num_labels);
+    out.offsets.resize(token_offsets.size());
+    for (size_t i = 0; i < token_offsets.size(); ++i) out.offsets[i] = token_offsets[i] * num_labels;
+  };
+  auto stored = [&](const BatchResult& batch) {
+    if (config.on_stored) config.on_stored(out, batch.rows);
+  };
+
   if (!plans.empty()) {
     // A model with a dynamic label dimension reveals it only after a run: then the first batch
     // runs alone. Otherwise every batch, the first included, goes to the parallel runners.
     size_t first_parallel = 0;
-    out.num_labels = session.num_labels();
-    if (out.num_labels == 0 || (plans.size() == 1 && config.solo_session != nullptr)) {
+    if (session.num_labels() == 0 || (plans.size() == 1 && config.solo_session != nullptr)) {
       BatchScratch scratch;
       BatchResult result;
       const Session& first = (plans.size() == 1 && config.solo_session != nullptr) ? *config.solo_session : session;
       RunBatch(first, sequences, plans[0], config, scratch, result);
-      out.num_labels = result.num_labels;
-      out.data.resize(token_offsets.back() * out.num_labels);
+      lay_out(result.num_labels);
       store(result);
+      stored(result);
       first_parallel = 1;
     } else {
-      out.data.resize(token_offsets.back() * out.num_labels);
+      lay_out(session.num_labels());
     }
 
     const size_t remaining = plans.size() - first_parallel;
@@ -192,6 +203,7 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
         try {
           RunBatch(session, sequences, plans[b], config, worker_scratch, worker_result);
           store(worker_result);
+          stored(worker_result);
         } catch (...) {
           std::lock_guard<std::mutex> lock(failure_mutex);
           if (!failure) failure = std::current_exception();
@@ -202,12 +214,8 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
     if (threads > 1) config.pool->run(threads, worker);  // this thread is one of the runners
     else if (remaining > 0) worker();
     if (failure) std::rethrow_exception(failure);
-  }
-
-  if (out.num_labels == 0) out.num_labels = session.num_labels();
-  out.offsets.resize(token_offsets.size());
-  for (size_t i = 0; i < token_offsets.size(); ++i) {
-    out.offsets[i] = token_offsets[i] * out.num_labels;
+  } else {
+    lay_out(session.num_labels());
   }
   return out;
 }

@@ -22,6 +22,8 @@ struct Sequence {
   std::span<const uint32_t> type_ids;  // same length as ids, or empty for all zeros
 };
 
+struct SequenceLogits;  // below
+
 struct BatcherConfig {
   size_t token_budget = 8192;  // max rows * padded_len per batch (one longer row runs alone)
   size_t max_rows = 64;
@@ -43,6 +45,12 @@ struct BatcherConfig {
   // per-text host stages); at most parallel_runs batches run at once.
   WorkerPool* pool = nullptr;
   size_t parallel_runs = 1;
+  // RunAll only: called on the runner's thread after each batch, with the rows (input
+  // indices) whose logits are now in place. Lets the caller post-process a text as soon as
+  // its windows are done, while other batches still run. Rows of other batches may be written
+  // concurrently, so it must read only rows it was told about (or learned of through its own
+  // synchronisation). Must not throw.
+  std::function<void(const SequenceLogits& logits, std::span<const uint32_t> rows)> on_stored;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.

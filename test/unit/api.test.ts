@@ -65,6 +65,56 @@ describe("concurrency", () => {
     expect(single).toEqual(batched);
   });
 
+  it("calls sharing a round (large, single, strided, failing) each get what they get alone", async () => {
+    const many = Array.from({ length: 300 }, (_, i) => `Report ${i}: Apple Inc. hired Tim Cook in ${1980 + (i % 40)}.`);
+    const long = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(40);
+    const alone = {
+      many: await clf.classify(many),
+      single: await clf.classify("Angela Merkel met Emmanuel Macron."),
+      strided: await clf.classify(long, { stride: 16, fullText: true, aggregationStrategy: "first" }),
+    };
+    // Submitted in one tick, so they are queued together and share the scheduler's next round.
+    const together = await Promise.allSettled([
+      clf.classify(many),
+      clf.classify("Angela Merkel met Emmanuel Macron."),
+      clf.classify(long, { stride: 16, fullText: true, aggregationStrategy: "first" }),
+      clf.classify(["fine", "bad \ud800 surrogate"]),
+      clf.classify(many.slice(0, 5)),
+    ]);
+    expect(together.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    const value = (i: number) => (together[i] as PromiseFulfilledResult<unknown>).value;
+    expect(value(0)).toEqual(alone.many);
+    expect(value(1)).toEqual(alone.single);
+    expect(value(2)).toEqual(alone.strided);
+    expect((alone.strided as Entity[]).length).toBeGreaterThan(100);  // many windows, several batches
+    expect((together[3] as PromiseRejectedResult).reason.code).toBe("ERR_INVALID_TEXT");
+    expect(value(4)).toEqual(alone.many.slice(0, 5));
+  });
+
+  it("a call finished early in a round resolves while the round's other calls still run", async () => {
+    // batchWaitMs holds the idle scheduler until the large call arrives, so both share a
+    // round; the wait ends there, as a round's worth of text is then queued (else the long
+    // text's result could not come before the 1,000 ms wait is over). The 2,000 short texts
+    // make ~125 batches; the long text is in the first (longest-first order), so its caller
+    // hears back long before the round ends.
+    const held = await TokenClassifier.load(undefined, { batchWaitMs: 1000 });
+    try {
+      const short = Array.from({ length: 2000 }, (_, i) => `Tim Cook ${i}.`);
+      const t0 = performance.now();
+      let longAt = 0;
+      let largeAt = 0;
+      await Promise.all([
+        held.classify("Angela Merkel visited Paris and Berlin. ".repeat(12)).then(() => (longAt = performance.now() - t0)),
+        held.classify(short).then(() => (largeAt = performance.now() - t0)),
+      ]);
+      expect(held.stats().rounds).toBe(1);
+      expect(longAt).toBeLessThan(1000);
+      expect(longAt).toBeLessThan(largeAt / 2);
+    } finally {
+      await held.dispose();
+    }
+  });
+
   it("host threads beyond the parallel runs (the CUDA layout) give the same results as one thread", async () => {
     // 600 texts: enough for parallel_for to split tokenizing and post-processing across threads.
     const texts = Array.from({ length: 600 }, (_, i) => `${i % 7 ? "Angela Merkel" : "Apple Inc."} visited Paris and Berlin ${"again ".repeat(i % 23)}in ${1990 + (i % 30)}.`);
