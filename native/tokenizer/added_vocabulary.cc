@@ -131,6 +131,15 @@ std::vector<Split> AddedVocabulary::split_with_tokens(NormalizedString&& s, cons
     out.push_back(Split{std::move(tok_piece), std::move(toks)});
     start_offset = stop;
   }
+  if (start_offset == 0) {
+    // No added token here (the usual case). Slicing [0, n) copies the string; when the slice
+    // would cover the whole original anyway, the string itself is that slice.
+    const std::optional<Offsets> whole = s.normalized_to_original(0, n);
+    if (whole && whole->start == 0 && whole->end == s.len_original()) {
+      out.push_back(Split{std::move(s), std::nullopt});
+      return out;
+    }
+  }
   if (start_offset != n) out.push_back(Split{piece(start_offset, n), std::nullopt});
   return out;
 }

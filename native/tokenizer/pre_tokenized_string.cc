@@ -31,12 +31,20 @@ void PreTokenizedString::split(
 
 void PreTokenizedString::split_normalized(
     const std::function<std::vector<NormalizedString>(size_t, NormalizedString&&)>& fn) {
-  split([&](size_t i, NormalizedString&& n) {
-    std::vector<Split> out;
-    for (NormalizedString& piece : fn(i, std::move(n)))
-      out.push_back(Split{std::move(piece), std::nullopt});
-    return out;
-  });
+  // As split(), without wrapping each piece list into Splits first.
+  std::vector<Split> out;
+  out.reserve(splits_.size());
+  for (size_t i = 0; i < splits_.size(); ++i) {
+    Split& s = splits_[i];
+    if (s.tokens) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    for (NormalizedString& piece : fn(i, std::move(s.normalized))) {
+      if (!piece.empty()) out.push_back(Split{std::move(piece), std::nullopt});
+    }
+  }
+  splits_ = std::move(out);
 }
 
 void PreTokenizedString::normalize(const std::function<void(NormalizedString&)>& fn) {
@@ -65,6 +73,14 @@ void PreTokenizedString::tokenize(const Model& model, size_t limit) {
 Encoding PreTokenizedString::into_encoding(std::optional<int32_t> word_idx,
                                            uint32_t type_id) const {
   Encoding enc;
+  size_t total = 0;
+  for (const Split& s : splits_) total += s.tokens ? s.tokens->size() : 0;
+  enc.ids.reserve(total);
+  enc.type_ids.reserve(total);
+  enc.tokens.reserve(total);
+  enc.offsets.reserve(total);
+  enc.special_tokens_mask.reserve(total);
+  enc.word_ids.reserve(total);
   for (size_t idx = 0; idx < splits_.size(); ++idx) {
     const Split& s = splits_[idx];
     if (!s.tokens) throw Error(codes::kInternal, "split has not been tokenized");

@@ -53,7 +53,15 @@ function randomTexts(count: number, seed: number): string[] {
   );
 }
 
-const TEXTS = [...conllDev(800), ...randomTexts(800, 7)];
+// Special tokens of the six tokenizers inside text, where the added-vocabulary split applies.
+const WITH_ADDED_TOKENS = [
+  "Paris [SEP] Berlin",
+  "[CLS]Angela[MASK] Merkel [UNK]",
+  "  <mask> visited <s>Paris</s>  ",
+  "x<pad>y [PAD]z <unk>",
+  "\t[SEP]\n<mask>\u0007 東京[MASK]",
+];
+const TEXTS = [...conllDev(800), ...randomTexts(800, 7), ...WITH_ADDED_TOKENS];
 const pairs = (flat: Uint32Array): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 

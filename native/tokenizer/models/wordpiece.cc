@@ -14,6 +14,8 @@ std::unique_ptr<Model> WordPiece::from_json(const json::Value& v) {
   if (max_chars < 0) throw Error(codes::kTokenizerInvalid, "max_input_chars_per_word must be >= 0");
   m->max_input_chars_per_word_ = static_cast<size_t>(max_chars);
   const json::Object& vocab = v.at("vocab").as_object("model.vocab");
+  // Short bucket chains: a lookup runs for every candidate piece of every word.
+  m->vocab_.max_load_factor(0.5f);
   m->vocab_.reserve(vocab.size());
   uint32_t max_id = 0;
   for (const json::Member& e : vocab) {
@@ -39,9 +41,12 @@ std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
   };
   if (n > max_input_chars_per_word_) return unk();
 
-  // UTF-8 byte position of every char boundary, so substrings are cheap to build.
-  std::string bytes;
-  std::vector<size_t> pos(n + 1);
+  // UTF-8 byte position of every char boundary, so substrings are cheap to build. Scratch
+  // buffers kept per thread: this runs once per word.
+  thread_local std::string bytes;
+  thread_local std::vector<size_t> pos;
+  bytes.clear();
+  pos.resize(n + 1);
   for (uint32_t i = 0; i < n; ++i) {
     pos[i] = bytes.size();
     utf8::append(bytes, piece[i]);
@@ -49,7 +54,7 @@ std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
   pos[n] = bytes.size();
 
   std::vector<Token> out;
-  std::string key;
+  thread_local std::string key;
   uint32_t start = 0;
   while (start < n) {
     uint32_t end = n;

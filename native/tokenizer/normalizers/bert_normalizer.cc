@@ -1,5 +1,7 @@
 #include "tokenizer/normalizers/bert_normalizer.h"
 
+#include <algorithm>
+
 #include "tokenizer/registry.h"
 #include "unicode/unicode.h"
 
@@ -36,33 +38,43 @@ std::unique_ptr<Normalizer> BertNormalizer::from_json(const json::Value& v) {
 
 void BertNormalizer::normalize(NormalizedString& s) const {
   if (clean_text_) {
-    s.filter([](char32_t c) { return !(c == 0 || c == 0xFFFD || is_bert_control(c)); });
-    s.map([](char32_t c) { return is_bert_whitespace(c) ? U' ' : c; });
+    // Each step rebuilds the string and its alignments; most texts need neither (a step that
+    // changes nothing leaves the string exactly as it was), so look first.
+    auto dropped = [](char32_t c) { return c == 0 || c == 0xFFFD || is_bert_control(c); };
+    auto odd_space = [](char32_t c) { return c != U' ' && is_bert_whitespace(c); };
+    const std::u32string& text = s.get();
+    if (std::any_of(text.begin(), text.end(), dropped)) s.filter([&](char32_t c) { return !dropped(c); });
+    if (std::any_of(s.get().begin(), s.get().end(), odd_space)) {
+      s.map([](char32_t c) { return is_bert_whitespace(c) ? U' ' : c; });
+    }
   }
-  if (handle_chinese_chars_) {
+  if (handle_chinese_chars_ && std::any_of(s.get().begin(), s.get().end(), is_chinese_char)) {
     // HF's (' ', 0), (c, 1), (' ', 1): the leading space takes the ideograph's place and the
     // ideograph and trailing space are insertions after it, so all three share the
     // ideograph's alignment. (The older (' ', 1), (c, 0) form gave a text-initial space a
     // zero-width alignment, which later whole-string transforms cannot handle.)
     std::vector<NormalizedString::Change> out;
-    bool any = false;
     for (char32_t c : s.get()) {
       if (is_chinese_char(c)) {
         out.push_back({U' ', 0});
         out.push_back({c, 1});
         out.push_back({U' ', 1});
-        any = true;
       } else {
         out.push_back({c, 0});
       }
     }
-    if (any) s.transform(out, 0);
+    s.transform(out, 0);
   }
-  if (strip_accents_) {
+  // ASCII has no decompositions and no marks, and lowercases one char to one char.
+  auto non_ascii = [](char32_t c) { return c >= 0x80; };
+  const bool ascii = std::none_of(s.get().begin(), s.get().end(), non_ascii);
+  if (strip_accents_ && !ascii) {
     s.nfd();
     s.filter([](char32_t c) { return !unicode::is_mark_nonspacing(c); });
   }
-  if (lowercase_) s.lowercase();
+  if (lowercase_ && (!ascii || std::any_of(s.get().begin(), s.get().end(), [](char32_t c) { return c >= U'A' && c <= U'Z'; }))) {
+    s.lowercase();
+  }
 }
 
 TOKCLASS_REGISTER_NORMALIZER("BertNormalizer", BertNormalizer::from_json)
