@@ -170,16 +170,26 @@ void Scheduler::process(std::vector<Request>& requests) {
   // fails hears so at once; the rest of the round goes on without it.
   auto t = std::chrono::steady_clock::now();
   classifier_.prepare_round(round);
-  for (size_t r = 0; r < requests.size(); ++r) {
-    if (!round[r].error) continue;
-    requests[r].done({}, round[r].error);
-    requests[r].done = nullptr;
-  }
   const std::vector<const Encoding*> windows = Classifier::round_windows(round);
   for (const RoundRequest& request : round)
     if (!request.error) round_stats.texts += request.texts->size();
   round_stats.windows = windows.size();
   round_stats.tokenize_ns = elapsed_ns(t);
+  {
+    // Counted before any result goes out, so that stats() read after a call resolves includes
+    // its round (the timings of the later stages are added when the round ends).
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.rounds += round_stats.rounds;
+    stats_.requests += round_stats.requests;
+    stats_.texts += round_stats.texts;
+    stats_.windows += round_stats.windows;
+    stats_.tokenize_ns += round_stats.tokenize_ns;
+  }
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (!round[r].error) continue;
+    requests[r].done({}, round[r].error);
+    requests[r].done = nullptr;
+  }
 
   // Stages 2 and 3: the windows of every request in shared, length-sorted batches; each text
   // is post-processed as soon as its windows are done and each request delivered as soon as
@@ -240,11 +250,6 @@ void Scheduler::process(std::vector<Request>& requests) {
   round_stats.deliver_ns = deliver_ns.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
-  stats_.rounds += round_stats.rounds;
-  stats_.requests += round_stats.requests;
-  stats_.texts += round_stats.texts;
-  stats_.windows += round_stats.windows;
-  stats_.tokenize_ns += round_stats.tokenize_ns;
   stats_.infer_ns += round_stats.infer_ns;
   stats_.postprocess_ns += round_stats.postprocess_ns;
   stats_.deliver_ns += round_stats.deliver_ns;

@@ -1,7 +1,9 @@
 // Scheduler: the thread that does a Classifier's work, so nothing runs on Node's event loop.
-// Requests from concurrent classify() calls are queued; the scheduler waits a short, bounded
-// time (batch_wait_us) for more to arrive, then tokenizes them all and runs their windows in
-// shared, length-sorted batches — so many small requests get batch throughput.
+// Requests from concurrent classify() calls are queued; the requests queued when a round
+// starts (optionally after a short, bounded wait, batch_wait_us) are tokenized together and
+// their windows run in shared, length-sorted batches, so many small requests get batch
+// throughput. Within a round, each text is post-processed and each request delivered as soon
+// as its own batches are done, not when the round ends.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
