@@ -29,6 +29,7 @@ const { values: a } = parseArgs({
     modes: { type: "string", default: process.env.BENCH_MODES }, // one,all,batch32,batch32s,conc64; or tokclass=one+all,raw=one
     threads: { type: "string", default: process.env.BENCH_THREADS },
     repeat: { type: "string", default: process.env.BENCH_REPEAT ?? "1" },
+    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "1" },
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "32" },
     "model-file": { type: "string", default: process.env.BENCH_MODEL_FILE ?? "model.onnx" },
     device: { type: "string", default: process.env.BENCH_DEVICE ?? "cpu" },
@@ -54,6 +55,9 @@ if (a.help) {
                                (one | all | batchN | batchNs (sorted by length) | concN)
   --threads N                  intra-op threads for every engine (default: all cores)
   --repeat R --warmup W        timed passes (best kept) and warm-up texts per mode
+  --rounds K                   run every competitor K times, interleaved (raw, tjs, tokclass, raw, ...),
+                               and report medians: ratios are taken within each round, so the
+                               host's drift in speed (large on a shared VM) does not skew them
   --model-file F               model.onnx (default) | model_quantized.onnx | model_fp16.onnx
   --device cpu|cuda            tokclass device (raw and transformers.js are CPU only here)
   --tokclass-opts JSON         extra TokenClassifier.load options, e.g. '{"batchWaitMs":0}' (env TOKCLASS_OPTS)
@@ -124,9 +128,47 @@ function ratios(rows) {
     ["tokclass conc64 / transformers.js one-by-one", get("tokclass", "conc64"), get("tjs", "one")],
     ["transformers.js/raw one-by-one (context)", get("tjs", "one"), get("raw", "one")],
   ];
+  pairs.push(["tokclass conc64 / tokclass all", get("tokclass", "conc64"), get("tokclass", "all")]);
   for (const [k, x, y] of pairs) {
     const r = ratio(x, y);
     if (r != null) out[k] = { ratio: Math.round(r * 1000) / 1000, of: `${x.competitor}:${x.mode}`, over: `${y.competitor}:${y.mode}` };
+  }
+  // Latency, not throughput: lower is better for tokclass.
+  const [one, rawOne] = [get("tokclass", "one"), get("raw", "one")];
+  if (one && rawOne) {
+    out["tokclass/raw single-text p50 latency"] = {
+      ratio: Math.round((one.latencyMs.p50 / rawOne.latencyMs.p50) * 1000) / 1000, of: "tokclass:one p50", over: "raw:one p50",
+    };
+  }
+  return out;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// Over rounds: each (competitor, mode) row is the round with the median throughput, its p50
+// latency the median of the rounds' p50s; each ratio is the median of the per-round ratios.
+function medianRows(roundRows) {
+  const groups = new Map();
+  for (const rows of roundRows) for (const r of rows) {
+    const key = `${r.competitor}:${r.mode}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  return [...groups.values()].map((g) => {
+    const sorted = [...g].sort((x, y) => x.textsPerSec - y.textsPerSec);
+    const mid = sorted[(sorted.length - 1) >> 1];
+    return { ...mid, latencyMs: { ...mid.latencyMs, p50: median(g.map((r) => r.latencyMs.p50)) }, rounds: g.length };
+  });
+}
+function medianRatios(roundRatios) {
+  const out = {};
+  for (const k of new Set(roundRatios.flatMap((r) => Object.keys(r)))) {
+    const vals = roundRatios.map((r) => r[k]?.ratio).filter((v) => v != null);
+    const any = roundRatios.find((r) => r[k])[k];
+    out[k] = { ...any, ratio: Math.round(median(vals) * 1000) / 1000, min: Math.min(...vals), max: Math.max(...vals), rounds: vals.length };
   }
   return out;
 }
@@ -138,10 +180,14 @@ if (!a.quiet) {
 
 const report = { args: a, threads, models: {} };
 let failures = 0;
+const roundCount = Math.max(1, Number(a.rounds) || 1);
 for (const m of models) {
+  const texts = textsFor(m) ?? MODELS[m]?.defaultTexts;
+  const perRound = [];
+  for (let round = 0; round < roundCount; round++) {
+  if (roundCount > 1 && !a.quiet) console.log(`[${m}] round ${round + 1}/${roundCount}`);
   const rows = [];
   const runs = [];
-  const texts = textsFor(m) ?? MODELS[m]?.defaultTexts;
   for (const c of competitors) {
     const cfg = {
       competitor: c, model: m, texts, threads, threadsExplicit: Boolean(a.threads),
@@ -161,8 +207,12 @@ for (const m of models) {
     if (r.error) { failures++; console.log(`[${m}] ${c}: ERROR — ${r.error}`); continue; }
     for (const x of r.modes) rows.push({ ...x, competitor: c, label: r.label, model: r.modelName });
   }
-  const rat = ratios(rows);
-  report.models[m] = { texts, runs, ratios: rat };
+  perRound.push({ rows, runs, ratios: ratios(rows) });
+  }
+  const rows = roundCount > 1 ? medianRows(perRound.map((p) => p.rows)) : perRound[0].rows;
+  const runs = perRound.flatMap((p) => p.runs);
+  const rat = roundCount > 1 ? medianRatios(perRound.map((p) => p.ratios)) : perRound[0].ratios;
+  report.models[m] = { texts, runs, ratios: rat, ...(roundCount > 1 ? { rounds: perRound.map((p) => p.ratios) } : {}) };
   if (rows.length) {
     console.log(`\n== ${rows[0].model}: ${rows[0].texts} CoNLL ${a.split} sentences, ${rows[0].tokens} tokens ==`);
     console.log(table(rows, [
@@ -177,7 +227,11 @@ for (const m of models) {
     ]));
     console.log("  (* = per call/chunk latency; otherwise per text, including queueing for concN)");
   }
-  for (const [k, v] of Object.entries(rat)) console.log(`  ${k}: ${v.ratio.toFixed(2)}x  (${v.of} vs ${v.over})`);
+  if (roundCount > 1) console.log(`  (medians of ${roundCount} interleaved rounds; ratios taken within each round, range in brackets)`);
+  for (const [k, v] of Object.entries(rat)) {
+    const range = v.rounds > 1 ? ` [${v.min.toFixed(2)}–${v.max.toFixed(2)}]` : "";
+    console.log(`  ${k}: ${v.ratio.toFixed(2)}x${range}  (${v.of} vs ${v.over})`);
+  }
   const micro = runs.filter((r) => r.micro);
   if (micro.length) {
     console.log(`\n  single-text latency (benchmark.js):`);
