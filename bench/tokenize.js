@@ -325,7 +325,7 @@ for (const family of families) {
     }
     out.breakdown = bd;
     console.log(`native all, where the time goes (median of ${repeat}): wall ${fmt(bd.totalMs)} ms = ` +
-      `JS strings -> code points (main thread, sync) ${fmt(bd.syncMs)} + tokenize (worker) ${fmt(bd.workerMs)} + ` +
+      `JS strings copied (main thread, sync) ${fmt(bd.syncMs)} + decode + tokenize (worker) ${fmt(bd.workerMs)} + ` +
       `encodings -> JS objects (main thread) ${fmt(bd.convertMs)}` +
       (bd.cpu ? `; CPU ms: sync ${fmt(bd.cpu.syncMs)}, worker ${fmt(bd.cpu.workerMs)}, JS objects ${fmt(bd.cpu.convertMs)}` : ""));
   }

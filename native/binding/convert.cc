@@ -83,23 +83,20 @@ std::u32string to_code_points(const Napi::Value& value, size_t index) {
   return utf16::decode(to_utf16(value, index), index);
 }
 
-std::vector<std::u32string> to_texts(const Napi::Value& value) {
+std::vector<std::u16string> to_utf16_texts(const Napi::Value& value) {
   if (!value.IsArray()) throw Error(codes::kInvalidArgument, "texts must be an array of strings");
   Napi::Array a = value.As<Napi::Array>();
-  std::vector<std::u32string> texts;
+  std::vector<std::u16string> texts;
   texts.reserve(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) texts.push_back(to_code_points(a.Get(i), i));
+  for (uint32_t i = 0; i < a.Length(); ++i) texts.push_back(to_utf16(a.Get(i), i));
   return texts;
 }
 
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter) {
   if (!split) {
-    // Copied as UTF-16 only; decoded on a worker thread (Classifier::prepare_round).
-    if (!value.IsArray()) throw Error(codes::kInvalidArgument, "texts must be an array of strings");
-    Napi::Array a = value.As<Napi::Array>();
+    // Decoded on a worker thread (Classifier::prepare_round).
     std::vector<TextInput> inputs;
-    inputs.reserve(a.Length());
-    for (uint32_t i = 0; i < a.Length(); ++i) inputs.push_back(TextInput::plain_utf16(to_utf16(a.Get(i), i)));
+    for (std::u16string& units : to_utf16_texts(value)) inputs.push_back(TextInput::plain_utf16(std::move(units)));
     return inputs;
   }
   if (!value.IsArray()) throw Error(codes::kInvalidArgument, "word lists must be an array of arrays of strings");

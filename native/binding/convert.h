@@ -16,7 +16,9 @@ namespace tokclass::binding {
 std::u16string to_utf16(const Napi::Value& value, size_t index);
 // UTF-16 JS string -> code points; throws Error(kInvalidText) on a lone surrogate.
 std::u32string to_code_points(const Napi::Value& value, size_t index);
-std::vector<std::u32string> to_texts(const Napi::Value& value);
+// An array of strings, each copied as UTF-16 only (decoded later on a worker thread, so the
+// JS thread's share stays a copy); throws Error(kInvalidArgument) for anything else.
+std::vector<std::u16string> to_utf16_texts(const Napi::Value& value);
 // Plain texts (string[]), left in UTF-16 for Classifier::prepare_round, or, with `split`, word
 // lists (string[][]) joined by `delimiter`.
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter);

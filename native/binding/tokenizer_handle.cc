@@ -7,6 +7,7 @@
 #include "binding/per_env.h"
 #include "binding/promise_worker.h"
 #include "common/error.h"
+#include "common/utf16.h"
 
 namespace tokclass::binding {
 
@@ -59,7 +60,7 @@ Napi::Object to_js_encoding(Napi::Env env, const Encoding& e) {
 
 class EncodeWorker : public PromiseWorker {
  public:
-  EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u32string> texts,
+  EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u16string> texts,
                EncodeOptions options)
       : PromiseWorker(env, "tokclass:encode"),
         tokenizer_(std::move(tokenizer)),
@@ -68,8 +69,14 @@ class EncodeWorker : public PromiseWorker {
 
  private:
   void Compute() override {
+    // Decoded here, off the JS thread; texts in order, so a lone surrogate is reported for the
+    // lowest index that has one, as classify() does.
     encodings_.reserve(texts_.size());
-    for (const auto& t : texts_) encodings_.push_back(tokenizer_->encode(t, options_));
+    for (size_t i = 0; i < texts_.size(); ++i) {
+      const std::u32string text = utf16::decode(texts_[i], i);
+      std::u16string().swap(texts_[i]);
+      encodings_.push_back(tokenizer_->encode(text, options_));
+    }
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Array out = Napi::Array::New(env, encodings_.size());
@@ -78,7 +85,7 @@ class EncodeWorker : public PromiseWorker {
   }
 
   std::shared_ptr<const Tokenizer> tokenizer_;
-  std::vector<std::u32string> texts_;
+  std::vector<std::u16string> texts_;
   EncodeOptions options_;
   std::vector<Encoding> encodings_;
 };
@@ -110,7 +117,7 @@ Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
     if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
-    std::vector<std::u32string> texts = to_texts(info[0]);
+    std::vector<std::u16string> texts = to_utf16_texts(info[0]);
     EncodeOptions options;
     if (info[1].IsObject()) {
       Napi::Object o = info[1].As<Napi::Object>();

@@ -336,6 +336,13 @@ describe("Tokenizer: bad input", () => {
     await rejectsWith(fn, code);
     await healthy();
   });
+  it("lone surrogates (decoded on the worker) name the first bad text", async () => {
+    const error = await tok.encode(["fine", "early \uD800", "late \uDC00"]).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TokClassError);
+    expect((error as TokClassError).code).toBe("ERR_INVALID_TEXT");
+    expect((error as TokClassError).message).toContain("text 1 ");
+    expect((error as TokClassError).message).toContain("UTF-16 index 6");
+  });
   it("unknown ids and tokens are undefined, empty input is fine", async () => {
     expect(tok.idToToken(1e9)).toBeUndefined();
     expect(tok.tokenToId("definitely-not-a-token-\u{1F600}")).toBeUndefined();
