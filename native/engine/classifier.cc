@@ -284,6 +284,10 @@ std::vector<Entity> Classifier::finish_text(const TextInput& text, const std::ve
   return entities;
 }
 
+void Classifier::for_each_text(size_t n, const std::function<void(size_t)>& fn) const {
+  parallel_for(pool_.get(), n, fn, kMinTextsPerThread);
+}
+
 size_t Classifier::memory_bytes() const {
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(config_.model_path, ec);

@@ -127,6 +127,10 @@ class Classifier {
   std::vector<Entity> finish_text(const TextInput& text, const std::vector<Encoding>& windows,
                                   const BatchLogits& logits, size_t first_window, const ClassifyParams& params) const;
 
+  // Runs fn(i) for i in [0, n) on the host threads (the classifier's pool and the caller), for
+  // per-text work; errors must be caught inside fn.
+  void for_each_text(size_t n, const std::function<void(size_t)>& fn) const;
+
   ClassifierInfo info() const;
   // Rough native memory held: the model file's size per session (weights dominate).
   size_t memory_bytes() const;

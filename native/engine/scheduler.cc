@@ -221,19 +221,30 @@ void Scheduler::process(std::vector<Request>& requests) {
     if (requests[r].done && round[r].texts->empty()) deliver(static_cast<uint32_t>(r));
   }
 
+  // With several parallel runs (small models on CPU), each runner finishes texts between its
+  // own runs. With one run at a time (CUDA, large models) the runner would post-process alone
+  // while the device or the other cores wait; texts done during the runs are finished after
+  // them instead, on every host thread.
+  const bool finish_between_runs = classifier_.config().parallel_runs > 1;
+  std::vector<RoundProgress::Text*> done_texts;  // single runner only: no lock needed
   t = std::chrono::steady_clock::now();
   BatchLogits logits;
   std::exception_ptr failure;
   try {
     logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
-      for (uint32_t w : done)
-        if (RoundProgress::Text* text = progress.window_done(w)) finish(*text, stored);
+      for (uint32_t w : done) {
+        RoundProgress::Text* text = progress.window_done(w);
+        if (text == nullptr) continue;
+        if (finish_between_runs) finish(*text, stored);
+        else done_texts.push_back(text);
+      }
     });
     // Windows without tokens are in no batch (nothing to run); they finish now.
     for (uint32_t w = 0; w < windows.size(); ++w) {
       if (windows[w]->ids.empty())
-        if (RoundProgress::Text* text = progress.window_done(w)) finish(*text, logits);
+        if (RoundProgress::Text* text = progress.window_done(w)) done_texts.push_back(text);
     }
+    classifier_.for_each_text(done_texts.size(), [&](size_t i) { finish(*done_texts[i], logits); });
   } catch (...) {
     failure = std::current_exception();
   }

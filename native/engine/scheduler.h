@@ -2,8 +2,9 @@
 // Requests from concurrent classify() calls are queued; the requests queued when a round
 // starts (optionally after a short, bounded wait, batch_wait_us) are tokenized together and
 // their windows run in shared, length-sorted batches, so many small requests get batch
-// throughput. Within a round, each text is post-processed and each request delivered as soon
-// as its own batches are done, not when the round ends.
+// throughput. With parallel runs, each text is post-processed and each request delivered as
+// soon as its own batches are done, not when the round ends; with one run at a time (CUDA,
+// large models), texts are finished after the round's runs, on every host thread.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
