@@ -12,39 +12,42 @@ PreTokenizedString::PreTokenizedString(NormalizedString normalized) {
   splits_.push_back(Split{std::move(normalized), std::nullopt});
 }
 
-void PreTokenizedString::split(
-    const std::function<std::vector<Split>(size_t, NormalizedString&&)>& fn) {
+namespace {
+
+Split as_split(Split&& piece) { return std::move(piece); }
+Split as_split(NormalizedString&& piece) { return Split{std::move(piece), std::nullopt}; }
+const NormalizedString& normalized_of(const Split& piece) { return piece.normalized; }
+const NormalizedString& normalized_of(const NormalizedString& piece) { return piece; }
+
+// Replaces every split not yet tokenized by the non-empty pieces `make` cuts it into (HF
+// PreTokenizedString::split); tokenized splits stay as they are.
+template <typename MakePieces>
+void resplit(std::vector<Split>& splits, const MakePieces& make) {
   std::vector<Split> out;
-  out.reserve(splits_.size());
-  for (size_t i = 0; i < splits_.size(); ++i) {
-    Split& s = splits_[i];
+  out.reserve(splits.size());
+  for (size_t i = 0; i < splits.size(); ++i) {
+    Split& s = splits[i];
     if (s.tokens) {
       out.push_back(std::move(s));
       continue;
     }
-    for (Split& piece : fn(i, std::move(s.normalized))) {
-      if (!piece.normalized.empty()) out.push_back(std::move(piece));
+    for (auto& piece : make(i, std::move(s.normalized))) {
+      if (!normalized_of(piece).empty()) out.push_back(as_split(std::move(piece)));
     }
   }
-  splits_ = std::move(out);
+  splits = std::move(out);
+}
+
+}  // namespace
+
+void PreTokenizedString::split(
+    const std::function<std::vector<Split>(size_t, NormalizedString&&)>& fn) {
+  resplit(splits_, fn);
 }
 
 void PreTokenizedString::split_normalized(
     const std::function<std::vector<NormalizedString>(size_t, NormalizedString&&)>& fn) {
-  // As split(), without wrapping each piece list into Splits first.
-  std::vector<Split> out;
-  out.reserve(splits_.size());
-  for (size_t i = 0; i < splits_.size(); ++i) {
-    Split& s = splits_[i];
-    if (s.tokens) {
-      out.push_back(std::move(s));
-      continue;
-    }
-    for (NormalizedString& piece : fn(i, std::move(s.normalized))) {
-      if (!piece.empty()) out.push_back(Split{std::move(piece), std::nullopt});
-    }
-  }
-  splits_ = std::move(out);
+  resplit(splits_, fn);  // pieces become Splits directly, without a list of Splits in between
 }
 
 void PreTokenizedString::normalize(const std::function<void(NormalizedString&)>& fn) {
