@@ -127,8 +127,8 @@ function ratios(rows) {
     ["tokclass all / transformers.js batch32", get("tokclass", "all"), get("tjs", "batch32")],
     ["tokclass conc64 / transformers.js one-by-one", get("tokclass", "conc64"), get("tjs", "one")],
     ["transformers.js/raw one-by-one (context)", get("tjs", "one"), get("raw", "one")],
+    ["tokclass conc64 / tokclass all", get("tokclass", "conc64"), get("tokclass", "all")],
   ];
-  pairs.push(["tokclass conc64 / tokclass all", get("tokclass", "conc64"), get("tokclass", "all")]);
   for (const [k, x, y] of pairs) {
     const r = ratio(x, y);
     if (r != null) out[k] = { ratio: Math.round(r * 1000) / 1000, of: `${x.competitor}:${x.mode}`, over: `${y.competitor}:${y.mode}` };

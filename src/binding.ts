@@ -72,7 +72,7 @@ export interface ClassifierStats {
   tokenizeMs: number;
   /** Wall time of the rounds' model runs, which include post-processing and delivery. */
   inferMs: number;
-  /** Thread time post-processing texts (between and beside model runs, within inferMs). */
+  /** Thread time post-processing texts (within inferMs: between runs with parallel runs, else after them). */
   postprocessMs: number;
   /** Thread time handing results to the JS thread (within inferMs). */
   deliverMs: number;

@@ -156,8 +156,9 @@ export class TokenClassifier {
   /**
    * Counters since load: rounds (model passes that served one or more concurrent calls),
    * requests, texts, windows, and milliseconds spent tokenizing, in the model, post-processing
-   * and handing results back (the last two overlap the model runs: each text is finished as
-   * soon as its windows are). For tuning batch options and for benchmarks.
+   * and handing results back (the last two are thread time inside the model time: with
+   * parallel runs each text is finished as soon as its windows are). For tuning batch options
+   * and for benchmarks.
    */
   stats(): ClassifierStats {
     this.#checkOpen();

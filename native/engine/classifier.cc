@@ -39,12 +39,6 @@ TextInput TextInput::split(std::vector<std::u32string> words, std::u32string_vie
   return input;
 }
 
-size_t PreparedRequest::window_count() const {
-  size_t n = 0;
-  for (const auto& w : windows) n += w.size();
-  return n;
-}
-
 void PreparedRequest::collect_windows(std::vector<const Encoding*>& out) const {
   for (const auto& text_windows : windows)
     for (const Encoding& w : text_windows) out.push_back(&w);

@@ -80,7 +80,6 @@ struct ClassifierInfo {
 // A request after tokenization: each text's windows (one unless a stride split it).
 struct PreparedRequest {
   std::vector<std::vector<Encoding>> windows;  // per text
-  size_t window_count() const;
   void collect_windows(std::vector<const Encoding*>& out) const;
 };
 

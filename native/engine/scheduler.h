@@ -21,8 +21,9 @@ namespace tokclass {
 
 // Counters for tuning and benchmarks: how requests were grouped into rounds and where the
 // time went. Cumulative since the scheduler started. tokenize_ns and infer_ns are wall time of
-// a round's stages; texts are post-processed and delivered by the runners while the round's
-// other batches run, so postprocess_ns and deliver_ns are thread time within infer_ns.
+// a round's stages; texts are post-processed and delivered within infer_ns (between the runs
+// with parallel runs, after them otherwise), so postprocess_ns and deliver_ns are thread time
+// inside it.
 struct SchedulerStats {
   uint64_t rounds = 0;
   uint64_t requests = 0;

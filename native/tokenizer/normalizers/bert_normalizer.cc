@@ -65,6 +65,7 @@ void BertNormalizer::normalize(NormalizedString& s) const {
     }
     s.transform(out, 0);
   }
+  if (!strip_accents_ && !lowercase_) return;
   // ASCII has no decompositions and no marks, and lowercases one char to one char.
   auto non_ascii = [](char32_t c) { return c >= 0x80; };
   const bool ascii = std::none_of(s.get().begin(), s.get().end(), non_ascii);
