@@ -19,6 +19,8 @@ export interface NativeClassifierConfig {
   padToken: string;
   tokenBudget: number;
   maxBatchSize: number;
+  /** 0: measured at load (CPU) or the CUDA default. */
+  runCostTokens: number;
   batchWaitUs: number;
   device: "cpu" | "cuda";
   deviceId: number;
@@ -57,7 +59,7 @@ export interface NativeEntity {
 export interface NativeClassifier {
   /** texts: string[], or word lists (string[][]) when params.isSplitIntoWords. */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
-  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean };
+  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean; runCostTokens: number };
   stats(): ClassifierStats;
   dispose(): Promise<void>;
 }
@@ -68,6 +70,8 @@ export interface ClassifierStats {
   requests: number;
   texts: number;
   windows: number;
+  /** Model runs (batches); counted when a round ends. */
+  runs: number;
   /** Wall time of the rounds' tokenizing stage. */
   tokenizeMs: number;
   /** Wall time of the rounds' model runs, which include post-processing and delivery. */

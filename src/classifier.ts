@@ -86,6 +86,7 @@ export class TokenClassifier {
         padToken: folder.padToken,
         tokenBudget: resolved.tokenBudget,
         maxBatchSize: resolved.maxBatchSize,
+        runCostTokens: resolved.runCostTokens ?? 0,
         batchWaitUs: resolved.batchWaitUs,
         device: resolved.device,
         deviceId: resolved.deviceId,
@@ -150,6 +151,7 @@ export class TokenClassifier {
       executionProvider: n.executionProvider,
       onnxRuntimeVersion: n.onnxRuntimeVersion,
       batched: n.batched,
+      runCostTokens: n.runCostTokens,
     };
   }
 

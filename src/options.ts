@@ -66,6 +66,7 @@ export interface ResolvedLoadOptions {
   memoryArena: boolean;
   tokenBudget: number;
   maxBatchSize: number;
+  runCostTokens?: number;
   batchWaitUs: number;
   runtimeLibrary?: string;
   cudaTf32: boolean;
@@ -75,7 +76,7 @@ export interface ResolvedLoadOptions {
 const LOAD_KEYS = [
   "device", "deviceId", "maxLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
   "graphOptimizationLevel",
-  "memoryArena", "tokenBudget", "maxBatchSize", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
+  "memoryArena", "tokenBudget", "maxBatchSize", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
 
 const GRAPH_LEVELS = { disable: 0, basic: 1, extended: 2, all: 99 } as const;
@@ -118,6 +119,8 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     // On 2 CPU cores, batches of 8-16 rows ran ~15% faster than 64 (bench/README.md): the
     // activations of a small batch stay in cache, and length-sorted rows pad less.
     maxBatchSize: o.maxBatchSize === undefined ? (onGpu ? 256 : 16) : integer(o.maxBatchSize, "options.maxBatchSize", 1, 65_536),
+    // Left undefined when not given: measured at load (see ClassifierInfo.runCostTokens).
+    runCostTokens: o.runCostTokens === undefined ? undefined : integer(o.runCostTokens, "options.runCostTokens", 1, 1_000_000),
     batchWaitUs: Math.round(waitMs * 1000),
     runtimeLibrary: o.runtimeLibrary as string | undefined,
     cudaTf32: o.cudaTf32 === undefined ? false : boolean(o.cudaTf32, "options.cudaTf32"),

@@ -62,6 +62,13 @@ export interface LoadOptions {
   /** Max rows in one model run (default 16 on CPU, 256 on CUDA). */
   maxBatchSize?: number;
   /**
+   * The fixed cost of one model run, in tokens: batches are cut from length-sorted texts to
+   * minimise runs × runCostTokens + padded tokens. Default: measured at load on CPU from a few
+   * tiny runs (~6 for a 4-layer BERT on one thread, ~15 for BERT-base; see `info().runCostTokens`);
+   * 48 on CUDA. A higher value makes fewer, more padded batches.
+   */
+  runCostTokens?: number;
+  /**
    * Concurrent classify() calls always share batches: calls that arrive while a round runs
    * form the next round together. A wait > 0 (ms, at most 1,000) also holds an idle scheduler
    * up to this long for more calls to arrive, ending early once about `tokenBudget` tokens of
@@ -141,4 +148,9 @@ export interface ClassifierInfo {
    * graphs): tokclass then runs one text per model run, as the Python pipeline does.
    */
   batched: boolean;
+  /**
+   * The price of one model run in tokens that the batch planner weighs against padding:
+   * `options.runCostTokens`, or measured at load on CPU (a few tiny runs), or 48 on CUDA.
+   */
+  runCostTokens: number;
 }

@@ -211,6 +211,7 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   o.Set("onnxRuntimeVersion", i.runtime_version);
   o.Set("numLabels", Napi::Number::New(env, static_cast<double>(i.num_labels)));
   o.Set("batched", Napi::Boolean::New(env, i.batched));
+  o.Set("runCostTokens", Napi::Number::New(env, static_cast<double>(i.run_cost_tokens)));
   return o;
 }
 
@@ -227,6 +228,7 @@ Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   num("requests", static_cast<double>(s.requests));
   num("texts", static_cast<double>(s.texts));
   num("windows", static_cast<double>(s.windows));
+  num("runs", static_cast<double>(s.runs));
   num("tokenizeMs", s.tokenize_ns / 1e6);
   num("inferMs", s.infer_ns / 1e6);
   num("postprocessMs", s.postprocess_ns / 1e6);

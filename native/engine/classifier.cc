@@ -12,6 +12,7 @@
 #include "pipeline/postprocess.h"
 #include "runtime/batch_probe.h"
 #include "runtime/ort_api.h"
+#include "runtime/run_cost_probe.h"
 
 namespace tokclass {
 
@@ -100,6 +101,15 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
     const float tolerance = config_.session.device == "cuda" ? 5e-2f : 1e-4f;
     runtime::BatchProbeResult probe = runtime::ProbeBatchInvariance(*session_, sample.ids, pad_id_, tolerance);
     if (!probe.batch_invariant) max_batch_rows_ = 1;
+  }
+  if (config_.run_cost_tokens > 0) {
+    // Capped so that the planner's sums (runs x cost) cannot overflow, whatever a raw caller passes.
+    run_cost_tokens_ = std::min<size_t>(config_.run_cost_tokens, kMaxRunCostTokens);
+  } else if (config_.session.device == "cuda") {
+    run_cost_tokens_ = kCudaRunCostTokens;
+  } else if (max_batch_rows_ > 1 && sample.ids.size() >= 2) {
+    // Unbatched models (above) never plan a batch of more than one row: nothing to measure.
+    run_cost_tokens_ = runtime::MeasureRunCost(*session_, sample.ids).tokens;
   }
 }
 
@@ -250,6 +260,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const
   batcher.pool = pool_.get();
   batcher.parallel_runs = config_.parallel_runs;
   batcher.on_stored = on_done;
+  batcher.run_cost_tokens = run_cost_tokens_;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 
@@ -295,6 +306,7 @@ ClassifierInfo Classifier::info() const {
   i.runtime_version = session_->ort_version();
   i.num_labels = config_.labels.size();
   i.batched = max_batch_rows_ > 1;
+  i.run_cost_tokens = run_cost_tokens_;
   return i;
 }
 

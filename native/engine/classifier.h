@@ -28,6 +28,10 @@ struct ClassifierConfig {
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
   size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
+  // The price of one model run in tokens, for the batch planner (runtime/batcher.h). 0: measured
+  // at load on CPU (runtime/run_cost_probe.h); on CUDA, where tiny probe runs say nothing about
+  // the sizes that fill a GPU, kCudaRunCostTokens.
+  size_t run_cost_tokens = 0;
   // Threads for the per-text host stages (tokenizing, post-processing). They never overlap a
   // model run of the same round, so on CUDA (one run at a time, the host work is what is left
   // on the CPU) and for large CPU models they can be every core.
@@ -75,6 +79,7 @@ struct ClassifierInfo {
   std::string runtime_version;
   size_t num_labels = 0;
   bool batched = true;  // false: the model is not batch-invariant (dynamic int8), runs one text per run
+  size_t run_cost_tokens = 0;  // what the batch planner uses (configured or measured)
 };
 
 // A request after tokenization: each text's windows (one unless a stride split it).
@@ -99,6 +104,9 @@ struct RoundRequest {
 
 class Classifier {
  public:
+  static constexpr size_t kCudaRunCostTokens = 48;
+  static constexpr size_t kMaxRunCostTokens = 1'000'000;  // as options.runCostTokens allows
+
   // Throws Error (model not found / invalid, tokenizer invalid / unsupported, runtime load).
   static std::unique_ptr<Classifier> load(const ClassifierConfig& config);
   ~Classifier();
@@ -149,6 +157,7 @@ class Classifier {
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates
+  size_t run_cost_tokens_ = 1;
 };
 
 }  // namespace tokclass

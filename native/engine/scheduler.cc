@@ -196,7 +196,7 @@ void Scheduler::process(std::vector<Request>& requests) {
   // its texts are, while the rest of the round still runs. Early callers can so come back with
   // their next text before the round ends, and post-processing fills the gaps between runs.
   RoundProgress progress(round, windows.size());
-  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0};
+  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0}, runs{0};
   auto deliver = [&](uint32_t r) {
     const auto start = std::chrono::steady_clock::now();
     std::exception_ptr error = progress.first_error(r);
@@ -232,6 +232,7 @@ void Scheduler::process(std::vector<Request>& requests) {
   std::exception_ptr failure;
   try {
     logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
+      runs.fetch_add(1, std::memory_order_relaxed);
       for (uint32_t w : done) {
         RoundProgress::Text* text = progress.window_done(w);
         if (text == nullptr) continue;
@@ -259,11 +260,13 @@ void Scheduler::process(std::vector<Request>& requests) {
   }
   round_stats.postprocess_ns = postprocess_ns.load();
   round_stats.deliver_ns = deliver_ns.load();
+  round_stats.runs = runs.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.infer_ns += round_stats.infer_ns;
   stats_.postprocess_ns += round_stats.postprocess_ns;
   stats_.deliver_ns += round_stats.deliver_ns;
+  stats_.runs += round_stats.runs;
 }
 
 }  // namespace tokclass

@@ -29,6 +29,7 @@ struct SchedulerStats {
   uint64_t requests = 0;
   uint64_t texts = 0;
   uint64_t windows = 0;
+  uint64_t runs = 0;  // model runs (batches)
   uint64_t tokenize_ns = 0;
   uint64_t infer_ns = 0;
   uint64_t postprocess_ns = 0;

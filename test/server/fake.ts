@@ -58,6 +58,7 @@ export class FakeClassifier implements ServedClassifier {
       executionProvider: "CPUExecutionProvider",
       onnxRuntimeVersion: "0",
       batched: true,
+      runCostTokens: 6,
     };
   }
 

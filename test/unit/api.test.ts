@@ -167,6 +167,37 @@ describe("info", () => {
     expect(info.tokenizer).toBe("WordPiece");
     expect(info.executionProvider).toBe("CPUExecutionProvider");
     expect(info.onnxRuntimeVersion).toMatch(/^1\.\d+\.\d+/);
+    // Measured at load from tiny runs: bounded, and a whole number of tokens.
+    expect(Number.isInteger(info.runCostTokens)).toBe(true);
+    expect(info.runCostTokens).toBeGreaterThanOrEqual(1);
+    expect(info.runCostTokens).toBeLessThanOrEqual(512);
+  });
+});
+
+describe("batch planning", () => {
+  it("runCostTokens trades runs for padding without changing any result", async () => {
+    // Lengths from 3 to ~60 tokens, so the planner has padding to weigh against runs.
+    const texts = Array.from({ length: 300 }, (_, i) => `${"Angela Merkel met Emmanuel Macron in Paris. ".repeat(1 + (i % 5))}${"word ".repeat(i % 17)}`);
+    const cheap = await TokenClassifier.load(undefined, { runCostTokens: 1 });
+    const dear = await TokenClassifier.load(undefined, { runCostTokens: 100_000 });
+    try {
+      expect(cheap.info().runCostTokens).toBe(1);
+      expect(dear.info().runCostTokens).toBe(100_000);
+      const a = await cheap.classify(texts);
+      const b = await dear.classify(texts);
+      // A costly run: as few runs as the row cap allows (300 / 16). A cheap one: a run per
+      // distinct length rather than much padding.
+      expect(dear.stats().runs).toBe(Math.ceil(texts.length / 16));
+      expect(cheap.stats().runs).toBeGreaterThan(2 * dear.stats().runs);
+      expect(a.flat().length).toBeGreaterThan(600);
+      // Padding is masked out: the same entities, scores equal to float rounding.
+      const strip = (r: Entity[][]) => r.map((es) => es.map(({ score, ...rest }) => rest));
+      expect(strip(a)).toEqual(strip(b));
+      a.flat().forEach((e, k) => expect(Math.abs(e.score - b.flat()[k]!.score)).toBeLessThan(1e-5));
+    } finally {
+      await cheap.dispose();
+      await dear.dispose();
+    }
   });
 });
 

@@ -285,6 +285,8 @@ describe("load: broken models", () => {
     ["a tiny maxLength", () => load(MODEL, { maxLength: 1 })],
     ["a fractional tokenBudget", () => load(MODEL, { tokenBudget: 1.5 })],
     ["a zero maxBatchSize", () => load(MODEL, { maxBatchSize: 0 })],
+    ["a zero runCostTokens", () => load(MODEL, { runCostTokens: 0 })],
+    ["a fractional runCostTokens", () => load(MODEL, { runCostTokens: 2.5 })],
     ["a zero hostThreads", () => load(MODEL, { hostThreads: 0 })],
     ["an unknown graph level", () => load(MODEL, { graphOptimizationLevel: "max" })],
     ["a negative batchWaitMs", () => load(MODEL, { batchWaitMs: -1 })],
@@ -429,6 +431,7 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     ["tokenBudget: 0", { tokenBudget: 0 }],
     ["maxBatchSize: 0", { maxBatchSize: 0 }],
     ["tokenBudget: 1", { tokenBudget: 1 }],
+    ["runCostTokens: 2^53", { runCostTokens: Number.MAX_SAFE_INTEGER }],
   ] as const)("a raw handle loaded with %s classifies or errors, never hangs or crashes", async (_name, extra) => {
     let h: NativeClassifier | undefined;
     try {
