@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Throughput / latency comparison: tokclass vs raw onnxruntime-node vs transformers.js.
 //
-//   npm run bench -- [--models conll,base] [--competitors raw,tjs,tokclass] [--texts N]
+//   npm run bench -- [--models conll,base] [--competitors raw,rawpar,tjs,tokclass] [--texts N]
 //                    [--modes one,batch32s,...] [--threads N] [--repeat R] [--warmup W]
 //                    [--model-file model_quantized.onnx] [--micro] [--micro-time S]
 //                    [--no-throughput] [--inline] [--no-save] [--split test]
@@ -24,7 +24,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
   options: {
     models: { type: "string", default: process.env.BENCH_MODELS ?? "conll,base" },
-    competitors: { type: "string", default: process.env.BENCH_COMPETITORS ?? "raw,tjs,tokclass" },
+    competitors: { type: "string", default: process.env.BENCH_COMPETITORS ?? "raw,rawpar,tjs,tokclass" },
     texts: { type: "string", default: process.env.BENCH_TEXTS }, // N, or conll=1000,base=300
     modes: { type: "string", default: process.env.BENCH_MODES }, // one,all,batch32,batch32s,conc64; or tokclass=one+all,raw=one
     threads: { type: "string", default: process.env.BENCH_THREADS },
@@ -49,7 +49,7 @@ const { values: a } = parseArgs({
 if (a.help) {
   console.log(`usage: npm run bench -- [options]
   --models conll,base          model keys (conll = models/bert-cased-conll, base = bench/models/bert-base-shape) or folder paths
-  --competitors raw,tjs,tokclass
+  --competitors raw,rawpar,tjs,tokclass   (rawpar: one single-threaded session per core, worker threads)
   --texts N | conll=1000,base=300   CoNLL sentences per model (env BENCH_TEXTS)
   --modes one,all,...          override modes for all competitors, or per competitor: tokclass=one+conc64,raw=one
                                (one | all | batchN | batchNs (sorted by length) | concN)
@@ -122,6 +122,7 @@ function ratios(rows) {
     ["tokclass/raw one-by-one", get("tokclass", "one"), get("raw", "one")],
     ["tokclass/raw best", best(rows, "tokclass"), best(rows, "raw")],
     ["tokclass all / raw batch32s", get("tokclass", "all"), get("raw", "batch32s")],
+    ["tokclass all / raw 1 session per core (the model's own ceiling)", get("tokclass", "all"), get("rawpar", "all")],
     ["tokclass/transformers.js one-by-one", get("tokclass", "one"), get("tjs", "one")],
     ["tokclass/transformers.js best", best(rows, "tokclass"), best(rows, "tjs")],
     ["tokclass all / transformers.js batch32", get("tokclass", "all"), get("tjs", "batch32")],
@@ -223,7 +224,7 @@ for (const m of models) {
       { title: "p50 ms", get: (r) => fmt(r.latencyMs.p50, 2) + (r.latencyUnit === "call" ? "*" : "") },
       { title: "p99 ms", get: (r) => fmt(r.latencyMs.p99, 2) + (r.latencyUnit === "call" ? "*" : "") },
       { title: "peak RSS MB", get: (r) => fmt(r.peakRssMB) },
-      { title: "entities", get: (r) => (r.competitor === "raw" ? "-" : r.entities) },
+      { title: "entities", get: (r) => (r.competitor.startsWith("raw") ? "-" : r.entities) },
     ]));
     console.log("  (* = per call/chunk latency; otherwise per text, including queueing for concN)");
   }

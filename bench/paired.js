@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// Paired comparison: raw onnxruntime-node and tokclass in one process, their timed passes
+// alternated back to back, so that each ratio compares two passes a second apart.
+//
+// `npm run bench -- --rounds K` runs each engine in its own child process, one after the
+// other; on a shared VM whose speed moves by 30% within minutes, a round's ratio then carries
+// that drift (ranges like 0.85-1.70 for one median of 1.20). Here every pair is measured within
+// about a second, the order inside a pair alternates (raw first, then tokclass first), and the
+// report gives the median ratio with its interquartile range. Peak RSS means nothing here (one
+// process holds both engines): take it from `npm run bench`.
+//
+// Each pair times, on the same texts, the acceptance comparisons of the throughput issue:
+//   batched   tokclass classify(all texts) / raw InferenceSession.run on length-sorted
+//             batches of 32 (pre-built tensors, tokenization untimed)
+//   ceiling   tokclass classify(all texts) / raw with one single-threaded session per core in
+//             worker threads, sorted batches of 16 (competitors.js "rawpar"): the model alone,
+//             run the way tokclass runs a small model
+//   conc64    tokclass with 64 concurrent single-text callers / tokclass one batched call
+//   single    tokclass single-text p50 latency / raw single-text p50 latency (one by one)
+//
+// usage: node bench/paired.js [--model conll|base|DIR] [--texts N] [--pairs K] [--threads N]
+//          [--tokclass-opts JSON] [--no-save]
+import { parseArgs } from "node:util";
+import os from "node:os";
+import { COMPETITORS, loadTokenizer } from "./lib/competitors.js";
+import { loadTexts } from "./lib/conll.js";
+import { runMode } from "./lib/harness.js";
+import { resolveModel } from "./lib/models.js";
+import { writeResult } from "./lib/results.js";
+
+const { values: a } = parseArgs({
+  options: {
+    model: { type: "string", default: "conll" },
+    texts: { type: "string" },
+    pairs: { type: "string", default: "20" },
+    threads: { type: "string" },
+    "tokclass-opts": { type: "string", default: process.env.TOKCLASS_OPTS ?? "" },
+    "no-save": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (a.help) {
+  console.log("usage: node bench/paired.js [--model conll|base|DIR] [--texts N] [--pairs K] [--threads N] [--tokclass-opts JSON] [--no-save]");
+  process.exit(0);
+}
+
+const model = resolveModel(a.model);
+const texts = loadTexts(Number(a.texts ?? model.defaultTexts));
+const tok = await loadTokenizer(model.dir);
+const tokenCounts = texts.map((t) => tok.encode(t).length);
+const threads = Number(a.threads ?? os.availableParallelism());
+const opts = {
+  threads,
+  threadsExplicit: a.threads !== undefined,
+  modelFile: "model.onnx",
+  device: "cpu",
+  tokclassOpts: a["tokclass-opts"] ? JSON.parse(a["tokclass-opts"]) : undefined,
+};
+const raw = await COMPETITORS.raw.create(model, texts, opts);
+const rawpar = await COMPETITORS.rawpar.create(model, texts, opts);
+const tokclass = await COMPETITORS.tokclass.create(model, texts, opts);
+const pairs = Math.max(1, Number(a.pairs) || 20);
+
+const time = (inst, mode) => runMode(inst, mode, tokenCounts, { warmup: 0, repeat: 1 });
+// Warm-up: every mode once (first runs allocate, JIT compiles the harness).
+for (const [inst, mode] of [[raw, "batch32s"], [raw, "one"], [rawpar, "all"], [tokclass, "all"], [tokclass, "conc64"], [tokclass, "one"]]) {
+  await time(inst, mode);
+}
+
+const series = { batched: [], ceiling: [], conc64: [], single: [] };
+const samples = [];
+for (let k = 0; k < pairs; k++) {
+  const tokclassFirst = k % 2 === 1;
+  const order = async (x, y) => (tokclassFirst ? [await y(), await x()].reverse() : [await x(), await y()]);
+  const [rawBatch, tokAll] = await order(() => time(raw, "batch32s"), () => time(tokclass, "all"));
+  const rawPar = await time(rawpar, "all");
+  const tokConc = await time(tokclass, "conc64");
+  const [rawOne, tokOne] = await order(() => time(raw, "one"), () => time(tokclass, "one"));
+  const pair = {
+    rawBatch32s: rawBatch.textsPerSec,
+    tokclassAll: tokAll.textsPerSec,
+    rawParallelAll: rawPar.textsPerSec,
+    tokclassConc64: tokConc.textsPerSec,
+    rawOneP50Ms: rawOne.latencyMs.p50,
+    tokclassOneP50Ms: tokOne.latencyMs.p50,
+  };
+  samples.push(pair);
+  series.batched.push(pair.tokclassAll / pair.rawBatch32s);
+  series.ceiling.push(pair.tokclassAll / pair.rawParallelAll);
+  series.conc64.push(pair.tokclassConc64 / pair.tokclassAll);
+  series.single.push(pair.tokclassOneP50Ms / pair.rawOneP50Ms);
+  process.stderr.write(
+    `  pair ${k + 1}/${pairs}: batched ${series.batched.at(-1).toFixed(3)}  ceiling ${series.ceiling.at(-1).toFixed(3)}  conc64 ${series.conc64.at(-1).toFixed(3)}  single p50 ${series.single.at(-1).toFixed(3)}\n`,
+  );
+}
+await raw.dispose();
+await rawpar.dispose();
+await tokclass.dispose();
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+};
+// The issue's targets; "single" is a latency ratio, so lower is better there.
+// "ceiling" has no target in the issue; 0.97 is the bar it sets for BERT-base against raw.
+const targets = { batched: { at: 1.2, higher: true }, ceiling: { at: 0.97, higher: true }, conc64: { at: 0.9, higher: true }, single: { at: 1.1, higher: false } };
+const summary = {};
+for (const [name, xs] of Object.entries(series)) {
+  const t = targets[name];
+  summary[name] = {
+    median: quantile(xs, 0.5),
+    q1: quantile(xs, 0.25),
+    q3: quantile(xs, 0.75),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    target: t.at,
+    pairsMeetingTarget: xs.filter((x) => (t.higher ? x >= t.at : x <= t.at)).length,
+    pairs: xs.length,
+  };
+}
+
+const label = {
+  batched: "tokclass all / raw batch32s (throughput)",
+  ceiling: "tokclass all / raw 1 session per core",
+  conc64: "tokclass conc64 / tokclass all (throughput)",
+  single: "tokclass / raw single-text p50 latency",
+};
+console.log(`\n== ${model.name}: ${texts.length} CoNLL test sentences, ${pairs} pairs, passes alternated in one process ==`);
+for (const [name, s] of Object.entries(summary)) {
+  const cmp = targets[name].higher ? ">=" : "<=";
+  console.log(
+    `  ${label[name].padEnd(44)} median ${s.median.toFixed(3)}x  IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)}  range ${s.min.toFixed(2)}-${s.max.toFixed(2)}  ` +
+      `(${s.pairsMeetingTarget}/${s.pairs} pairs ${cmp} ${s.target})`,
+  );
+}
+const med = (key) => quantile(samples.map((p) => p[key]), 0.5);
+// The host's speed moves between pairs. Raw, whose every run spreads over all cores and waits
+// for the slowest at each operator, loses more on a busy host than tokclass's independent
+// single-threaded runs, so split the batched ratio by how fast raw ran in that pair.
+const rawMedian = med("rawBatch32s");
+const quiet = series.batched.filter((_, k) => samples[k].rawBatch32s >= rawMedian);
+const busy = series.batched.filter((_, k) => samples[k].rawBatch32s < rawMedian);
+summary.batchedByHost = {
+  rawMedianTextsPerSec: rawMedian,
+  quieterHalf: { median: quantile(quiet, 0.5), pairs: quiet.length },
+  busierHalf: busy.length ? { median: quantile(busy, 0.5), pairs: busy.length } : null,
+};
+console.log(
+  `  batched, pairs where raw ran at >= its median speed (quieter host): median ${summary.batchedByHost.quieterHalf.median.toFixed(3)}x (${quiet.length} pairs)` +
+    (busy.length ? `; slower (busier host): ${summary.batchedByHost.busierHalf.median.toFixed(3)}x (${busy.length})` : ""),
+);
+console.log(
+  `  medians: raw batch32s ${med("rawBatch32s").toFixed(0)} texts/s, tokclass all ${med("tokclassAll").toFixed(0)}, ` +
+    `raw 1 session per core ${med("rawParallelAll").toFixed(0)}, conc64 ${med("tokclassConc64").toFixed(0)}; single p50 raw ${med("rawOneP50Ms").toFixed(3)} ms, tokclass ${med("tokclassOneP50Ms").toFixed(3)} ms`,
+);
+if (!a["no-save"]) {
+  const file = writeResult("paired", { model: model.name, texts: texts.length, pairs, threads, args: a, summary, samples, info: tokclass.info }, { tag: model.key });
+  console.log(`\nwrote ${file}`);
+}
