@@ -22,6 +22,9 @@
 //          [--tokclass-opts JSON] [--no-save]
 import { parseArgs } from "node:util";
 import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { COMPETITORS, loadTokenizer } from "./lib/competitors.js";
 import { loadTexts } from "./lib/conll.js";
 import { runMode } from "./lib/harness.js";
@@ -61,7 +64,17 @@ const rawpar = await COMPETITORS.rawpar.create(model, texts, opts);
 const tokclass = await COMPETITORS.tokclass.create(model, texts, opts);
 const pairs = Math.max(1, Number(a.pairs) || 20);
 
-const time = (inst, mode) => runMode(inst, mode, tokenCounts, { warmup: 0, repeat: 1 });
+// Before every timed pass: a full GC and 100 ms of quiet, so that a pass does not pay for the
+// previous engine's garbage or its still-spinning threads (onnxruntime-node's intra-op threads
+// spin after a run). Measured here without it: tokclass's pass right after a raw pass ran 7-8%
+// slower than after one of its own; with it, 1-3%.
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc");
+const time = async (inst, mode) => {
+  gc();
+  await sleep(100);
+  return runMode(inst, mode, tokenCounts, { warmup: 0, repeat: 1 });
+};
 // Warm-up: every mode once (first runs allocate, JIT compiles the harness).
 for (const [inst, mode] of [[raw, "batch32s"], [raw, "one"], [rawpar, "all"], [tokclass, "all"], [tokclass, "conc64"], [tokclass, "one"]]) {
   await time(inst, mode);
