@@ -64,7 +64,7 @@ export interface LoadOptions {
   /**
    * The fixed cost of one model run, in tokens: batches are cut from length-sorted texts to
    * minimise runs × runCostTokens + padded tokens. Default: measured at load on CPU from a few
-   * tiny runs (~6 for a 4-layer BERT on one thread, ~15 for BERT-base; see `info().runCostTokens`);
+   * tiny runs (~6 for a 4-layer BERT on one thread, 10–15 for BERT-base; see `info().runCostTokens`);
    * 48 on CUDA. A higher value makes fewer, more padded batches.
    */
   runCostTokens?: number;

@@ -3,7 +3,7 @@
 // The planner (runtime/batcher.h) cuts length-sorted rows into batches by weighing padding
 // against the number of runs, and needs the price of a run in tokens. That price is a property
 // of the model and the machine: ~6 tokens for a 4-layer, 128-hidden BERT on one CPU thread
-// (~100 us of per-run overhead, ~190 graph nodes, against ~20 us per token); ~15 for BERT-base
+// (~100 us of per-run overhead, ~190 graph nodes, against ~20 us per token); 10-15 for BERT-base
 // on two threads, whose every run streams all its weights from memory. A fixed guess either
 // pads too much (where runs are cheap) or splits rounds into needlessly small runs, so it is
 // measured at load, from a few tiny runs.
