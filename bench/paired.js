@@ -80,7 +80,7 @@ for (const [inst, mode] of [[raw, "batch32s"], [raw, "one"], [rawpar, "all"], [t
   await time(inst, mode);
 }
 
-const series = { batched: [], ceiling: [], conc64: [], single: [] };
+const series = { batched: [], ceiling: [], conc64: [], conc64OverRaw: [], single: [] };
 const samples = [];
 for (let k = 0; k < pairs; k++) {
   const tokclassFirst = k % 2 === 1;
@@ -101,6 +101,7 @@ for (let k = 0; k < pairs; k++) {
   series.batched.push(pair.tokclassAll / pair.rawBatch32s);
   series.ceiling.push(pair.tokclassAll / pair.rawParallelAll);
   series.conc64.push(pair.tokclassConc64 / pair.tokclassAll);
+  series.conc64OverRaw.push(pair.tokclassConc64 / pair.rawBatch32s);
   series.single.push(pair.tokclassOneP50Ms / pair.rawOneP50Ms);
   process.stderr.write(
     `  pair ${k + 1}/${pairs}: batched ${series.batched.at(-1).toFixed(3)}  ceiling ${series.ceiling.at(-1).toFixed(3)}  conc64 ${series.conc64.at(-1).toFixed(3)}  single p50 ${series.single.at(-1).toFixed(3)}\n`,
@@ -118,7 +119,8 @@ const quantile = (xs, q) => {
 };
 // The issue's targets; "single" is a latency ratio, so lower is better there.
 // "ceiling" has no target in the issue; 0.97 is the bar it sets for BERT-base against raw.
-const targets = { batched: { at: 1.2, higher: true }, ceiling: { at: 0.97, higher: true }, conc64: { at: 0.9, higher: true }, single: { at: 1.1, higher: false } };
+// conc64OverRaw reads "one batched call" in the conc64 target as raw's batched call instead.
+const targets = { batched: { at: 1.2, higher: true }, ceiling: { at: 0.97, higher: true }, conc64OverRaw: { at: 0.9, higher: true }, conc64: { at: 0.9, higher: true }, single: { at: 1.1, higher: false } };
 const summary = {};
 for (const [name, xs] of Object.entries(series)) {
   const t = targets[name];
@@ -137,6 +139,7 @@ for (const [name, xs] of Object.entries(series)) {
 const label = {
   batched: "tokclass all / raw batch32s (throughput)",
   ceiling: "tokclass all / raw 1 session per core",
+  conc64OverRaw: "tokclass conc64 / raw batch32s (throughput)",
   conc64: "tokclass conc64 / tokclass all (throughput)",
   single: "tokclass / raw single-text p50 latency",
 };
