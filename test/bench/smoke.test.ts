@@ -1,0 +1,51 @@
+// The benchmark scripts on a handful of texts: they must keep running as the library changes
+// (a broken benchmark would go unnoticed until someone needs the numbers). Timings here mean
+// nothing; what is checked is that every engine ran, the ratios were computed, and the
+// engines agree on the work done. Uses dist/ (npm test builds it first).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function node(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    // BENCH_RESULTS_DIR is only a guard: --no-save writes nothing.
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, BENCH_RESULTS_DIR: "bench/results/tmp" } });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+describe("benchmarks (smoke)", () => {
+  it("npm run bench: raw, rawpar and tokclass on 24 CoNLL sentences", async () => {
+    const r = await node([
+      "bench/run.js", "--models", "conll", "--texts", "24", "--competitors", "raw,rawpar,tokclass",
+      "--repeat", "1", "--warmup", "4", "--no-save",
+    ]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toMatch(/error|skipped/i);
+    for (const row of [/raw onnxruntime-node\s+one\s+[\d,.]+/, /raw onnxruntime-node\s+batch32s\s+[\d,.]+/,
+      /1 session per core\s+all\s+[\d,.]+/, /tokclass\s+all\s+[\d,.]+/, /tokclass\s+conc64\s+[\d,.]+/]) {
+      expect(r.out).toMatch(row);
+    }
+    expect(r.out).toMatch(/tokclass all \/ raw 1 session per core \(the model's own ceiling\): \d+\.\d+x/);
+    expect(r.out).toMatch(/tokclass conc64 \/ tokclass all: \d+\.\d+x/);
+    // The same entities one by one, batched and from concurrent callers.
+    const counts = [...r.out.matchAll(/^tokclass\s+(?:one|all|conc64)\s.*\s(\d+)\s*$/gm)].map((m) => m[1]);
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it("npm run bench:paired: every ratio from one pair", async () => {
+    const r = await node(["bench/paired.js", "--pairs", "1", "--texts", "24", "--no-save"]);
+    expect(r.code, r.out).toBe(0);
+    for (const ratio of ["tokclass all / raw batch32s", "tokclass all / raw 1 session per core", "tokclass conc64 / tokclass all",
+      "tokclass conc64 / raw batch32s", "tokclass / raw single-text p50 latency"]) {
+      expect(r.out).toMatch(new RegExp(`${ratio.replace(/[/()]/g, "\\$&")}.*median \\d+\\.\\d+x`));
+    }
+  });
+});
