@@ -106,7 +106,7 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
     // Capped so that the planner's sums (runs x cost) cannot overflow, whatever a raw caller passes.
     run_cost_tokens_ = std::min<size_t>(config_.run_cost_tokens, kMaxRunCostTokens);
   } else if (config_.session.device == "cuda") {
-    run_cost_tokens_ = kDefaultRunCostTokens;
+    run_cost_tokens_ = runtime::kDefaultRunCostTokens;
   } else if (max_batch_rows_ > 1 && sample.ids.size() >= 2) {
     // Unbatched models (above) never plan a batch of more than one row: nothing to measure.
     run_cost_tokens_ = runtime::MeasureRunCost(*session_, sample.ids).tokens;

@@ -30,7 +30,7 @@ struct ClassifierConfig {
   size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
   // The price of one model run in tokens, for the batch planner (runtime/batcher.h). 0: measured
   // at load on CPU (runtime/run_cost_probe.h); on CUDA, where tiny probe runs say nothing about
-  // the sizes that fill a GPU, Classifier::kDefaultRunCostTokens.
+  // the sizes that fill a GPU, runtime::kDefaultRunCostTokens.
   size_t run_cost_tokens = 0;
   // Threads for the per-text host stages (tokenizing, post-processing). They never overlap a
   // model run of the same round, so on CUDA (one run at a time, the host work is what is left
@@ -104,9 +104,8 @@ struct RoundRequest {
 
 class Classifier {
  public:
-  // The run cost where it is not measured: on CUDA (see ClassifierConfig::run_cost_tokens), and
-  // for a tokenizer that gives the probe fewer than 2 ids.
-  static constexpr size_t kDefaultRunCostTokens = 48;
+  // The run cost where it is not measured (on CUDA, see ClassifierConfig::run_cost_tokens, and
+  // for a tokenizer that gives the probe fewer than 2 ids) is runtime::kDefaultRunCostTokens.
   static constexpr size_t kMaxRunCostTokens = 1'000'000;  // as options.runCostTokens allows
 
   // Throws Error (model not found / invalid, tokenizer invalid / unsupported, runtime load).
@@ -159,7 +158,7 @@ class Classifier {
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates
-  size_t run_cost_tokens_ = kDefaultRunCostTokens;
+  size_t run_cost_tokens_ = runtime::kDefaultRunCostTokens;
 };
 
 }  // namespace tokclass

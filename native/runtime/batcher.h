@@ -24,6 +24,10 @@ struct Sequence {
 
 struct SequenceLogits;  // below
 
+// The run cost (BatcherConfig::run_cost_tokens) where nothing better is known: on CUDA, whose
+// cost is not measured (engine/classifier.h), and for callers that set none.
+inline constexpr size_t kDefaultRunCostTokens = 48;
+
 struct BatcherConfig {
   size_t token_budget = 8192;  // max rows * padded_len per batch (one longer row runs alone)
   size_t max_rows = 64;
@@ -33,7 +37,7 @@ struct BatcherConfig {
   // length-sorted rows to minimise (runs x run_cost_tokens + padded tokens). Without a run
   // cost, a round of unsorted concurrent requests would either pad every short text to the
   // longest one or be split into many tiny runs.
-  size_t run_cost_tokens = 48;
+  size_t run_cost_tokens = kDefaultRunCostTokens;
   // When the whole input is one batch, run it on this session instead (if set): one built
   // with several intra-op threads, so a lone text still gets every core. Must be a session of
   // the same model.
