@@ -28,6 +28,7 @@ import vm from "node:vm";
 import { COMPETITORS, loadTokenizer } from "./lib/competitors.js";
 import { loadTexts } from "./lib/conll.js";
 import { runMode } from "./lib/harness.js";
+import { quantile } from "./lib/stats.js";
 import { resolveModel } from "./lib/models.js";
 import { writeResult } from "./lib/results.js";
 
@@ -111,12 +112,6 @@ await raw.dispose();
 await rawpar.dispose();
 await tokclass.dispose();
 
-const quantile = (xs, q) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-};
 // The issue's targets; "single" is a latency ratio, so lower is better there.
 // "ceiling" has no target in the issue; 0.97 is the bar it sets for BERT-base against raw.
 // conc64OverRaw reads "one batched call" in the conc64 target as raw's batched call instead.

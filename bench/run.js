@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { COMPETITORS } from "./lib/competitors.js";
 import { MODELS } from "./lib/models.js";
-import { fmt, table } from "./lib/stats.js";
+import { fmt, median, table } from "./lib/stats.js";
 import { writeResult, machineInfo } from "./lib/results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -144,10 +144,6 @@ function ratios(rows) {
   return out;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // Over rounds: each (competitor, mode) row is the round with the median throughput, its p50
 // latency the median of the rounds' p50s; each ratio is the median of the per-round ratios.

@@ -10,6 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "./conll.js";
 import { onnxPath } from "./models.js";
+import { buildFeeds } from "./ort-feeds.js";
 
 export class SkipError extends Error {}
 
@@ -48,19 +49,7 @@ async function createRaw(model, texts, opts) {
   const tok = await loadTokenizer(model.dir);
   const encoded = texts.map((t) => tok.encode(t));
 
-  function feeds(rows) {
-    const B = rows.length;
-    const S = Math.max(...rows.map((r) => r.length));
-    const ids = new BigInt64Array(B * S);
-    const mask = new BigInt64Array(B * S);
-    for (let b = 0; b < B; b++) {
-      const r = rows[b];
-      for (let j = 0; j < r.length; j++) { ids[b * S + j] = BigInt(r[j]); mask[b * S + j] = 1n; }
-    }
-    const f = { input_ids: new ort.Tensor("int64", ids, [B, S]), attention_mask: new ort.Tensor("int64", mask, [B, S]) };
-    if (hasTT) f.token_type_ids = new ort.Tensor("int64", new BigInt64Array(B * S), [B, S]);
-    return f;
-  }
+  const feeds = (rows) => buildFeeds(ort, rows, hasTT);
   const single = encoded.map((e) => feeds([e]));
   let prepared = [];
   return {
@@ -86,12 +75,8 @@ async function createRaw(model, texts, opts) {
 // ---------------------------------------------------------------------------------------
 async function createRawParallel(model, texts, opts) {
   if (opts.device && opts.device !== "cpu") throw new SkipError(`rawpar: device ${opts.device} not wired; skipped`);
-  const ort = await import("onnxruntime-node");
   const { Worker } = await import("node:worker_threads");
   const file = onnxPath(model, opts.modelFile);
-  const probe = await ort.InferenceSession.create(file);
-  const hasTypeIds = probe.inputNames.includes("token_type_ids");
-  await probe.release?.();
   const tok = await loadTokenizer(model.dir);
   const encoded = texts.map((t) => tok.encode(t));
   const sorted = encoded.map((e, i) => i).sort((a, b) => encoded[b].length - encoded[a].length || a - b);
@@ -100,7 +85,7 @@ async function createRawParallel(model, texts, opts) {
   const n = Math.max(1, opts.threads ?? 2);
   const workers = [];
   for (let w = 0; w < n; w++) {
-    const worker = new Worker(new URL("./raw-parallel-worker.js", import.meta.url), { workerData: { file, batches, hasTypeIds } });
+    const worker = new Worker(new URL("./raw-parallel-worker.js", import.meta.url), { workerData: { file, batches } });
     await new Promise((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);

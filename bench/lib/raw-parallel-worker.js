@@ -5,24 +5,17 @@
 // would write to use every core with a small model).
 import { parentPort, workerData } from "node:worker_threads";
 import ort from "onnxruntime-node";
+import { buildFeeds } from "./ort-feeds.js";
 
-const { file, batches, hasTypeIds } = workerData;
+const { file, batches } = workerData;
 const session = await ort.InferenceSession.create(file, {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   graphOptimizationLevel: "all",
   executionMode: "sequential",
 });
-const feeds = batches.map((rows) => {
-  const B = rows.length;
-  const S = Math.max(...rows.map((r) => r.length));
-  const ids = new BigInt64Array(B * S);
-  const mask = new BigInt64Array(B * S);
-  rows.forEach((r, b) => r.forEach((id, j) => { ids[b * S + j] = BigInt(id); mask[b * S + j] = 1n; }));
-  const f = { input_ids: new ort.Tensor("int64", ids, [B, S]), attention_mask: new ort.Tensor("int64", mask, [B, S]) };
-  if (hasTypeIds) f.token_type_ids = new ort.Tensor("int64", new BigInt64Array(B * S), [B, S]);
-  return f;
-});
+const hasTypeIds = session.inputNames.includes("token_type_ids");
+const feeds = batches.map((rows) => buildFeeds(ort, rows, hasTypeIds));
 parentPort.on("message", async (msg) => {
   if (msg.cmd === "run") {
     const next = new Int32Array(msg.counter);
