@@ -185,7 +185,8 @@ constexpr size_t kMinTextsPerThread = 8;
 
 }  // namespace
 
-void Classifier::prepare_round(std::span<RoundRequest> round) const {
+void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threads) const {
+  WorkerPool* pool = on_host_threads ? pool_.get() : nullptr;
   for (RoundRequest& request : round) {
     try {
       validate(*request.params);
@@ -195,7 +196,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round) const {
   }
   std::vector<TextRef> refs = round_texts(round);
   LowestFailure decode_failure(round.size());
-  parallel_for(pool_.get(), refs.size(), [&](size_t k) {
+  parallel_for(pool, refs.size(), [&](size_t k) {
     TextInput& input = (*round[refs[k].request].texts)[refs[k].text];
     if (input.utf16.empty()) return;
     try {
@@ -212,7 +213,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round) const {
   }
   refs = round_texts(round);
   LowestFailure tokenize_failure(round.size());
-  parallel_for(pool_.get(), refs.size(), [&](size_t k) {
+  parallel_for(pool, refs.size(), [&](size_t k) {
     RoundRequest& request = round[refs[k].request];
     const TextInput& input = (*request.texts)[refs[k].text];
     try {
@@ -248,19 +249,43 @@ EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
   return options;
 }
 
-BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done) const {
-  std::vector<runtime::Sequence> sequences;
-  sequences.reserve(windows.size());
-  for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+runtime::BatcherConfig Classifier::planning() const {
   runtime::BatcherConfig batcher;
   batcher.token_budget = config_.token_budget;
   batcher.max_rows = max_batch_rows_;
   batcher.pad_id = pad_id_;
+  batcher.run_cost_tokens = run_cost_tokens_;
+  return batcher;
+}
+
+bool Classifier::equal_lengths_only() const { return !session_->has_attention_mask(); }
+
+size_t Classifier::known_num_labels() const { return session_->num_labels(); }
+
+void Classifier::run_batch(std::span<const Encoding* const> windows, bool solo, runtime::BatchScratch& scratch,
+                           runtime::BatchResult& result) const {
+  std::vector<runtime::Sequence> sequences;
+  sequences.reserve(windows.size());
+  runtime::BatchPlan plan;
+  plan.rows.reserve(windows.size());
+  for (const Encoding* w : windows) {
+    plan.rows.push_back(static_cast<uint32_t>(sequences.size()));
+    plan.padded_len = std::max(plan.padded_len, w->ids.size());
+    sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  }
+  const runtime::Session& session = solo && solo_session_ ? *solo_session_ : *session_;
+  runtime::RunBatch(session, sequences, plan, planning(), scratch, result);
+}
+
+BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done) const {
+  std::vector<runtime::Sequence> sequences;
+  sequences.reserve(windows.size());
+  for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  runtime::BatcherConfig batcher = planning();
   batcher.solo_session = solo_session_.get();
   batcher.pool = pool_.get();
   batcher.parallel_runs = config_.parallel_runs;
   batcher.on_stored = on_done;
-  batcher.run_cost_tokens = run_cost_tokens_;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 

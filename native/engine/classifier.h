@@ -121,8 +121,10 @@ class Classifier {
   //
   // prepare_round: checks parameters, decodes the texts still in UTF-16 (TextInput::plain_utf16)
   // and tokenizes them into windows. A request whose texts fail gets the error of its
-  // lowest-index bad text (invalid Unicode is reported before tokenizer errors).
-  void prepare_round(std::span<RoundRequest> round) const;
+  // lowest-index bad text (invalid Unicode is reported before tokenizer errors). Without
+  // `on_host_threads`, everything runs on the calling thread (the stream scheduler's choice
+  // while other runners keep the cores busy).
+  void prepare_round(std::span<RoundRequest> round, bool on_host_threads = true) const;
   // The windows of every request without an error, in request order, as infer takes them.
   static std::vector<const Encoding*> round_windows(std::span<const RoundRequest> round);
   // Runs the windows in shared, length-sorted batches. `on_done`, if set, is called on the
@@ -130,6 +132,19 @@ class Classifier {
   // place (runtime::BatcherConfig::on_stored), so texts can be finished while others run.
   using WindowsDone = std::function<void(const BatchLogits& logits, std::span<const uint32_t> windows)>;
   BatchLogits infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done = {}) const;
+  // For the stream scheduler (engine/scheduler.h), which plans batches itself across requests
+  // as they arrive: the planner's settings (token budget, row cap, run cost, pad id) as infer
+  // uses them, whether batches may mix lengths (not without an attention mask), the label
+  // count (0: only known after a run) and one batch's run. run_batch pads the windows to the
+  // longest and runs them on the solo session when `solo` (and there is one), else the main
+  // session; rows of `result` follow `windows`. Throws Error(kInference).
+  runtime::BatcherConfig planning() const;
+  bool equal_lengths_only() const;
+  size_t known_num_labels() const;
+  bool has_solo_session() const { return solo_session_ != nullptr; }
+  void run_batch(std::span<const Encoding* const> windows, bool solo, runtime::BatchScratch& scratch,
+                 runtime::BatchResult& result) const;
+
   // Scores and aggregation for one text whose windows' logits start at `first_window`.
   // Thread-safe. Throws Error (kModelInvalid when the model's label count is not config.json's).
   std::vector<Entity> finish_text(const TextInput& text, const std::vector<Encoding>& windows,

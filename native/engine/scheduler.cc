@@ -1,14 +1,26 @@
 #include "engine/scheduler.h"
 
+#include "engine/round_progress.h"
+
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <span>
 
 namespace tokclass {
 
 Scheduler::Scheduler(const Classifier& classifier) : classifier_(classifier) {
-  thread_ = std::thread([this] { loop(); });
+  // Streaming needs batches side by side and the label count up front (each request's logits
+  // are laid out when it is taken in); a model that reveals it only after a run uses rounds.
+  const size_t runners = classifier.config().parallel_runs;
+  const bool stream = runners > 1 && classifier.known_num_labels() > 0 && std::getenv("TOKCLASS_ROUNDS") == nullptr;
+  if (!stream) {
+    thread_ = std::thread([this] { loop(); });
+    return;
+  }
+  pool_ = std::make_unique<WindowPool<PoolItem>>(classifier.planning(), classifier.equal_lengths_only());
+  for (size_t i = 0; i < runners; ++i) runners_.emplace_back([this] { run_stream(); });
 }
 
 Scheduler::~Scheduler() { stop(); }
@@ -16,7 +28,7 @@ Scheduler::~Scheduler() { stop(); }
 void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, Done done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(Request{std::move(texts), std::move(params), std::move(done)});
+    queue_.push_back(Request{std::move(texts), std::move(params), std::move(done), std::chrono::steady_clock::now()});
   }
   wake_.notify_one();
 }
@@ -28,6 +40,15 @@ void Scheduler::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (std::thread& runner : runners_)
+    if (runner.joinable()) runner.join();
+}
+
+size_t Scheduler::queued_tokens() const {
+  size_t tokens = 0;
+  for (const Request& r : queue_)
+    for (const auto& t : r.texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
+  return tokens;
 }
 
 void Scheduler::loop() {
@@ -53,12 +74,6 @@ void Scheduler::loop() {
       //
       // An optional wait (batch_wait_us > 0) also holds an idle scheduler for more calls; it
       // ends early once a round's worth of text (rough count: characters / 4) is queued.
-      auto queued_tokens = [this] {
-        size_t tokens = 0;
-        for (const Request& r : queue_)
-          for (const auto& t : r.texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
-        return tokens;
-      };
       const auto now = std::chrono::steady_clock::now();
       if (last_round_requests > 1 && !stopping_) {
         const size_t enough = last_round_requests * 3 / 4;
@@ -93,66 +108,6 @@ uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
 }
-
-// Where a round's texts stand while its batches run: a text is post-processed by the runner
-// that stores its last window, and a request is delivered by the one that finishes its last
-// text. The counters are atomics (acquire-release): the thread that takes one to zero sees
-// every write made before the other decrements, logits and entities included.
-class RoundProgress {
- public:
-  struct Text {
-    uint32_t request = 0, text = 0;
-    size_t first_window = 0;
-    std::atomic<size_t> windows_left{0};
-    std::exception_ptr error;
-  };
-
-  RoundProgress(std::span<RoundRequest> round, size_t window_count)
-      : texts_left_(std::make_unique<std::atomic<size_t>[]>(round.size())), first_text_(round.size(), 0) {
-    for (const RoundRequest& request : round)
-      if (!request.error) text_count_ += request.texts->size();
-    texts_ = std::make_unique<Text[]>(text_count_);
-    window_text_.resize(window_count);
-    size_t k = 0, window = 0;
-    for (size_t r = 0; r < round.size(); ++r) {
-      first_text_[r] = k;
-      if (round[r].error) continue;
-      round[r].result.resize(round[r].texts->size());
-      texts_left_[r].store(round[r].texts->size(), std::memory_order_relaxed);
-      for (size_t i = 0; i < round[r].texts->size(); ++i, ++k) {
-        const size_t count = round[r].prepared.windows[i].size();
-        Text& t = texts_[k];
-        t.request = static_cast<uint32_t>(r);
-        t.text = static_cast<uint32_t>(i);
-        t.first_window = window;
-        t.windows_left.store(count, std::memory_order_relaxed);
-        for (size_t w = 0; w < count; ++w) window_text_[window + w] = static_cast<uint32_t>(k);
-        window += count;
-      }
-    }
-  }
-
-  // The window is done; returns its text if that was the text's last window.
-  Text* window_done(uint32_t window) {
-    Text& t = texts_[window_text_[window]];
-    return t.windows_left.fetch_sub(1, std::memory_order_acq_rel) == 1 ? &t : nullptr;
-  }
-  // The text is done; true if it was its request's last.
-  bool text_done(const Text& t) { return texts_left_[t.request].fetch_sub(1, std::memory_order_acq_rel) == 1; }
-  // The lowest-index error among a finished request's texts.
-  std::exception_ptr first_error(uint32_t request) const {
-    for (size_t k = first_text_[request]; k < text_count_ && texts_[k].request == request; ++k)
-      if (texts_[k].error) return texts_[k].error;
-    return nullptr;
-  }
-
- private:
-  size_t text_count_ = 0;
-  std::unique_ptr<Text[]> texts_;                      // every text of the round, in window order
-  std::vector<uint32_t> window_text_;                  // window index -> index into texts_
-  std::unique_ptr<std::atomic<size_t>[]> texts_left_;  // per request
-  std::vector<size_t> first_text_;                     // per request: its first entry in texts_
-};
 
 }  // namespace
 

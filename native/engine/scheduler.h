@@ -1,31 +1,45 @@
-// Scheduler: the thread that does a Classifier's work, so nothing runs on Node's event loop.
-// Requests from concurrent classify() calls are queued; the requests queued when a round
-// starts (optionally after a short, bounded wait, batch_wait_us) are tokenized together and
-// their windows run in shared, length-sorted batches, so many small requests get batch
-// throughput. With parallel runs, each text is post-processed and each request delivered as
-// soon as its own batches are done, not when the round ends; with one run at a time (CUDA,
-// large models), texts are finished after the round's runs, on every host thread.
+// Scheduler: the threads that do a Classifier's work, so nothing runs on Node's event loop.
+// Requests from concurrent classify() calls are queued and their windows run in shared,
+// length-sorted batches, so many small requests get batch throughput. Two ways to do that:
+//
+// - Streaming, when batches run side by side (small models on CPU, parallel_runs > 1): one
+//   runner thread per parallel run. A free runner takes every queued request into a pool of
+//   waiting windows (tokenizing them), or takes the pool's next batch (engine/window_pool.h),
+//   runs it, post-processes each text whose windows are all done and delivers each request
+//   whose texts are. No rounds: a runner never waits for another, and callers that come back
+//   with their next text find it planned together with every window still waiting.
+// - Rounds, with one run at a time (CUDA, large models, parallel_runs = 1): the requests queued
+//   when a round starts are tokenized together on every host thread, their windows run one
+//   batch after another, and texts are finished after the runs, again on every host thread.
+//
+// Both can hold an idle scheduler for a short, bounded wait (batch_wait_us) for more calls.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
+#include <list>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "engine/classifier.h"
+#include "engine/round_progress.h"
+#include "engine/window_pool.h"
 
 namespace tokclass {
 
-// Counters for tuning and benchmarks: how requests were grouped into rounds and where the
-// time went. Cumulative since the scheduler started. tokenize_ns and infer_ns are wall time of
-// a round's stages; texts are post-processed and delivered within infer_ns (between the runs
-// with parallel runs, after them otherwise), so postprocess_ns and deliver_ns are thread time
-// inside it.
+// Counters for tuning and benchmarks: how requests were grouped and where the time went.
+// Cumulative since the scheduler started. Rounds: a round's stages are wall time, texts are
+// post-processed and delivered within infer_ns, so postprocess_ns and deliver_ns are thread
+// time inside it. Streaming: a "round" is one intake of queued requests into the pool, and
+// every time is thread time summed over the runners (infer_ns: batches, with their
+// post-processing and delivery).
 struct SchedulerStats {
-  uint64_t rounds = 0;
+  uint64_t rounds = 0;  // rounds, or intakes when streaming
   uint64_t requests = 0;
   uint64_t texts = 0;
   uint64_t windows = 0;
@@ -43,6 +57,7 @@ class Scheduler {
 
   explicit Scheduler(const Classifier& classifier);
   ~Scheduler();  // stops after finishing every queued request
+  bool streaming() const { return !runners_.empty(); }
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -57,9 +72,38 @@ class Scheduler {
     std::vector<TextInput> texts;
     ClassifyParams params;
     Done done;
+    std::chrono::steady_clock::time_point queued_at;
   };
+  // Rounds (scheduler.cc).
   void loop();
   void process(std::vector<Request>& requests);
+  // Streaming (scheduler_stream.cc).
+  // A request taken into the pool. Its windows wait in the pool or run; the runner that finishes
+  // its last text delivers it, and it is dropped at that runner's next settle().
+  struct InFlight {
+    Request request;
+    RoundRequest prepared;                 // windows, results, error
+    std::vector<const Encoding*> windows;  // flat, numbered as RoundProgress numbers them
+    BatchLogits logits;                    // this request's windows, laid out when taken in
+    std::unique_ptr<RoundProgress> progress;
+    std::mutex failure_mutex;              // a failed batch marks texts from any runner
+    std::list<std::unique_ptr<InFlight>>::iterator self;  // in in_flight_
+  };
+  struct PoolItem {
+    InFlight* request;
+    uint32_t window;
+  };
+  struct Runner;
+  void run_stream();
+  bool intake_due(std::chrono::steady_clock::time_point now) const;  // under mutex_
+  void take_in(std::unique_lock<std::mutex>& lock, Runner& runner);
+  void run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner);
+  void window_finished(InFlight& request, uint32_t window, Runner& runner);
+  void deliver(InFlight& request, Runner& runner);
+  void settle(std::unique_lock<std::mutex>& lock, Runner& runner);  // under mutex_: drops delivered requests, adds the runner's times
+
+  // Rough token count of the queued texts (characters / 4) for the optional wait.
+  size_t queued_tokens() const;  // under mutex_
 
   const Classifier& classifier_;
   mutable std::mutex mutex_;
@@ -67,7 +111,16 @@ class Scheduler {
   std::condition_variable wake_;
   std::deque<Request> queue_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::thread thread_;  // rounds
+
+  // Streaming, all guarded by mutex_ (the pool's windows point into in_flight_'s requests,
+  // which live until delivered).
+  std::vector<std::thread> runners_;
+  std::unique_ptr<WindowPool<PoolItem>> pool_;
+  std::list<std::unique_ptr<InFlight>> in_flight_;
+  uint64_t arrivals_ = 0;
+  size_t busy_runners_ = 0;  // running a batch or taking requests in
+  bool solo_running_ = false;  // a batch on the solo session has every core: no other run starts
 };
 
 }  // namespace tokclass

@@ -1,6 +1,6 @@
 // The public API's own features beyond the goldens: offsets units, includeText, fullText,
 // model-card defaults, info(), concurrent callers sharing batches.
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +113,67 @@ describe("concurrency", () => {
       expect(longAt).toBeLessThan(largeAt / 2);
     } finally {
       await held.dispose();
+    }
+  });
+
+  // Entities without scores, and the scores apart: batch mates differ between the two
+  // schedulers, and padding moves scores by float rounding only.
+  const strip = (r: unknown) => JSON.parse(JSON.stringify(r, (k, v) => (k === "score" ? undefined : v)));
+  const scores = (r: unknown): number[] => JSON.stringify(r).match(/"score":[^,}]+/g)?.map((s) => Number(s.slice(8))) ?? [];
+
+  it("streaming (parallel runs) and rounds (one run at a time) give the same results under mixed concurrent load", async () => {
+    const stream = await TokenClassifier.load(undefined, { parallelRuns: 2 });
+    const rounds = await TokenClassifier.load(undefined, { parallelRuns: 1, intraOpThreads: 1 });
+    const long = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(30);
+    const calls = (c: TokenClassifier) =>
+      Promise.allSettled(
+        Array.from({ length: 240 }, (_, i) => {
+          if (i % 40 === 7) return c.classify(long, { stride: 24, fullText: true, aggregationStrategy: "max" });
+          if (i % 40 === 13) return c.classify(["ok Angela Merkel", "bad \ud800"]);
+          if (i % 40 === 21) return c.classify([["Tim", "Cook", "works", "at", "Apple"], ["in", "Cupertino"]], { isSplitIntoWords: true });
+          if (i % 40 === 33) return c.classify(Array.from({ length: 50 }, (_, k) => `Report ${k}: Apple Inc. hired Tim Cook in ${1980 + k}.`));
+          return c.classify(`${"Sundar Pichai of Google met ".repeat(1 + (i % 7))}Satya Nadella ${i} in Seattle.`, { aggregationStrategy: i % 2 ? "simple" : "none" });
+        }),
+      );
+    try {
+      const a = await calls(stream);
+      const b = await calls(rounds);
+      expect(a.map((r) => r.status)).toEqual(b.map((r) => r.status));
+      expect(a.filter((r) => r.status === "rejected").length).toBe(6);
+      const values = (s: PromiseSettledResult<unknown>[]) => s.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as { code: string }).code));
+      expect(strip(values(a))).toEqual(strip(values(b)));
+      const sa = scores(values(a));
+      const sb = scores(values(b));
+      expect(sa.length).toBeGreaterThan(1000);
+      expect(sa.length).toBe(sb.length);
+      sa.forEach((s, k) => expect(Math.abs(s - sb[k]!)).toBeLessThan(1e-5));
+      // Concurrent calls were taken in together, not one by one.
+      expect(stream.stats().rounds).toBeLessThan(stream.stats().requests);
+    } finally {
+      await stream.dispose();
+      await rounds.dispose();
+    }
+  });
+
+  it("texts without a single token (a tokenizer without special tokens) come back empty beside others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-nospecial-"));
+    cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
+    const tokenizerPath = join(dir, "tokenizer.json");
+    const tokenizer = JSON.parse(readFileSync(tokenizerPath, "utf8"));
+    tokenizer.post_processor = null;
+    writeFileSync(tokenizerPath, JSON.stringify(tokenizer));
+    for (const parallelRuns of [2, 1]) {
+      const c = await TokenClassifier.load(dir, { parallelRuns });
+      try {
+        const alone = await c.classify("Angela Merkel visited Paris.");
+        expect(alone.length).toBeGreaterThan(0);
+        expect(await c.classify("")).toEqual([]);
+        expect(await c.classify(["", "Angela Merkel visited Paris.", " "])).toEqual([[], alone, []]);
+        const together = await Promise.all([c.classify(""), c.classify("Angela Merkel visited Paris."), c.classify(["", ""])]);
+        expect(together).toEqual([[], alone, [[], []]]);
+      } finally {
+        await c.dispose();
+      }
     }
   });
 

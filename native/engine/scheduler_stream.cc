@@ -1,0 +1,223 @@
+// Streaming scheduling (see scheduler.h): runner threads that take queued requests into a pool
+// of waiting windows and run the pool's batches, each on its own, without rounds.
+#include <algorithm>
+#include <iterator>
+
+#include "engine/round_progress.h"
+#include "engine/scheduler.h"
+
+namespace tokclass {
+
+namespace {
+uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
+}
+}  // namespace
+
+// What one runner thread keeps between batches: buffers it reuses, and what it has to tell
+// the scheduler at its next settle() (delivered requests, time spent).
+struct Scheduler::Runner {
+  runtime::BatchScratch scratch;
+  runtime::BatchResult result;
+  std::vector<InFlight*> delivered;
+  uint64_t tokenize_ns = 0, infer_ns = 0, postprocess_ns = 0, deliver_ns = 0;
+};
+
+bool Scheduler::intake_due(std::chrono::steady_clock::time_point now) const {
+  if (queue_.empty()) return false;
+  const auto wait = std::chrono::microseconds(classifier_.config().batch_wait_us);
+  return stopping_ || wait.count() == 0 || now >= queue_.front().queued_at + wait ||
+         queued_tokens() >= classifier_.config().token_budget;
+}
+
+void Scheduler::run_stream() {
+  Runner runner;
+  const auto wait = std::chrono::microseconds(classifier_.config().batch_wait_us);
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    // New requests first, so that their windows are planned with those already waiting.
+    if (intake_due(std::chrono::steady_clock::now())) {
+      take_in(lock, runner);
+      continue;
+    }
+    if (!pool_->empty() && !solo_running_) {
+      run_pool_batch(lock, runner);
+      continue;
+    }
+    if (stopping_ && queue_.empty() && pool_->empty()) return;  // busy runners finish their own
+    if (!queue_.empty()) wake_.wait_until(lock, queue_.front().queued_at + wait);  // the optional wait
+    else wake_.wait(lock);
+  }
+}
+
+void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
+  std::vector<std::unique_ptr<InFlight>> requests;
+  requests.reserve(queue_.size());
+  for (Request& queued : queue_) {
+    requests.push_back(std::make_unique<InFlight>());
+    requests.back()->request = std::move(queued);
+  }
+  queue_.clear();
+  // With no batch running, nothing else needs the cores: tokenize on every host thread.
+  const bool on_host_threads = busy_runners_ == 0;
+  ++busy_runners_;
+  lock.unlock();
+
+  // Decode and tokenize every text of every request together (a request that fails hears so
+  // below; the others go on), then lay out each request's logits.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<RoundRequest> round(requests.size());
+  for (size_t r = 0; r < requests.size(); ++r) {
+    round[r].texts = &requests[r]->request.texts;
+    round[r].params = &requests[r]->request.params;
+  }
+  classifier_.prepare_round(round, on_host_threads);
+  SchedulerStats counted;
+  counted.rounds = 1;
+  counted.requests = requests.size();
+  const size_t num_labels = classifier_.known_num_labels();
+  std::vector<WindowPool<PoolItem>::NewWindow> joining;
+  for (size_t r = 0; r < requests.size(); ++r) {
+    InFlight& f = *requests[r];
+    f.prepared = std::move(round[r]);
+    if (f.prepared.error) continue;
+    counted.texts += f.request.texts.size();
+    f.prepared.prepared.collect_windows(f.windows);
+    counted.windows += f.windows.size();
+    f.progress = std::make_unique<RoundProgress>(std::span<RoundRequest>(&f.prepared, 1), f.windows.size());
+    f.logits.num_labels = num_labels;
+    f.logits.offsets.resize(f.windows.size() + 1, 0);
+    for (size_t w = 0; w < f.windows.size(); ++w)
+      f.logits.offsets[w + 1] = f.logits.offsets[w] + f.windows[w]->ids.size() * num_labels;
+    f.logits.data.resize(f.logits.offsets.back());
+  }
+  runner.tokenize_ns += elapsed_ns(start);
+
+  lock.lock();
+  // Counted before any result goes out, so that stats() read after a call resolves includes it.
+  stats_.rounds += counted.rounds;
+  stats_.requests += counted.requests;
+  stats_.texts += counted.texts;
+  stats_.windows += counted.windows;
+  std::vector<std::pair<InFlight*, uint32_t>> tokenless;  // listed before any of their windows can run
+  for (std::unique_ptr<InFlight>& request : requests) {
+    InFlight& f = *request;
+    if (f.prepared.error || f.request.texts.empty()) continue;  // done without a run, below
+    const uint64_t arrival = arrivals_++;
+    for (uint32_t w = 0; w < f.windows.size(); ++w) {
+      const size_t length = f.windows[w]->ids.size();
+      if (length > 0) joining.push_back({PoolItem{&f, w}, length, arrival});
+      else tokenless.emplace_back(&f, w);
+    }
+    in_flight_.push_back(std::move(request));
+    f.self = std::prev(in_flight_.end());
+  }
+  pool_->add(joining);
+  // This runner takes a batch next; wake the others only if there is more than one.
+  if (pool_->batches() > 1) wake_.notify_all();
+  lock.unlock();
+
+  // Requests done without a run: failed ones and ones without texts.
+  for (std::unique_ptr<InFlight>& request : requests) {
+    if (request == nullptr) continue;  // moved into in_flight_
+    const auto at = std::chrono::steady_clock::now();
+    request->request.done({}, request->prepared.error);
+    runner.deliver_ns += elapsed_ns(at);
+  }
+  // Windows without tokens (a tokenizer without special tokens, an empty text) are in no batch:
+  // they are done now. A request is not touched after its last such window, since another
+  // runner may then deliver it.
+  for (const auto& [f, w] : tokenless) window_finished(*f, w, runner);
+
+  lock.lock();
+  --busy_runners_;
+  settle(lock, runner);
+}
+
+void Scheduler::run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner) {
+  WindowPool<PoolItem>::Batch batch = pool_->take();
+  // The whole pool in one batch with every other runner idle (a lone caller's text): the solo
+  // session, whose intra-op threads use every core; no other run starts until it is done.
+  const bool solo = classifier_.has_solo_session() && pool_->empty() && queue_.empty() && busy_runners_ == 0;
+  if (solo) solo_running_ = true;
+  ++busy_runners_;
+  ++stats_.runs;  // before any result goes out, as above
+  lock.unlock();
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<const Encoding*> windows(batch.items.size());
+  for (size_t i = 0; i < windows.size(); ++i) windows[i] = batch.items[i].request->windows[batch.items[i].window];
+  std::exception_ptr failure;
+  try {
+    classifier_.run_batch(windows, solo, runner.scratch, runner.result);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  for (size_t i = 0; i < windows.size(); ++i) {
+    InFlight& f = *batch.items[i].request;
+    const uint32_t w = batch.items[i].window;
+    if (!failure) {
+      const std::span<const float> row = runner.result.row(i, windows[i]->ids.size());
+      std::copy(row.begin(), row.end(), f.logits.data.begin() + static_cast<std::ptrdiff_t>(f.logits.offsets[w]));
+    } else {
+      // The text fails with the batch; marked before its window counts as done, so whichever
+      // runner finishes the text sees it.
+      RoundProgress::Text& text = f.progress->text_of(w);
+      std::lock_guard<std::mutex> guard(f.failure_mutex);
+      if (!text.error) text.error = failure;
+    }
+    window_finished(f, w, runner);
+  }
+  runner.infer_ns += elapsed_ns(start);
+
+  lock.lock();
+  --busy_runners_;
+  if (solo) {
+    solo_running_ = false;
+    if (!pool_->empty()) wake_.notify_all();  // runners held back by the solo run
+  }
+  settle(lock, runner);
+}
+
+void Scheduler::window_finished(InFlight& f, uint32_t window, Runner& runner) {
+  RoundProgress::Text* text = f.progress->window_done(window);
+  if (text == nullptr) return;
+  if (!text->error) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      f.prepared.result[text->text] = classifier_.finish_text(f.request.texts[text->text], f.prepared.prepared.windows[text->text],
+                                                              f.logits, text->first_window, f.request.params);
+    } catch (...) {
+      text->error = std::current_exception();
+    }
+    runner.postprocess_ns += elapsed_ns(start);
+  }
+  if (f.progress->text_done(*text)) deliver(f, runner);
+}
+
+void Scheduler::deliver(InFlight& f, Runner& runner) {
+  const auto start = std::chrono::steady_clock::now();
+  std::exception_ptr error = f.progress->first_error(0);
+  f.request.done(error ? std::vector<std::vector<Entity>>{} : std::move(f.prepared.result), error);
+  f.request.done = nullptr;
+  runner.deliver_ns += elapsed_ns(start);
+  runner.delivered.push_back(&f);
+}
+
+void Scheduler::settle(std::unique_lock<std::mutex>& lock, Runner& runner) {
+  stats_.tokenize_ns += std::exchange(runner.tokenize_ns, 0);
+  stats_.infer_ns += std::exchange(runner.infer_ns, 0);
+  stats_.postprocess_ns += std::exchange(runner.postprocess_ns, 0);
+  stats_.deliver_ns += std::exchange(runner.deliver_ns, 0);
+  if (runner.delivered.empty()) return;
+  // Unlinked here, freed outside the lock (a large request's texts and logits take a while).
+  std::list<std::unique_ptr<InFlight>> done;
+  for (InFlight* f : runner.delivered) done.splice(done.end(), in_flight_, f->self);
+  runner.delivered.clear();
+  lock.unlock();
+  done.clear();
+  lock.lock();
+}
+
+}  // namespace tokclass
