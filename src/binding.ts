@@ -64,19 +64,26 @@ export interface NativeClassifier {
   dispose(): Promise<void>;
 }
 
-/** Scheduler counters since load: how calls were grouped into rounds, time per stage. */
+/**
+ * Scheduler counters since load: how calls were grouped, what ran, time per stage. With
+ * parallel runs (streaming) a "round" is one intake of queued calls and the times are thread
+ * time summed over the runners; with one run at a time they are wall time of the rounds.
+ */
 export interface ClassifierStats {
   rounds: number;
   requests: number;
   texts: number;
   windows: number;
-  /** Model runs (batches); counted when a round ends. */
+  /** Model runs (batches). */
   runs: number;
-  /** Wall time of the rounds' tokenizing stage. */
+  /** Tokens of the windows run, and rows × padded length over all runs (the rest is padding). */
+  tokens: number;
+  paddedTokens: number;
+  /** Tokenizing (taking calls in). */
   tokenizeMs: number;
-  /** Wall time of the rounds' model runs, which include post-processing and delivery. */
+  /** Model runs, which include post-processing and delivery. */
   inferMs: number;
-  /** Thread time post-processing texts (within inferMs: between runs with parallel runs, else after them). */
+  /** Thread time post-processing texts (within inferMs). */
   postprocessMs: number;
   /** Thread time handing results to the JS thread (within inferMs). */
   deliverMs: number;

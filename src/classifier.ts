@@ -156,11 +156,10 @@ export class TokenClassifier {
   }
 
   /**
-   * Counters since load: rounds (model passes that served one or more concurrent calls),
-   * requests, texts, windows, and milliseconds spent tokenizing, in the model, post-processing
-   * and handing results back (the last two are thread time inside the model time: with
-   * parallel runs each text is finished as soon as its windows are). For tuning batch options
-   * and for benchmarks.
+   * Counters since load: rounds (intakes of concurrent calls), requests, texts, windows, model
+   * runs, tokens run and padded tokens, and milliseconds spent tokenizing, in the model,
+   * post-processing and handing results back (the last two inside the model time: each text is
+   * finished as soon as its windows are). For tuning batch options and for benchmarks.
    */
   stats(): ClassifierStats {
     this.#checkOpen();

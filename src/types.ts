@@ -47,8 +47,9 @@ export interface LoadOptions {
    */
   parallelRuns?: number;
   /**
-   * Threads that tokenize and post-process (default: all cores). They take turns with the
-   * model runs of a round, never run beside them.
+   * Threads that tokenize and post-process with one run at a time (default: all cores); they
+   * take turns with the model runs of a round, never run beside them. With parallel runs, each
+   * runner tokenizes and post-processes between its own runs.
    */
   hostThreads?: number;
   /** Let ONNX Runtime's idle threads spin (lower latency, but they burn CPU). Default true. */
@@ -69,10 +70,12 @@ export interface LoadOptions {
    */
   runCostTokens?: number;
   /**
-   * Concurrent classify() calls always share batches: calls that arrive while a round runs
-   * form the next round together. A wait > 0 (ms, at most 1,000) also holds an idle scheduler
-   * up to this long for more calls to arrive, ending early once about `tokenBudget` tokens of
-   * text are queued (default 0: never delay a lone call).
+   * Concurrent classify() calls always share batches. With parallel runs, a free runner takes
+   * every queued call into a pool of waiting texts and runs the pool's cheapest batch (a text
+   * passed over 16 times goes next); with one run at a time, calls that arrive while a round
+   * runs form the next round together. A wait > 0 (ms, at most 1,000) also holds queued calls
+   * up to this long for more to arrive, ending early once about `tokenBudget` tokens of text
+   * are queued (default 0: never delay a lone call).
    */
   batchWaitMs?: number;
   /** Path to another libonnxruntime.so.1 (default: onnxruntime-node's, or $TOKCLASS_ORT_LIBRARY). */

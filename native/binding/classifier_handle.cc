@@ -45,11 +45,21 @@ struct Completion {
 // delivered.
 static constexpr size_t kEntitiesPerTurn = 1024;
 
-void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
-  if (env == nullptr) {  // environment shutting down: nothing to resolve
-    delete c;
-    return;
+struct CompletionGroup {
+  std::vector<Completion*> completions;
+};
+
+void DeliverCompletion(Napi::Env env, Completion* c);
+
+void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group) {
+  for (Completion* c : group->completions) {
+    if (env == nullptr) delete c;  // environment shutting down: nothing to resolve
+    else DeliverCompletion(env, c);
   }
+  delete group;
+}
+
+void DeliverCompletion(Napi::Env env, Completion* c) {
   Napi::HandleScope scope(env);
   if (c->error) {
     c->deferred.Reject(make_error(env, c->error).Value());
@@ -125,7 +135,6 @@ ClassifierHandle::~ClassifierHandle() {
 
 void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier) {
   classifier_ = std::move(classifier);
-  scheduler_ = std::make_unique<Scheduler>(*classifier_);
   // One thread-safe function per classifier carries every result back; it holds the event
   // loop open only while calls are in flight (Ref/Unref in Classify/Settled).
   tsfn_life_ = new TsfnLife();
@@ -137,6 +146,21 @@ void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifi
       },
       tsfn_life_));
   tsfn_->Unref(env);
+  CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: scheduler threads never touch `this`
+  scheduler_ = std::make_unique<Scheduler>(*classifier_, [tsfn](std::vector<Scheduler::Finished>&& finished) mutable {
+    auto* group = new CompletionGroup;
+    group->completions.reserve(finished.size());
+    for (Scheduler::Finished& f : finished) {
+      auto* completion = static_cast<Completion*>(f.token);
+      completion->result = std::move(f.result);
+      completion->error = std::move(f.error);
+      group->completions.push_back(completion);
+    }
+    if (tsfn.BlockingCall(group) != napi_ok) {  // the environment is going away
+      for (Completion* c : group->completions) delete c;
+      delete group;
+    }
+  });
   external_bytes_ = static_cast<int64_t>(classifier_->memory_bytes());
   Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
 }
@@ -155,7 +179,7 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
   const Napi::FunctionReference& set_immediate = PerEnv::Get(env).set_immediate;
   if (set_immediate.IsEmpty()) return false;
   Napi::Function next = Napi::Function::New(
-      env, [completion](const Napi::CallbackInfo& info) { DeliverCompletion(info.Env(), Napi::Function(), nullptr, completion); },
+      env, [completion](const Napi::CallbackInfo& info) { DeliverCompletion(info.Env(), completion); },
       "tokclassDeliverSlice");
   set_immediate.Call({next});
   return true;
@@ -188,13 +212,7 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   auto* completion = new Completion{deferred, {}, nullptr, this, {}, 0};
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
   if (in_flight_++ == 0) tsfn_->Ref(env);
-  CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: the scheduler thread never touches `this`
-  scheduler_->submit(std::move(inputs), std::move(params),
-                     [tsfn, completion](std::vector<std::vector<Entity>>&& result, std::exception_ptr error) mutable {
-                       completion->result = std::move(result);
-                       completion->error = error;
-                       if (tsfn.BlockingCall(completion) != napi_ok) delete completion;
-                     });
+  scheduler_->submit(std::move(inputs), std::move(params), completion);
   return deferred.Promise();
 }
 
@@ -229,6 +247,8 @@ Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   num("texts", static_cast<double>(s.texts));
   num("windows", static_cast<double>(s.windows));
   num("runs", static_cast<double>(s.runs));
+  num("tokens", static_cast<double>(s.tokens));
+  num("paddedTokens", static_cast<double>(s.padded_tokens));
   num("tokenizeMs", s.tokenize_ns / 1e6);
   num("inferMs", s.infer_ns / 1e6);
   num("postprocessMs", s.postprocess_ns / 1e6);

@@ -17,11 +17,12 @@
 
 namespace tokclass::binding {
 
-// One call's result on its way back to JS (defined in the .cc), and the thread-safe function
-// type that carries it.
+// One call's result on its way back to JS (defined in the .cc); the calls one batch finished
+// travel together, in one call of the thread-safe function.
 struct Completion;
-void DeliverCompletion(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* completion);
-using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Completion, DeliverCompletion>;
+struct CompletionGroup;
+void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group);
+using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, CompletionGroup, DeliverCompletions>;
 
 class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
  public:

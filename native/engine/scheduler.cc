@@ -2,6 +2,7 @@
 
 #include "engine/round_progress.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -10,7 +11,8 @@
 
 namespace tokclass {
 
-Scheduler::Scheduler(const Classifier& classifier) : classifier_(classifier) {
+Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
+    : classifier_(classifier), deliver_(std::move(deliver)) {
   // Streaming needs batches side by side and the label count up front (each request's logits
   // are laid out when it is taken in); a model that reveals it only after a run uses rounds.
   const size_t runners = classifier.config().parallel_runs;
@@ -25,10 +27,12 @@ Scheduler::Scheduler(const Classifier& classifier) : classifier_(classifier) {
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, Done done) {
+void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void* token) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(Request{std::move(texts), std::move(params), std::move(done), std::chrono::steady_clock::now()});
+    queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now()});
+    // A streaming runner that is handing results back takes this in next (scheduler_stream.cc).
+    if (returning_runners_.load(std::memory_order_relaxed) > 0) return;
   }
   wake_.notify_one();
 }
@@ -98,6 +102,15 @@ void Scheduler::loop() {
   }
 }
 
+void Scheduler::deliver_one(Request& request, std::vector<std::vector<Entity>>&& result, std::exception_ptr error) {
+  std::vector<Finished> finished(1);
+  finished[0].token = request.token;
+  finished[0].result = std::move(result);
+  finished[0].error = std::move(error);
+  request.delivered = true;
+  deliver_(std::move(finished));
+}
+
 SchedulerStats Scheduler::stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return stats_;
@@ -142,8 +155,7 @@ void Scheduler::process(std::vector<Request>& requests) {
   }
   for (size_t r = 0; r < requests.size(); ++r) {
     if (!round[r].error) continue;
-    requests[r].done({}, round[r].error);
-    requests[r].done = nullptr;
+    deliver_one(requests[r], {}, round[r].error);
   }
 
   // Stages 2 and 3: the windows of every request in shared, length-sorted batches; each text
@@ -151,12 +163,11 @@ void Scheduler::process(std::vector<Request>& requests) {
   // its texts are, while the rest of the round still runs. Early callers can so come back with
   // their next text before the round ends, and post-processing fills the gaps between runs.
   RoundProgress progress(round, windows.size());
-  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0}, runs{0};
+  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0}, runs{0}, tokens{0}, padded_tokens{0};
   auto deliver = [&](uint32_t r) {
     const auto start = std::chrono::steady_clock::now();
     std::exception_ptr error = progress.first_error(r);
-    requests[r].done(error ? std::vector<std::vector<Entity>>{} : std::move(round[r].result), error);
-    requests[r].done = nullptr;
+    deliver_one(requests[r], error ? std::vector<std::vector<Entity>>{} : std::move(round[r].result), error);
     deliver_ns.fetch_add(elapsed_ns(start), std::memory_order_relaxed);
   };
   auto finish = [&](RoundProgress::Text& text, const BatchLogits& logits) {
@@ -173,7 +184,7 @@ void Scheduler::process(std::vector<Request>& requests) {
     if (progress.text_done(text)) deliver(text.request);
   };
   for (size_t r = 0; r < requests.size(); ++r) {
-    if (requests[r].done && round[r].texts->empty()) deliver(static_cast<uint32_t>(r));
+    if (!requests[r].delivered && round[r].texts->empty()) deliver(static_cast<uint32_t>(r));
   }
 
   // With several parallel runs (small models on CPU), each runner finishes texts between its
@@ -188,6 +199,10 @@ void Scheduler::process(std::vector<Request>& requests) {
   try {
     logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
       runs.fetch_add(1, std::memory_order_relaxed);
+      size_t longest = 0, sum = 0;
+      for (uint32_t w : done) longest = std::max(longest, windows[w]->ids.size()), sum += windows[w]->ids.size();
+      tokens.fetch_add(sum, std::memory_order_relaxed);
+      padded_tokens.fetch_add(longest * done.size(), std::memory_order_relaxed);
       for (uint32_t w : done) {
         RoundProgress::Text* text = progress.window_done(w);
         if (text == nullptr) continue;
@@ -208,20 +223,23 @@ void Scheduler::process(std::vector<Request>& requests) {
   if (failure) {
     // Every runner has stopped: the requests not yet delivered all share the failure.
     for (size_t r = 0; r < requests.size(); ++r) {
-      if (!requests[r].done) continue;
-      requests[r].done({}, failure);
-      requests[r].done = nullptr;
+      if (requests[r].delivered) continue;
+      deliver_one(requests[r], {}, failure);
     }
   }
   round_stats.postprocess_ns = postprocess_ns.load();
   round_stats.deliver_ns = deliver_ns.load();
   round_stats.runs = runs.load();
+  round_stats.tokens = tokens.load();
+  round_stats.padded_tokens = padded_tokens.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
   stats_.infer_ns += round_stats.infer_ns;
   stats_.postprocess_ns += round_stats.postprocess_ns;
   stats_.deliver_ns += round_stats.deliver_ns;
   stats_.runs += round_stats.runs;
+  stats_.tokens += round_stats.tokens;
+  stats_.padded_tokens += round_stats.padded_tokens;
 }
 
 }  // namespace tokclass

@@ -14,6 +14,7 @@
 //
 // Both can hold an idle scheduler for a short, bounded wait (batch_wait_us) for more calls.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -44,6 +45,8 @@ struct SchedulerStats {
   uint64_t texts = 0;
   uint64_t windows = 0;
   uint64_t runs = 0;  // model runs (batches)
+  uint64_t tokens = 0;         // tokens of the windows run
+  uint64_t padded_tokens = 0;  // rows x padded length over all runs (>= tokens; the rest is padding)
   uint64_t tokenize_ns = 0;
   uint64_t infer_ns = 0;
   uint64_t postprocess_ns = 0;
@@ -52,16 +55,24 @@ struct SchedulerStats {
 
 class Scheduler {
  public:
-  // Called on the scheduler thread exactly once per request, with entities or an error.
-  using Done = std::function<void(std::vector<std::vector<Entity>>&& result, std::exception_ptr error)>;
+  // A request's outcome: entities per text, or an error; `token` is what submit() was given.
+  struct Finished {
+    void* token = nullptr;
+    std::vector<std::vector<Entity>> result;
+    std::exception_ptr error;
+  };
+  // Called on a scheduler thread with finished requests, each request exactly once. Requests
+  // that one batch finished come together, so that the caller can hand them over in one go
+  // (one wake-up of the JS thread instead of one per request).
+  using Deliver = std::function<void(std::vector<Finished>&& finished)>;
 
-  explicit Scheduler(const Classifier& classifier);
+  Scheduler(const Classifier& classifier, Deliver deliver);
   ~Scheduler();  // stops after finishing every queued request
   bool streaming() const { return !runners_.empty(); }
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  void submit(std::vector<TextInput> texts, ClassifyParams params, Done done);
+  void submit(std::vector<TextInput> texts, ClassifyParams params, void* token);
   // Finishes queued requests, then joins the thread. Idempotent.
   void stop();
 
@@ -71,9 +82,11 @@ class Scheduler {
   struct Request {
     std::vector<TextInput> texts;
     ClassifyParams params;
-    Done done;
+    void* token = nullptr;
     std::chrono::steady_clock::time_point queued_at;
+    bool delivered = false;
   };
+  void deliver_one(Request& request, std::vector<std::vector<Entity>>&& result, std::exception_ptr error);
   // Rounds (scheduler.cc).
   void loop();
   void process(std::vector<Request>& requests);
@@ -99,13 +112,14 @@ class Scheduler {
   void take_in(std::unique_lock<std::mutex>& lock, Runner& runner);
   void run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner);
   void window_finished(InFlight& request, uint32_t window, Runner& runner);
-  void deliver(InFlight& request, Runner& runner);
+  void deliver_finished(Runner& runner);
   void settle(std::unique_lock<std::mutex>& lock, Runner& runner);  // under mutex_: drops delivered requests, adds the runner's times
 
   // Rough token count of the queued texts (characters / 4) for the optional wait.
   size_t queued_tokens() const;  // under mutex_
 
   const Classifier& classifier_;
+  const Deliver deliver_;
   mutable std::mutex mutex_;
   SchedulerStats stats_;  // guarded by mutex_
   std::condition_variable wake_;
@@ -120,6 +134,9 @@ class Scheduler {
   std::list<std::unique_ptr<InFlight>> in_flight_;
   uint64_t arrivals_ = 0;
   size_t busy_runners_ = 0;  // running a batch or taking requests in
+  // Runners handing results back, which look at the queue before they sleep (written without
+  // the lock, read by submit() under it: a stale 0 costs one needless wake-up, never a lost one).
+  std::atomic<size_t> returning_runners_{0};
   bool solo_running_ = false;  // a batch on the solo session has every core: no other run starts
 };
 

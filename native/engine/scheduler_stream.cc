@@ -20,7 +20,8 @@ uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
 struct Scheduler::Runner {
   runtime::BatchScratch scratch;
   runtime::BatchResult result;
-  std::vector<InFlight*> delivered;
+  std::vector<InFlight*> finished;   // every text done, to deliver together
+  std::vector<InFlight*> delivered;  // to drop at the next settle()
   uint64_t tokenize_ns = 0, infer_ns = 0, postprocess_ns = 0, deliver_ns = 0;
 };
 
@@ -122,13 +123,14 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
   for (std::unique_ptr<InFlight>& request : requests) {
     if (request == nullptr) continue;  // moved into in_flight_
     const auto at = std::chrono::steady_clock::now();
-    request->request.done({}, request->prepared.error);
+    deliver_one(request->request, {}, request->prepared.error);
     runner.deliver_ns += elapsed_ns(at);
   }
   // Windows without tokens (a tokenizer without special tokens, an empty text) are in no batch:
   // they are done now. A request is not touched after its last such window, since another
   // runner may then deliver it.
   for (const auto& [f, w] : tokenless) window_finished(*f, w, runner);
+  deliver_finished(runner);
 
   lock.lock();
   --busy_runners_;
@@ -143,6 +145,8 @@ void Scheduler::run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runne
   if (solo) solo_running_ = true;
   ++busy_runners_;
   ++stats_.runs;  // before any result goes out, as above
+  stats_.padded_tokens += batch.items.size() * batch.padded_len;
+  for (size_t length : batch.lengths) stats_.tokens += length;
   lock.unlock();
 
   const auto start = std::chrono::steady_clock::now();
@@ -169,9 +173,15 @@ void Scheduler::run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runne
     }
     window_finished(f, w, runner);
   }
+  // Callers hear back now and often call again at once; this runner looks at the queue before
+  // it sleeps, so those calls need not wake another runner (which would only find them taken).
+  const bool returning = !runner.finished.empty();
+  if (returning) returning_runners_.fetch_add(1, std::memory_order_relaxed);
+  deliver_finished(runner);
   runner.infer_ns += elapsed_ns(start);
 
   lock.lock();
+  if (returning) returning_runners_.fetch_sub(1, std::memory_order_relaxed);
   --busy_runners_;
   if (solo) {
     solo_running_ = false;
@@ -193,16 +203,26 @@ void Scheduler::window_finished(InFlight& f, uint32_t window, Runner& runner) {
     }
     runner.postprocess_ns += elapsed_ns(start);
   }
-  if (f.progress->text_done(*text)) deliver(f, runner);
+  if (f.progress->text_done(*text)) runner.finished.push_back(&f);
 }
 
-void Scheduler::deliver(InFlight& f, Runner& runner) {
+// The requests a batch finished are handed back together, after its texts are post-processed,
+// so that the JS thread wakes once for all of them rather than once per request.
+void Scheduler::deliver_finished(Runner& runner) {
+  if (runner.finished.empty()) return;
   const auto start = std::chrono::steady_clock::now();
-  std::exception_ptr error = f.progress->first_error(0);
-  f.request.done(error ? std::vector<std::vector<Entity>>{} : std::move(f.prepared.result), error);
-  f.request.done = nullptr;
+  std::vector<Finished> finished(runner.finished.size());
+  for (size_t i = 0; i < finished.size(); ++i) {
+    InFlight* f = runner.finished[i];
+    finished[i].token = f->request.token;
+    finished[i].error = f->progress->first_error(0);
+    if (!finished[i].error) finished[i].result = std::move(f->prepared.result);
+    f->request.delivered = true;
+    runner.delivered.push_back(f);
+  }
+  runner.finished.clear();
+  deliver_(std::move(finished));
   runner.deliver_ns += elapsed_ns(start);
-  runner.delivered.push_back(&f);
 }
 
 void Scheduler::settle(std::unique_lock<std::mutex>& lock, Runner& runner) {
