@@ -132,7 +132,7 @@ class Scheduler {
   std::vector<std::thread> runners_;
   std::unique_ptr<WindowPool<PoolItem>> pool_;
   std::list<std::unique_ptr<InFlight>> in_flight_;
-  uint64_t arrivals_ = 0;
+  uint64_t request_numbers_ = 0;  // for the pool (WindowPool::NewWindow::request)
   size_t busy_runners_ = 0;  // running a batch or taking requests in
   // Runners handing results back, which look at the queue before they sleep (written without
   // the lock, read by submit() under it: a stale 0 costs one needless wake-up, never a lost one).

@@ -105,10 +105,10 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
   for (std::unique_ptr<InFlight>& request : requests) {
     InFlight& f = *request;
     if (f.prepared.error || f.request.texts.empty()) continue;  // done without a run, below
-    const uint64_t arrival = arrivals_++;
+    const uint64_t number = request_numbers_++;
     for (uint32_t w = 0; w < f.windows.size(); ++w) {
       const size_t length = f.windows[w]->ids.size();
-      if (length > 0) joining.push_back({PoolItem{&f, w}, length, arrival});
+      if (length > 0) joining.push_back({PoolItem{&f, w}, length, number});
       else tokenless.emplace_back(&f, w);
     }
     in_flight_.push_back(std::move(request));

@@ -6,10 +6,14 @@
 // other at its end. A pool keeps every waiting window, plans them all together whenever new
 // ones arrive (runtime::PlanBatches: length-sorted, runs x run cost + padded tokens at least)
 // and hands out the cheapest batch per real token first. A window whose length has no partner
-// yet waits for the next arrivals instead of running with padding or alone; one passed over by
-// kMaxPassedOver takes goes next, so nothing waits long. Modelled on CoNLL lengths with 64
-// callers and two runners, this runs ~4% fewer token-equivalents than rounds of the same
-// callers (model-only; the barrier at round ends comes on top).
+// yet waits for the next arrivals instead of running with padding or alone. Modelled on CoNLL
+// lengths with 64 callers and two runners, this runs ~4% fewer token-equivalents than rounds
+// of the same callers (model-only; the barrier at round ends comes on top).
+//
+// Nothing waits long: a request none of whose windows was in the last kMaxPassedOver batches
+// (while it had windows waiting) goes next, the longest-starved first. Counting per request,
+// not per window, keeps a large call that is served batch after batch from starving the small
+// calls that arrive during it.
 //
 // Not thread-safe: the scheduler calls it under its lock. `Item` identifies a window to the
 // caller (which request, which window).
@@ -28,7 +32,7 @@ namespace tokclass {
 template <typename Item>
 class WindowPool {
  public:
-  // A window passed over by this many takes is in the next batch taken. Small enough that a
+  // A request passed over by this many takes is in the next batch taken. Small enough that a
   // window with a rare length waits a few runs, not the whole stream; large enough to let the
   // next callers' texts pair up with it.
   static constexpr uint64_t kMaxPassedOver = 16;
@@ -45,12 +49,11 @@ class WindowPool {
     planning_.on_stored = nullptr;
   }
 
-  // A window joining the pool. `arrival` orders requests: among overdue windows, the earliest
-  // goes first.
+  // A window joining the pool; `request` tells whose (a number per request).
   struct NewWindow {
     Item item;
     size_t length = 0;  // > 0: a zero-length window has nothing to run
-    uint64_t arrival = 0;
+    uint64_t request = 0;
   };
 
   bool empty() const { return candidates_.empty(); }
@@ -64,31 +67,39 @@ class WindowPool {
     all.reserve(windows_ + windows.size());
     for (Candidate& c : candidates_)
       for (Waiting& w : c.rows) all.push_back(std::move(w));
-    for (const NewWindow& w : windows) all.push_back(Waiting{w.item, w.length, w.arrival, takes_});
+    for (const NewWindow& w : windows) all.push_back(Waiting{w.item, w.length, w.request, takes_});
     replan(std::move(all));
   }
 
-  // The next batch to run: an overdue window's (earliest arrival first), else the one with the
-  // fewest token-equivalents per real token (ties: the longer batch, so long runs go first and
-  // short ones fill the gaps at the end of a large call). Requires !empty().
+  // The next batch to run: a starved request's (the longest-starved first), else the one with
+  // the fewest token-equivalents per real token (ties: the longer batch, so long runs go first
+  // and short ones fill the gaps at the end of a large call). Requires !empty().
   Batch take() {
+    // Oldest "waiting since" per candidate: O(windows), small next to a model run.
     size_t pick = 0;
-    bool overdue = false;
+    uint64_t pick_since = UINT64_MAX;
     for (size_t i = 0; i < candidates_.size(); ++i) {
-      const Candidate& c = candidates_[i];
-      const bool late = takes_ - c.oldest_take >= kMaxPassedOver;
-      if (late != overdue) {
-        if (late) overdue = true, pick = i;
-        continue;
-      }
-      if (i == pick) continue;
-      const Candidate& p = candidates_[pick];
-      if (overdue ? c.earliest_arrival < p.earliest_arrival : cheaper(c, p)) pick = i;
+      uint64_t since = UINT64_MAX;
+      for (const Waiting& w : candidates_[i].rows) since = std::min(since, w.since);
+      if (takes_ - since >= kMaxPassedOver && since < pick_since) pick = i, pick_since = since;
+    }
+    if (pick_since == UINT64_MAX) {
+      for (size_t i = 1; i < candidates_.size(); ++i)
+        if (cheaper(candidates_[i], candidates_[pick])) pick = i;
     }
     Candidate chosen = std::move(candidates_[pick]);
     candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(pick));
     ++takes_;
     windows_ -= chosen.rows.size();
+    // The requests this batch serves stop starving: their other waiting windows count again
+    // from now.
+    std::vector<uint64_t> served;
+    for (const Waiting& w : chosen.rows) served.push_back(w.request);
+    std::sort(served.begin(), served.end());
+    served.erase(std::unique(served.begin(), served.end()), served.end());
+    for (Candidate& c : candidates_)
+      for (Waiting& w : c.rows)
+        if (std::binary_search(served.begin(), served.end(), w.request)) w.since = takes_;
     Batch batch;
     batch.padded_len = chosen.padded_len;
     batch.items.reserve(chosen.rows.size());
@@ -104,16 +115,14 @@ class WindowPool {
   struct Waiting {
     Item item;
     size_t length = 0;
-    uint64_t arrival = 0;
-    uint64_t added_at = 0;  // takes_ when it joined the pool
+    uint64_t request = 0;
+    uint64_t since = 0;  // takes_ when its request joined or was last served
   };
   struct Candidate {
     std::vector<Waiting> rows;
     size_t padded_len = 0;
     uint64_t cost = 0;  // run cost + rows x padded length, in token-equivalents
     uint64_t real = 0;  // tokens of the windows themselves
-    uint64_t oldest_take = UINT64_MAX;
-    uint64_t earliest_arrival = UINT64_MAX;
   };
 
   // cost/real of a below b's, by cross-multiplication (exact); ties to the longer batch.
@@ -139,8 +148,6 @@ class WindowPool {
       for (uint32_t row : plan.rows) {
         Waiting& w = all[row];
         c.real += w.length;
-        c.oldest_take = std::min(c.oldest_take, w.added_at);
-        c.earliest_arrival = std::min(c.earliest_arrival, w.arrival);
         c.rows.push_back(std::move(w));
       }
       windows_ += c.rows.size();

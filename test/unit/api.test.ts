@@ -155,6 +155,28 @@ describe("concurrency", () => {
     }
   });
 
+  it("a call made while a large call runs is served within a few batches, not after it", async () => {
+    const c = await TokenClassifier.load(undefined, { parallelRuns: 2 });
+    try {
+      // ~250 batches of 16; the small call arrives some 20 batches in.
+      const large = Array.from({ length: 4000 }, (_, i) => `Tim Cook ${i} met Angela Merkel in Paris on day ${i % 31}.`);
+      const t0 = performance.now();
+      let largeAt = 0;
+      const big = c.classify(large).then(() => (largeAt = performance.now() - t0));
+      while (c.stats().runs < 20) await new Promise((r) => setImmediate(r));
+      const sentAt = performance.now() - t0;
+      const small = await c.classify("Angela Merkel visited Paris.");
+      const smallAt = performance.now() - t0;
+      await big;
+      expect(small.map((e) => e.word)).toEqual(["Angela Merkel", "Paris"]);
+      expect(c.stats().runs).toBeGreaterThan(200);
+      // Served as a starved request after at most 16 more batches (of ~230 left), not at the end.
+      expect(smallAt - sentAt).toBeLessThan((largeAt - sentAt) / 3);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   it("texts without a single token (a tokenizer without special tokens) come back empty beside others", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tokclass-nospecial-"));
     cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
