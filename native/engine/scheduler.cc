@@ -28,11 +28,18 @@ Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void* token) {
+  size_t tokens = 0;  // rough count for the optional wait: characters / 4
+  for (const TextInput& t : texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    const bool first = queue_.empty();
+    queued_tokens_ += tokens;
     queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now()});
     // A streaming runner that is handing results back takes this in next (scheduler_stream.cc).
     if (returning_runners_.load(std::memory_order_relaxed) > 0) return;
+    // During the optional wait, the thread woken by the first queued call already sleeps until
+    // its deadline; only a full round's worth of text ends the wait early.
+    if (classifier_.config().batch_wait_us > 0 && !first && queued_tokens_ < classifier_.config().token_budget) return;
   }
   wake_.notify_one();
 }
@@ -46,13 +53,6 @@ void Scheduler::stop() {
   if (thread_.joinable()) thread_.join();
   for (std::thread& runner : runners_)
     if (runner.joinable()) runner.join();
-}
-
-size_t Scheduler::queued_tokens() const {
-  size_t tokens = 0;
-  for (const Request& r : queue_)
-    for (const auto& t : r.texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
-  return tokens;
 }
 
 void Scheduler::loop() {
@@ -82,13 +82,13 @@ void Scheduler::loop() {
       if (last_round_requests > 1 && !stopping_) {
         const size_t enough = last_round_requests * 3 / 4;
         const auto deadline = now + kRegroupWait;
-        while (!stopping_ && queue_.size() < enough && queued_tokens() < budget &&
+        while (!stopping_ && queue_.size() < enough && queued_tokens_ < budget &&
                wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
         }
       }
       if (wait.count() > 0 && !stopping_) {
         const auto deadline = now + wait;
-        while (!stopping_ && queued_tokens() < budget &&
+        while (!stopping_ && queued_tokens_ < budget &&
                wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
         }
       }
@@ -96,6 +96,7 @@ void Scheduler::loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_tokens_ = 0;
     }
     last_round_requests = batch.size();
     process(batch);

@@ -115,8 +115,6 @@ class Scheduler {
   void deliver_finished(Runner& runner);
   void settle(std::unique_lock<std::mutex>& lock, Runner& runner);  // under mutex_: drops delivered requests, adds the runner's times
 
-  // Rough token count of the queued texts (characters / 4) for the optional wait.
-  size_t queued_tokens() const;  // under mutex_
 
   const Classifier& classifier_;
   const Deliver deliver_;
@@ -124,6 +122,7 @@ class Scheduler {
   SchedulerStats stats_;  // guarded by mutex_
   std::condition_variable wake_;
   std::deque<Request> queue_;
+  size_t queued_tokens_ = 0;  // rough token count of the queued texts, for the optional wait
   bool stopping_ = false;
   std::thread thread_;  // rounds
 

@@ -29,7 +29,7 @@ bool Scheduler::intake_due(std::chrono::steady_clock::time_point now) const {
   if (queue_.empty()) return false;
   const auto wait = std::chrono::microseconds(classifier_.config().batch_wait_us);
   return stopping_ || wait.count() == 0 || now >= queue_.front().queued_at + wait ||
-         queued_tokens() >= classifier_.config().token_budget;
+         queued_tokens_ >= classifier_.config().token_budget;
 }
 
 void Scheduler::run_stream() {
@@ -60,6 +60,7 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
     requests.back()->request = std::move(queued);
   }
   queue_.clear();
+  queued_tokens_ = 0;
   // With no batch running, nothing else needs the cores: tokenize on every host thread.
   const bool on_host_threads = busy_runners_ == 0;
   ++busy_runners_;
