@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <span>
 
@@ -16,7 +15,7 @@ Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
   // Streaming needs batches side by side and the label count up front (each request's logits
   // are laid out when it is taken in); a model that reveals it only after a run uses rounds.
   const size_t runners = classifier.config().parallel_runs;
-  const bool stream = runners > 1 && classifier.known_num_labels() > 0 && std::getenv("TOKCLASS_ROUNDS") == nullptr;
+  const bool stream = runners > 1 && classifier.known_num_labels() > 0;
   if (!stream) {
     thread_ = std::thread([this] { loop(); });
     return;
