@@ -122,8 +122,8 @@ class Classifier {
   // prepare_round: checks parameters, decodes the texts still in UTF-16 (TextInput::plain_utf16)
   // and tokenizes them into windows. A request whose texts fail gets the error of its
   // lowest-index bad text (invalid Unicode is reported before tokenizer errors). Without
-  // `on_host_threads`, everything runs on the calling thread (the stream scheduler's choice
-  // while other runners keep the cores busy).
+  // `on_host_threads`, everything runs on the calling thread (the stream scheduler's choice,
+  // see scheduler_stream.cc).
   void prepare_round(std::span<RoundRequest> round, bool on_host_threads = true) const;
   // The windows of every request without an error, in request order, as infer takes them.
   static std::vector<const Encoding*> round_windows(std::span<const RoundRequest> round);
