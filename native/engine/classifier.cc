@@ -185,8 +185,13 @@ constexpr size_t kMinTextsPerThread = 8;
 
 }  // namespace
 
-void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threads) const {
-  WorkerPool* pool = on_host_threads ? pool_.get() : nullptr;
+void Classifier::prepare_round(std::span<RoundRequest> round) const {
+  prepare_round(round, [this](size_t n, const std::function<void(size_t)>& fn) {
+    parallel_for(pool_.get(), n, fn, kMinTextsPerThread);
+  });
+}
+
+void Classifier::prepare_round(std::span<RoundRequest> round, const ForEach& for_each) const {
   for (RoundRequest& request : round) {
     try {
       validate(*request.params);
@@ -196,7 +201,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threa
   }
   std::vector<TextRef> refs = round_texts(round);
   LowestFailure decode_failure(round.size());
-  parallel_for(pool, refs.size(), [&](size_t k) {
+  for_each(refs.size(), [&](size_t k) {
     TextInput& input = (*round[refs[k].request].texts)[refs[k].text];
     if (input.utf16.empty()) return;
     try {
@@ -205,7 +210,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threa
       decode_failure.record(refs[k], std::current_exception());
     }
     std::u16string().swap(input.utf16);
-  }, kMinTextsPerThread);
+  });
   decode_failure.apply(round);
 
   for (RoundRequest& request : round) {
@@ -213,7 +218,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threa
   }
   refs = round_texts(round);
   LowestFailure tokenize_failure(round.size());
-  parallel_for(pool, refs.size(), [&](size_t k) {
+  for_each(refs.size(), [&](size_t k) {
     RoundRequest& request = round[refs[k].request];
     const TextInput& input = (*request.texts)[refs[k].text];
     try {
@@ -229,7 +234,7 @@ void Classifier::prepare_round(std::span<RoundRequest> round, bool on_host_threa
     } catch (...) {
       tokenize_failure.record(refs[k], std::current_exception());
     }
-  }, kMinTextsPerThread);
+  });
   tokenize_failure.apply(round);
 }
 

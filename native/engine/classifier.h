@@ -121,10 +121,12 @@ class Classifier {
   //
   // prepare_round: checks parameters, decodes the texts still in UTF-16 (TextInput::plain_utf16)
   // and tokenizes them into windows. A request whose texts fail gets the error of its
-  // lowest-index bad text (invalid Unicode is reported before tokenizer errors). Without
-  // `on_host_threads`, everything runs on the calling thread (the stream scheduler's choice,
-  // see scheduler_stream.cc).
-  void prepare_round(std::span<RoundRequest> round, bool on_host_threads = true) const;
+  // lowest-index bad text (invalid Unicode is reported before tokenizer errors). The per-text
+  // work runs on the host threads, or through `for_each` (which must call fn(i) once for each
+  // i in [0, n), on any threads, and return when all calls have; fn catches its own errors).
+  using ForEach = std::function<void(size_t n, const std::function<void(size_t)>& fn)>;
+  void prepare_round(std::span<RoundRequest> round) const;
+  void prepare_round(std::span<RoundRequest> round, const ForEach& for_each) const;
   // The windows of every request without an error, in request order, as infer takes them.
   static std::vector<const Encoding*> round_windows(std::span<const RoundRequest> round);
   // Runs the windows in shared, length-sorted batches. `on_done`, if set, is called on the

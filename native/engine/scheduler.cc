@@ -36,9 +36,12 @@ void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void
     queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now()});
     // A streaming runner that is handing results back takes this in next (scheduler_stream.cc).
     if (returning_runners_.load(std::memory_order_relaxed) > 0) return;
-    // During the optional wait, the thread woken by the first queued call already sleeps until
-    // its deadline; only a full round's worth of text ends the wait early.
-    if (classifier_.config().batch_wait_us > 0 && !first && queued_tokens_ < classifier_.config().token_budget) return;
+    // Streaming, during the optional wait: the runner woken by the first queued call already
+    // sleeps until its deadline, and only a full round's worth of text ends the wait early.
+    // (The round loop's waits also count queued calls, so it hears of every one.)
+    if (!runners_.empty() && classifier_.config().batch_wait_us > 0 && !first &&
+        queued_tokens_ < classifier_.config().token_budget)
+      return;
   }
   wake_.notify_one();
 }

@@ -68,12 +68,11 @@ class Scheduler {
 
   Scheduler(const Classifier& classifier, Deliver deliver);
   ~Scheduler();  // stops after finishing every queued request
-  bool streaming() const { return !runners_.empty(); }
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   void submit(std::vector<TextInput> texts, ClassifyParams params, void* token);
-  // Finishes queued requests, then joins the thread. Idempotent.
+  // Finishes queued requests, then joins the threads. Idempotent.
   void stop();
 
   SchedulerStats stats() const;
@@ -90,8 +89,7 @@ class Scheduler {
   // Rounds (scheduler.cc).
   void loop();
   void process(std::vector<Request>& requests);
-  // Streaming (scheduler_stream.cc).
-  // A request taken into the pool. Its windows wait in the pool or run; the runner that finishes
+  // Streaming (scheduler_stream.cc). A request taken into the pool. Its windows wait in the pool or run; the runner that finishes
   // its last text delivers it, and it is dropped at that runner's next settle().
   struct InFlight {
     Request request;
@@ -113,8 +111,8 @@ class Scheduler {
   void run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner);
   void window_finished(InFlight& request, uint32_t window, Runner& runner);
   void deliver_finished(Runner& runner);
-  void settle(std::unique_lock<std::mutex>& lock, Runner& runner);  // under mutex_: drops delivered requests, adds the runner's times
-
+  // Under mutex_: drops the requests the runner delivered, adds its times to stats_.
+  void settle(std::unique_lock<std::mutex>& lock, Runner& runner);
 
   const Classifier& classifier_;
   const Deliver deliver_;

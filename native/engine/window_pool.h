@@ -3,10 +3,10 @@
 //
 // Why a pool and not rounds: with many concurrent callers each waiting for its own text, a
 // round can only sort the few dozen texts queued when it starts, and its runners wait for each
-// other at its end. A pool keeps every waiting window, plans them all together whenever new
-// ones arrive (runtime::PlanBatches: length-sorted, runs x run cost + padded tokens at least)
-// and hands out the cheapest batch per real token first. A window whose length has no partner
-// yet waits for the next arrivals instead of running with padding or alone. Modelled on CoNLL
+// other at its end. A pool keeps every waiting window, plans them together whenever new ones
+// arrive (runtime::PlanBatches: length-sorted, runs x run cost + padded tokens at least) and
+// hands out the cheapest batch per real token first. A window whose length has no partner yet
+// waits for the next arrivals instead of running with padding or alone. Modelled on CoNLL
 // lengths with 64 callers and two runners, this runs ~4% fewer token-equivalents than rounds
 // of the same callers (model-only; the barrier at round ends comes on top).
 //
@@ -15,13 +15,20 @@
 // not per window, keeps a large call that is served batch after batch from starving the small
 // calls that arrive during it.
 //
+// Cost: a take is O(log requests) (O(batches) when a request is starved); an arrival replans
+// the whole pool while it holds at most kReplanLimit windows, and beyond that plans only the
+// newcomers among themselves (a pool that large already has full batches of every common
+// length), so a million-text call never makes any step quadratic.
+//
 // Not thread-safe: the scheduler calls it under its lock. `Item` identifies a window to the
 // caller (which request, which window).
 #pragma once
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,18 +43,14 @@ class WindowPool {
   // window with a rare length waits a few runs, not the whole stream; large enough to let the
   // next callers' texts pair up with it.
   static constexpr uint64_t kMaxPassedOver = 16;
+  // Largest pool replanned whole on an arrival (~30 us of planning under the scheduler's lock).
+  static constexpr size_t kReplanLimit = 1024;
 
   struct Batch {
     std::vector<Item> items;  // in row order, longest first
     std::vector<size_t> lengths;
     size_t padded_len = 0;
   };
-
-  // `planning`: token_budget, max_rows, run_cost_tokens as for runtime::PlanBatches.
-  WindowPool(const runtime::BatcherConfig& planning, bool equal_lengths_only)
-      : planning_(planning), equal_lengths_only_(equal_lengths_only) {
-    planning_.on_stored = nullptr;
-  }
 
   // A window joining the pool; `request` tells whose (a number per request).
   struct NewWindow {
@@ -56,50 +59,74 @@ class WindowPool {
     uint64_t request = 0;
   };
 
+  // `planning`: token_budget, max_rows, run_cost_tokens as for runtime::PlanBatches.
+  WindowPool(const runtime::BatcherConfig& planning, bool equal_lengths_only)
+      : planning_(planning), equal_lengths_only_(equal_lengths_only) {
+    planning_.on_stored = nullptr;
+  }
+
   bool empty() const { return candidates_.empty(); }
   size_t windows() const { return windows_; }
   size_t batches() const { return candidates_.size(); }
 
-  // Adds windows and replans the whole pool.
+  // Adds windows and replans (see Cost above).
   void add(std::span<const NewWindow> windows) {
     if (windows.empty()) return;
-    std::vector<Waiting> all;
-    all.reserve(windows_ + windows.size());
-    for (Candidate& c : candidates_)
-      for (Waiting& w : c.rows) all.push_back(std::move(w));
-    for (const NewWindow& w : windows) all.push_back(Waiting{w.item, w.length, w.request, takes_});
-    replan(std::move(all));
+    std::vector<Waiting> joining;
+    joining.reserve(windows.size() + (windows_ + windows.size() <= kReplanLimit ? windows_ : 0));
+    for (const NewWindow& w : windows) {
+      auto [it, added] = requests_.try_emplace(w.request, RequestState{takes_, 0});
+      if (added) by_since_.insert({takes_, w.request});
+      ++it->second.waiting;
+      joining.push_back(Waiting{w.item, w.length, w.request});
+    }
+    if (windows_ + windows.size() <= kReplanLimit) {
+      for (Candidate& c : candidates_)
+        for (Waiting& w : c.rows) joining.push_back(std::move(w));
+      candidates_.clear();
+      windows_ = 0;
+    }
+    std::vector<Candidate> planned = plan(std::move(joining));
+    for (Candidate& c : planned) {
+      windows_ += c.rows.size();
+      // Kept in order, the cheapest last: a take without starvation is a pop_back.
+      auto at = std::upper_bound(candidates_.begin(), candidates_.end(), c,
+                                 [](const Candidate& a, const Candidate& b) { return cheaper(b, a); });
+      candidates_.insert(at, std::move(c));
+    }
   }
 
   // The next batch to run: a starved request's (the longest-starved first), else the one with
   // the fewest token-equivalents per real token (ties: the longer batch, so long runs go first
   // and short ones fill the gaps at the end of a large call). Requires !empty().
   Batch take() {
-    // Oldest "waiting since" per candidate: O(windows), small next to a model run.
-    size_t pick = 0;
-    uint64_t pick_since = UINT64_MAX;
-    for (size_t i = 0; i < candidates_.size(); ++i) {
-      uint64_t since = UINT64_MAX;
-      for (const Waiting& w : candidates_[i].rows) since = std::min(since, w.since);
-      if (takes_ - since >= kMaxPassedOver && since < pick_since) pick = i, pick_since = since;
-    }
-    if (pick_since == UINT64_MAX) {
-      for (size_t i = 1; i < candidates_.size(); ++i)
-        if (cheaper(candidates_[i], candidates_[pick])) pick = i;
+    size_t pick = candidates_.size() - 1;
+    if (!by_since_.empty() && takes_ - by_since_.begin()->first >= kMaxPassedOver) {
+      const uint64_t starved = by_since_.begin()->second;
+      for (size_t i = candidates_.size(); i-- > 0;) {
+        const auto& rows = candidates_[i].rows;
+        if (std::any_of(rows.begin(), rows.end(), [&](const Waiting& w) { return w.request == starved; })) {
+          pick = i;
+          break;
+        }
+      }
     }
     Candidate chosen = std::move(candidates_[pick]);
     candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(pick));
     ++takes_;
     windows_ -= chosen.rows.size();
-    // The requests this batch serves stop starving: their other waiting windows count again
-    // from now.
-    std::vector<uint64_t> served;
-    for (const Waiting& w : chosen.rows) served.push_back(w.request);
-    std::sort(served.begin(), served.end());
-    served.erase(std::unique(served.begin(), served.end()), served.end());
-    for (Candidate& c : candidates_)
-      for (Waiting& w : c.rows)
-        if (std::binary_search(served.begin(), served.end(), w.request)) w.since = takes_;
+    // The requests this batch serves stop starving: their other waiting windows count from now.
+    for (const Waiting& w : chosen.rows) {
+      auto it = requests_.find(w.request);
+      RequestState& state = it->second;
+      by_since_.erase({state.since, w.request});
+      if (--state.waiting == 0) {
+        requests_.erase(it);
+      } else {
+        state.since = takes_;
+        by_since_.insert({takes_, w.request});
+      }
+    }
     Batch batch;
     batch.padded_len = chosen.padded_len;
     batch.items.reserve(chosen.rows.size());
@@ -116,13 +143,16 @@ class WindowPool {
     Item item;
     size_t length = 0;
     uint64_t request = 0;
-    uint64_t since = 0;  // takes_ when its request joined or was last served
   };
   struct Candidate {
     std::vector<Waiting> rows;
     size_t padded_len = 0;
     uint64_t cost = 0;  // run cost + rows x padded length, in token-equivalents
     uint64_t real = 0;  // tokens of the windows themselves
+  };
+  struct RequestState {
+    uint64_t since = 0;  // takes_ when the request joined or was last served
+    size_t waiting = 0;  // its windows in the pool
   };
 
   // cost/real of a below b's, by cross-multiplication (exact); ties to the longer batch.
@@ -133,33 +163,33 @@ class WindowPool {
     return a.padded_len > b.padded_len;
   }
 
-  void replan(std::vector<Waiting> all) {
+  std::vector<Candidate> plan(std::vector<Waiting> all) const {
     std::vector<size_t> lengths(all.size());
     for (size_t i = 0; i < all.size(); ++i) lengths[i] = all[i].length;
     const std::vector<runtime::BatchPlan> plans = runtime::PlanBatches(lengths, planning_, equal_lengths_only_);
-    candidates_.clear();
-    candidates_.reserve(plans.size());
-    windows_ = 0;
+    std::vector<Candidate> out;
+    out.reserve(plans.size());
     for (const runtime::BatchPlan& plan : plans) {
       Candidate c;
       c.padded_len = plan.padded_len;
       c.cost = planning_.run_cost_tokens + plan.rows.size() * plan.padded_len;
       c.rows.reserve(plan.rows.size());
       for (uint32_t row : plan.rows) {
-        Waiting& w = all[row];
-        c.real += w.length;
-        c.rows.push_back(std::move(w));
+        c.real += all[row].length;
+        c.rows.push_back(std::move(all[row]));
       }
-      windows_ += c.rows.size();
-      candidates_.push_back(std::move(c));
+      out.push_back(std::move(c));
     }
+    return out;
   }
 
   runtime::BatcherConfig planning_;
   bool equal_lengths_only_ = false;
-  std::vector<Candidate> candidates_;
+  std::vector<Candidate> candidates_;  // ordered by cost per real token, the cheapest last
   size_t windows_ = 0;
   uint64_t takes_ = 0;
+  std::unordered_map<uint64_t, RequestState> requests_;     // requests with windows waiting
+  std::set<std::pair<uint64_t, uint64_t>> by_since_;       // (since, request) of those
 };
 
 }  // namespace tokclass
