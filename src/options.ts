@@ -136,7 +136,7 @@ export interface Threading {
   parallelRuns: number;
   /** Threads for tokenizing and post-processing a round (they take turns with the runs). */
   hostThreads: number;
-  /** > 0: a second session with this many threads serves rounds that are a single batch. */
+  /** > 0: a second session with this many threads runs a batch that is all the work there is (a lone text). */
   soloIntraOpThreads: number;
 }
 

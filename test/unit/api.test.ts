@@ -272,6 +272,11 @@ describe("batch planning", () => {
       // distinct length rather than much padding.
       expect(dear.stats().runs).toBe(Math.ceil(texts.length / 16));
       expect(cheap.stats().runs).toBeGreaterThan(2 * dear.stats().runs);
+      // The same tokens run either way; the dear run cost pads more to run less.
+      expect(cheap.stats().tokens).toBe(dear.stats().tokens);
+      expect(cheap.stats().tokens).toBeGreaterThan(300 * 10);
+      expect(cheap.stats().paddedTokens).toBeGreaterThanOrEqual(cheap.stats().tokens);
+      expect(dear.stats().paddedTokens).toBeGreaterThan(cheap.stats().paddedTokens);
       expect(a.flat().length).toBeGreaterThan(600);
       // Padding is masked out: the same entities, scores equal to float rounding.
       const strip = (r: Entity[][]) => r.map((es) => es.map(({ score, ...rest }) => rest));
