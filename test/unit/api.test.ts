@@ -92,12 +92,12 @@ describe("concurrency", () => {
   });
 
   it("a call finished early in a round resolves while the round's other calls still run", async () => {
-    // batchWaitMs holds the idle scheduler until the large call arrives, so both share a
-    // round; the wait ends there, as a round's worth of text is then queued (else the long
-    // text's result could not come before the 1,000 ms wait is over). The 2,000 short texts
-    // make ~125 batches; the long text is in the first (longest-first order), so its caller
-    // hears back long before the round ends. (Texts are finished between runs when batches
-    // run side by side, as they do for this model on any machine with parallelRuns: 2.)
+    // batchWaitMs holds the queued calls until the large call arrives, so both are taken in
+    // together (one intake, counted as one round); the wait ends there, as a round's worth of
+    // text is then queued (else the long text's result could not come before the 1,000 ms wait
+    // is over). The 2,000 short texts make ~125 batches; the long text's batch is taken once it
+    // is the cheapest or has been passed over by 16 batches, so its caller hears back long
+    // before the large call ends. (parallelRuns: 2 streams on any machine.)
     const held = await TokenClassifier.load(undefined, { batchWaitMs: 1000, parallelRuns: 2 });
     try {
       const short = Array.from({ length: 2000 }, (_, i) => `Tim Cook ${i}.`);
