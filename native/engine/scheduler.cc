@@ -119,14 +119,6 @@ SchedulerStats Scheduler::stats() const {
   return stats_;
 }
 
-namespace {
-uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
-}
-
-}  // namespace
-
 void Scheduler::process(std::vector<Request>& requests) {
   SchedulerStats round_stats;
   round_stats.rounds = 1;

@@ -53,6 +53,12 @@ struct SchedulerStats {
   uint64_t deliver_ns = 0;  // handing results back (the done callbacks)
 };
 
+// Nanoseconds since `since`, for the stage timings in SchedulerStats.
+inline uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
+}
+
 class Scheduler {
  public:
   // A request's outcome: entities per text, or an error; `token` is what submit() was given.

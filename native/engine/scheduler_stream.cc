@@ -8,13 +8,6 @@
 
 namespace tokclass {
 
-namespace {
-uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since).count());
-}
-}  // namespace
-
 // What one runner thread keeps between batches: buffers it reuses, and what it has to tell
 // the scheduler at its next settle() (delivered requests, time spent).
 struct Scheduler::Runner {
