@@ -71,8 +71,8 @@ export interface LoadOptions {
   runCostTokens?: number;
   /**
    * Concurrent classify() calls always share batches. With parallel runs, a free runner takes
-   * every queued call into a pool of waiting texts and runs the pool's cheapest batch (a text
-   * passed over 16 times goes next); with one run at a time, calls that arrive while a round
+   * every queued call into a pool of waiting texts and runs the pool's cheapest batch (a call
+   * passed over by 16 batches goes next); with one run at a time, calls that arrive while a round
    * runs form the next round together. A wait > 0 (ms, at most 1,000) also holds queued calls
    * up to this long for more to arrive, ending early once about `tokenBudget` tokens of text
    * are queued (default 0: never delay a lone call).
