@@ -6,9 +6,10 @@
 // other at its end. A pool keeps every waiting window, plans them together whenever new ones
 // arrive (runtime::PlanBatches: length-sorted, runs x run cost + padded tokens at least) and
 // hands out the cheapest batch per real token first. A window whose length has no partner yet
-// waits for the next arrivals instead of running with padding or alone. Modelled on CoNLL
-// lengths with 64 callers and two runners, this runs ~4% fewer token-equivalents than rounds
-// of the same callers (model-only; the barrier at round ends comes on top).
+// waits for the next arrivals instead of running with padding or alone. Measured with 64
+// callers on CoNLL sentences and two runners: 6.4% token-equivalents (runs x run cost + padded
+// tokens) over the real tokens, against 7.8% for rounds of the same callers and 2.5% for one
+// sorted 1,000-text call; the barrier at round ends, which a pool does not have, comes on top.
 //
 // Nothing waits long: a request none of whose windows was in the last kMaxPassedOver batches
 // (while it had windows waiting) goes next, the longest-starved first. Counting per request,
