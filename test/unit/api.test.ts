@@ -155,6 +155,40 @@ describe("concurrency", () => {
     }
   });
 
+  it("seeded random load (with batchWaitMs, and dispose() while calls are in flight) settles every call as rounds do", async () => {
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const sentence = (i: number) => `${["Angela Merkel", "Tim Cook", "Apple Inc.", "the UN"][i % 4]} met ${"people ".repeat(i % 9)}in ${["Paris", "Berlin", "Tokyo"][i % 3]} ${i}.`;
+    const makeCall = (): [string | string[] | string[][], Record<string, unknown>] => {
+      const x = rnd();
+      const i = Math.floor(rnd() * 1000);
+      if (x < 0.6) return [sentence(i), { aggregationStrategy: ["simple", "first", "max", "average", "none"][i % 5] }];
+      if (x < 0.75) return [Array.from({ length: 1 + (i % 60) }, (_, k) => sentence(i + k)), {}];
+      if (x < 0.8) return [sentence(i).repeat(30), { stride: 16, fullText: true, aggregationStrategy: "first" }];
+      if (x < 0.85) return [["ok", "bad \ud800"], {}];
+      if (x < 0.9) return ["", {}];
+      return [[sentence(i).split(" ")], { isSplitIntoWords: true }];
+    };
+    const settle = (p: Promise<unknown>) => p.then((v) => ({ ok: strip(v) }), (e: { code: string }) => ({ err: e.code }));
+    const rounds = await TokenClassifier.load(undefined, { parallelRuns: 1, intraOpThreads: 1 });
+    try {
+      for (const [it, options] of [[0, { parallelRuns: 2 }], [1, { parallelRuns: 2, batchWaitMs: 2 }], [2, { parallelRuns: 2 }]] as const) {
+        const stream = await TokenClassifier.load(undefined, options);
+        const calls = Array.from({ length: 200 }, makeCall);
+        const pending = calls.map(([input, o]) => settle(stream.classify(input as string, o)));
+        if (it === 2) setTimeout(() => void stream.dispose(), 5);  // calls already made still finish
+        const got = await Promise.all(pending);
+        for (let i = 0; i < calls.length; i++) {
+          expect(got[i]).toEqual(await settle(rounds.classify(calls[i]![0] as string, calls[i]![1])));
+        }
+        expect(got.filter((g) => "err" in g).every((g) => (g as { err: string }).err === "ERR_INVALID_TEXT")).toBe(true);
+        await stream.dispose();
+      }
+    } finally {
+      await rounds.dispose();
+    }
+  });
+
   it("a call made while a large call runs is served within a few batches, not after it", async () => {
     const c = await TokenClassifier.load(undefined, { parallelRuns: 2 });
     try {
