@@ -29,7 +29,7 @@ class LoadWorker : public PromiseWorker {
 
 }  // namespace
 
-// ---- classify: one request's baton, carried from the scheduler thread back to JS ---------
+// ---- classify: one request's baton, carried from a scheduler thread back to JS -----------
 struct Completion {
   Napi::Promise::Deferred deferred;
   std::vector<std::vector<Entity>> result;

@@ -5,7 +5,8 @@
 //   stats()                           [sync]  -> scheduler counters (rounds, time per stage)
 //   dispose()                         [async] -> Promise<void>; waits for calls in flight
 // Work never runs on the JS thread: loading runs on the libuv pool, classification on the
-// scheduler's own thread, and results come back through a thread-safe function.
+// scheduler's own threads, and results come back through a thread-safe function (one call per
+// group of requests a batch finished).
 #pragma once
 #include <napi.h>
 
