@@ -67,7 +67,6 @@ class WindowPool {
   }
 
   bool empty() const { return candidates_.empty(); }
-  size_t windows() const { return windows_; }
   size_t batches() const { return candidates_.size(); }
 
   // Adds windows and replans (see Cost above).
