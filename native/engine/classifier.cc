@@ -85,9 +85,6 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
   if (!config_.unk_token.empty()) unk_id_ = tokenizer_->token_to_id(config_.unk_token);
   if (!config_.pad_token.empty()) pad_id_ = tokenizer_->token_to_id(config_.pad_token).value_or(0);
   max_batch_rows_ = config_.max_batch_rows;
-  // One pool serves both the parallel runs and the host stages: they take turns within a round.
-  const size_t pool_threads = std::max(config_.parallel_runs, config_.host_threads);
-  if (pool_threads > 1) pool_ = std::make_unique<WorkerPool>(pool_threads - 1);
   // Dynamically quantized (int8) graphs pick one scale over the whole batch, padding
   // included, so a text's logits would depend on its batch mates; the pipeline runs one text
   // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch.
@@ -187,7 +184,7 @@ constexpr size_t kMinTextsPerThread = 8;
 
 void Classifier::prepare_round(std::span<RoundRequest> round) const {
   prepare_round(round, [this](size_t n, const std::function<void(size_t)>& fn) {
-    parallel_for(pool_.get(), n, fn, kMinTextsPerThread);
+    parallel_for(host_pool(), n, fn, kMinTextsPerThread);
   });
 }
 
@@ -288,7 +285,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const
   for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
   runtime::BatcherConfig batcher = planning();
   batcher.solo_session = solo_session_.get();
-  batcher.pool = pool_.get();
+  batcher.pool = host_pool();
   batcher.parallel_runs = config_.parallel_runs;
   batcher.on_stored = on_done;
   return runtime::RunAll(*session_, sequences, batcher);
@@ -319,8 +316,17 @@ std::vector<Entity> Classifier::finish_text(const TextInput& text, const std::ve
   return entities;
 }
 
+WorkerPool* Classifier::host_pool() const {
+  // One pool serves both the parallel runs and the host stages: they take turns within a round.
+  std::call_once(pool_once_, [this] {
+    const size_t threads = std::max(config_.parallel_runs, config_.host_threads);
+    if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads - 1);
+  });
+  return pool_.get();
+}
+
 void Classifier::for_each_text(size_t n, const std::function<void(size_t)>& fn) const {
-  parallel_for(pool_.get(), n, fn, kMinTextsPerThread);
+  parallel_for(host_pool(), n, fn, kMinTextsPerThread);
 }
 
 size_t Classifier::memory_bytes() const {

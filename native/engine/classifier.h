@@ -4,6 +4,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -171,7 +172,12 @@ class Classifier {
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<runtime::Session> session_;
   std::unique_ptr<runtime::Session> solo_session_;
-  std::unique_ptr<WorkerPool> pool_;  // max(parallel_runs, host_threads) - 1 threads, shared by all stages
+  // The host threads beside the caller: max(parallel_runs, host_threads) - 1, shared by all
+  // stages of the round scheduler. Started on first use: the streaming scheduler never uses
+  // them (its runner threads do all the work), so a classifier it serves holds no idle thread.
+  WorkerPool* host_pool() const;
+  mutable std::once_flag pool_once_;
+  mutable std::unique_ptr<WorkerPool> pool_;
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates
