@@ -116,7 +116,8 @@ class Scheduler {
   void take_in(std::unique_lock<std::mutex>& lock, Runner& runner);
   void run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner);
   void window_finished(InFlight& request, uint32_t window, Runner& runner);
-  void deliver_finished(Runner& runner);
+  // Hands back the runner's finished requests, after `finished` (requests done without a run).
+  void deliver_finished(Runner& runner, std::vector<Finished> finished = {});
   // Under mutex_: drops the requests the runner delivered, adds its times to stats_.
   void settle(std::unique_lock<std::mutex>& lock, Runner& runner);
 

@@ -119,18 +119,17 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
   if (pool_->batches() > 1) wake_.notify_all();
   lock.unlock();
 
-  // Requests done without a run: failed ones and ones without texts.
+  // Requests done without a run (failed ones, ones without texts) go back together with those
+  // whose windows all lack tokens (a tokenizer without special tokens, an empty text: in no
+  // batch, so done now). A request is not touched after its last such window, since another
+  // runner may then deliver it.
+  std::vector<Finished> done_now;
   for (std::unique_ptr<InFlight>& request : requests) {
     if (request == nullptr) continue;  // moved into in_flight_
-    const auto at = std::chrono::steady_clock::now();
-    deliver_one(request->request, {}, request->prepared.error);
-    runner.deliver_ns += elapsed_ns(at);
+    done_now.push_back(Finished{request->request.token, {}, request->prepared.error});
   }
-  // Windows without tokens (a tokenizer without special tokens, an empty text) are in no batch:
-  // they are done now. A request is not touched after its last such window, since another
-  // runner may then deliver it.
   for (const auto& [f, w] : tokenless) window_finished(*f, w, runner);
-  deliver_finished(runner);
+  deliver_finished(runner, std::move(done_now));
 
   lock.lock();
   --busy_runners_;
@@ -208,15 +207,15 @@ void Scheduler::window_finished(InFlight& f, uint32_t window, Runner& runner) {
 
 // The requests a batch finished are handed back together, after its texts are post-processed,
 // so that the JS thread wakes once for all of them rather than once per request.
-void Scheduler::deliver_finished(Runner& runner) {
-  if (runner.finished.empty()) return;
+void Scheduler::deliver_finished(Runner& runner, std::vector<Finished> finished) {
+  if (runner.finished.empty() && finished.empty()) return;
   const auto start = std::chrono::steady_clock::now();
-  std::vector<Finished> finished(runner.finished.size());
-  for (size_t i = 0; i < finished.size(); ++i) {
-    InFlight* f = runner.finished[i];
-    finished[i].token = f->request.token;
-    finished[i].error = f->progress->first_error(0);
-    if (!finished[i].error) finished[i].result = std::move(f->prepared.result);
+  finished.reserve(finished.size() + runner.finished.size());
+  for (InFlight* f : runner.finished) {
+    Finished& done = finished.emplace_back();
+    done.token = f->request.token;
+    done.error = f->progress->first_error(0);
+    if (!done.error) done.result = std::move(f->prepared.result);
     f->request.delivered = true;
     runner.delivered.push_back(f);
   }
