@@ -1,12 +1,16 @@
 // Shared by the libFuzzer targets in this folder: a property check that reports and aborts
-// (libFuzzer then saves the input as a crash), and a reader of the few option bytes some
-// targets take from the front of their input.
+// (libFuzzer then saves the input as a crash), a reader of the few option bytes some targets
+// take from the front of their input, and how their text bytes become code points.
 #pragma once
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
+
+#include "common/error.h"
+#include "common/utf8.h"
 
 #define FUZZ_CHECK(cond, ...)                                                       \
   do {                                                                              \
@@ -44,5 +48,17 @@ class Bytes {
   size_t size_;
   size_t pos_ = 0;
 };
+
+// The input's text as code points: UTF-8 when it decodes, else each byte as one code point
+// (Latin-1), so that invalid UTF-8 still reaches the code under test.
+inline std::u32string to_text(std::string_view bytes) {
+  try {
+    return utf8::decode(bytes);
+  } catch (const Error&) {
+    std::u32string latin1;
+    for (unsigned char c : bytes) latin1.push_back(c);
+    return latin1;
+  }
+}
 
 }  // namespace tokclass::fuzz

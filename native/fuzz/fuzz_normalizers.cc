@@ -139,16 +139,6 @@ void edit(NormalizedString& s, uint8_t op, size_t total) {
   }
 }
 
-std::u32string to_text(std::string_view bytes) {
-  try {
-    return utf8::decode(bytes);
-  } catch (const Error&) {
-    std::u32string latin1;
-    for (unsigned char c : bytes) latin1.push_back(c);
-    return latin1;
-  }
-}
-
 }  // namespace
 }  // namespace tokclass
 
@@ -164,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t n_sel = in.u8(), p_sel = in.u8(), n_edits = in.u8() % 8;
   std::vector<uint8_t> edits;
   for (size_t i = 0; i < n_edits; ++i) edits.push_back(in.u8());
-  const std::u32string text = to_text(in.rest());
+  const std::u32string text = fuzz::to_text(in.rest());
   const size_t total = text.size();
 
   NormalizedString s(text);

@@ -76,16 +76,6 @@ const std::vector<std::unique_ptr<Tokenizer>>& tokenizers() {
   return *all;
 }
 
-std::u32string to_text(std::string_view bytes) {
-  try {
-    return utf8::decode(bytes);
-  } catch (const Error&) {
-    std::u32string latin1;
-    for (unsigned char c : bytes) latin1.push_back(c);
-    return latin1;
-  }
-}
-
 }  // namespace
 }  // namespace tokclass
 
@@ -102,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Tokenizer& tok = *all[(b0 & 7) % all.size()];
   if (std::getenv("TOKCLASS_FUZZ_VERBOSE"))
     std::fprintf(stderr, "tokenizer %zu (%s), options %02x %02x %02x\n", (b0 & 7) % all.size(), tok.model_kind().c_str(), b0, b1, b2);
-  const std::u32string text = to_text(in.rest());
+  const std::u32string text = fuzz::to_text(in.rest());
 
   EncodeOptions o;
   o.add_special_tokens = !(b0 & 0x08);
