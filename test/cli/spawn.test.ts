@@ -1,5 +1,5 @@
 // The built executable: node dist/cli/main.js (compiled here with tsc, as npm run build:ts does).
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,19 @@ function run(args: string[], stdin?: string | Buffer): Promise<Run> {
   });
 }
 
+/** The URL a `serve` child prints once it listens (rejects if it exits first). */
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let err = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+}
+
 beforeAll(() => {
   const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { encoding: "utf8" });
   if (!existsSync(MAIN)) throw new Error(`tsc did not produce ${MAIN}: ${tsc.stdout}${tsc.stderr}`);
@@ -58,15 +71,7 @@ describe("tokclass without a model", () => {
 
   it("serve: listens, answers /health, exits 0 on SIGTERM", async () => {
     const child = spawn(process.execPath, [MAIN, "serve", "--port", "0", "--lazy", "--log-level", "silent", "--token", "t0k"], { cwd: root });
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
-    });
+    const url = await listeningUrl(child);
     expect((await fetch(`${url}/health`)).status).toBe(401);
     const health = await fetch(`${url}/health`, { headers: { authorization: "Bearer t0k" } });
     expect(await health.json()).toMatchObject({ status: "ok", models: [{ id: "default", state: "idle" }] });
@@ -124,15 +129,7 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
 
   it("serve: SIGTERM lets a request in flight finish, then exits 0", async () => {
     const child = spawn(process.execPath, [MAIN, "serve", "--port", "0", "--log-level", "silent"], { cwd: root });
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
-    });
+    const url = await listeningUrl(child);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     // A stream of many inputs: once its first event has arrived the request is surely in flight.
     const inputs = Array.from({ length: 400 }, (_, i) => `${SEED} (${i})`);
