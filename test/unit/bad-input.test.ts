@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokClassError, TokenClassifier, Tokenizer } from "../../src/index.js";
 import type { TokClassErrorCode } from "../../src/index.js";
+import { rawClassifierConfig } from "../helpers/native-config.js";
 import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig, type NativeClassifyParams } from "../../src/binding.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "models");
@@ -356,27 +357,7 @@ describe("Tokenizer: bad input", () => {
 
 describe("raw addon: unvalidated calls get errors, not crashes", () => {
   let handle: NativeClassifier;
-  // Deliberately partial (no threading fields): the addon must fill in defaults on its own.
-  const config = (): NativeClassifierConfig => ({
-    runtimeLibrary: defaultRuntimeLibrary(),
-    modelPath: join(MODEL, "model.onnx"),
-    tokenizerPath: join(MODEL, "tokenizer.json"),
-    labels: Object.values((JSON.parse(readFileSync(join(MODEL, "config.json"), "utf8")) as { id2label: Record<string, string> }).id2label),
-    maxLength: 512,
-    unkToken: "[UNK]",
-    padToken: "[PAD]",
-    tokenBudget: 8192,
-    maxBatchSize: 64,
-    batchWaitUs: 0,
-    device: "cpu",
-    deviceId: 0,
-    intraOpThreads: 1,
-    interOpThreads: 1,
-    graphOptimizationLevel: 99,
-    memoryArena: true,
-    cudaTf32: false,
-    cudaMemLimit: 0,
-  }) as NativeClassifierConfig;
+  const config = (): NativeClassifierConfig => rawClassifierConfig(MODEL, defaultRuntimeLibrary());
   beforeAll(async () => {
     handle = await native().ClassifierHandle.load(config());
   });

@@ -3,13 +3,14 @@
 // crash, and leave the process able to run on the CPU. On a machine where ONNX Runtime's CUDA
 // provider does load, the "fails" assertions are skipped and the GPU path is checked instead.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_DIR, TokClassError, TokenClassifier, type Entity, type GroupedEntity } from "../../src/index.js";
 import { defaultRuntimeLibrary } from "../../src/binding.js";
+import { rawClassifierConfig } from "../helpers/native-config.js";
 
 /** The default aggregation ("simple") gives grouped entities. */
 const group = (e: Entity): string => (e as GroupedEntity).entity_group;
@@ -162,26 +163,7 @@ function runtimeCopy(beside: Record<string, string>): { dir: string; core: strin
 }
 
 function runChild(dir: string, core: string, env: NodeJS.ProcessEnv = {}): ChildOutput {
-  const labels = Object.values((JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, "config.json"), "utf8")) as { id2label: Record<string, string> }).id2label);
-  const config = {
-    runtimeLibrary: core,
-    modelPath: join(DEFAULT_MODEL_DIR, "model.onnx"),
-    tokenizerPath: join(DEFAULT_MODEL_DIR, "tokenizer.json"),
-    labels,
-    maxLength: 512,
-    unkToken: "[UNK]",
-    padToken: "[PAD]",
-    tokenBudget: 8192,
-    maxBatchSize: 64,
-    batchWaitUs: 0,
-    deviceId: 0,
-    intraOpThreads: 1,
-    interOpThreads: 1,
-    graphOptimizationLevel: 99,
-    memoryArena: true,
-    cudaTf32: false,
-    cudaMemLimit: 0,
-  };
+  const config = rawClassifierConfig(DEFAULT_MODEL_DIR, core);
   const script = join(dir, "child.cjs");
   writeFileSync(
     script,
