@@ -1,5 +1,6 @@
 #include "pipeline/group.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -39,11 +40,29 @@ Entity group_sub_entities(const Entity* first, const Entity* last, const TokenDe
   return g;
 }
 
+// Collects the groups [first, last] that are kept (see `dropped` in group.h).
+class Groups {
+ public:
+  Groups(const TokenDecoder& decoder, const std::vector<std::string>* dropped)
+      : decoder_(decoder), dropped_(dropped) {}
+  void add(const Entity* first, const Entity* last) {
+    if (dropped_) {
+      const std::string_view label = group_name(first->label);
+      if (std::find(dropped_->begin(), dropped_->end(), label) != dropped_->end()) return;
+    }
+    groups_.push_back(group_sub_entities(first, last, decoder_));
+  }
+  std::vector<Entity> take() { return std::move(groups_); }
+
+ private:
+  const TokenDecoder& decoder_;
+  const std::vector<std::string>* dropped_;
+  std::vector<Entity> groups_;
+};
+
 // kBioes / kBilou (rules in group.h). [begin, i) is the pending group: open while `open`,
 // empty otherwise (an end or single label emits its group at once).
-std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities,
-                                          const TokenDecoder& decoder, LabelScheme scheme) {
-  std::vector<Entity> groups;
+std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities, LabelScheme scheme, Groups& groups) {
   size_t begin = 0;
   bool open = false;
   std::string_view open_tag;
@@ -52,11 +71,11 @@ std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities,
     const bool joins = open && t.tag == open_tag &&
                        (t.boundary == Boundary::kInside || t.boundary == Boundary::kEnd);
     if (!joins) {
-      if (i > begin) groups.push_back(group_sub_entities(&entities[begin], &entities[i - 1], decoder));
+      if (i > begin) groups.add(&entities[begin], &entities[i - 1]);
       begin = i;
     }
     if (t.boundary == Boundary::kEnd || t.boundary == Boundary::kSingle) {
-      groups.push_back(group_sub_entities(&entities[begin], &entities[i], decoder));
+      groups.add(&entities[begin], &entities[i]);
       begin = i + 1;
       open = false;
     } else {
@@ -64,29 +83,27 @@ std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities,
       open_tag = t.tag;
     }
   }
-  if (begin < entities.size()) {
-    groups.push_back(group_sub_entities(&entities[begin], &entities.back(), decoder));
-  }
-  return groups;
+  if (begin < entities.size()) groups.add(&entities[begin], &entities.back());
+  return groups.take();
 }
 
 }  // namespace
 
 std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokenDecoder& decoder,
-                                   LabelScheme scheme) {
-  if (scheme != LabelScheme::kBio) return group_with_boundaries(entities, decoder, scheme);
-  std::vector<Entity> groups;
-  if (entities.empty()) return groups;
+                                   LabelScheme scheme, const std::vector<std::string>* dropped) {
+  Groups groups(decoder, dropped);
+  if (scheme != LabelScheme::kBio) return group_with_boundaries(entities, scheme, groups);
+  if (entities.empty()) return {};
   size_t begin = 0;
   for (size_t i = 1; i < entities.size(); ++i) {
     const Tag tag = get_tag(entities[i].label);
     const Tag last = get_tag(entities[i - 1].label);
     if (tag.tag == last.tag && tag.bi != 'B') continue;
-    groups.push_back(group_sub_entities(&entities[begin], &entities[i - 1], decoder));
+    groups.add(&entities[begin], &entities[i - 1]);
     begin = i;
   }
-  groups.push_back(group_sub_entities(&entities[begin], &entities.back(), decoder));
-  return groups;
+  groups.add(&entities[begin], &entities.back());
+  return groups.take();
 }
 
 }  // namespace tokclass

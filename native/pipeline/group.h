@@ -15,6 +15,7 @@
 //   S-X / U-X  closes any group and forms a one-member group of its own (so adjacent singles
 //        stay apart, and an S- inside a group splits it: what follows starts a new group).
 #pragma once
+#include <string>
 #include <vector>
 
 #include "pipeline/entity.h"
@@ -23,7 +24,11 @@ namespace tokclass {
 
 class TokenDecoder;
 
+// Groups whose label is in `dropped` (when given) are left out: the pipeline drops them right
+// after grouping (ignore_labels), and leaving them out skips decoding their words (the long
+// runs of "O" tokens, mostly).
 std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokenDecoder& decoder,
-                                   LabelScheme scheme = LabelScheme::kBio);
+                                   LabelScheme scheme = LabelScheme::kBio,
+                                   const std::vector<std::string>* dropped = nullptr);
 
 }  // namespace tokclass

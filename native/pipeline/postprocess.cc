@@ -13,10 +13,13 @@
 namespace tokclass {
 namespace {
 
-// The pipeline drops entities whose `entity` (none) or `entity_group` (others) is ignored.
-bool ignored(const Entity& e, const std::vector<std::string>* ignore_labels) {
+const std::vector<std::string>& ignored_labels(const std::vector<std::string>* ignore_labels) {
   static const std::vector<std::string> kDefaultIgnore{"O"};
-  const std::vector<std::string>& labels = ignore_labels ? *ignore_labels : kDefaultIgnore;
+  return ignore_labels ? *ignore_labels : kDefaultIgnore;
+}
+
+// The pipeline drops entities whose `entity` (none) or `entity_group` (others) is ignored.
+bool ignored(const Entity& e, const std::vector<std::string>& labels) {
   return std::find(labels.begin(), labels.end(), e.label) != labels.end();
 }
 
@@ -29,6 +32,7 @@ std::vector<Entity> postprocess(std::u32string_view text, const std::vector<Wind
   options.continuing_subword_prefix = decoder.continuing_subword_prefix();
   options.unk_token_id = config.unk_token_id;
   options.word_starts = config.word_starts;
+  const std::vector<std::string>& ignore = ignored_labels(config.ignore_labels);
 
   std::vector<Entity> all;
   for (const WindowLogits& window : windows) {
@@ -50,10 +54,12 @@ std::vector<Entity> postprocess(std::u32string_view text, const std::vector<Wind
     } else {
       entities = aggregate_words(pre, config.strategy, window.num_labels, *config.id2label, decoder);
     }
-    if (config.strategy != Aggregation::kNone) entities = group_entities(entities, decoder, config.label_scheme);
-
+    if (config.strategy != Aggregation::kNone) {
+      // Ignored groups are left out as they are formed, so their words are never decoded.
+      entities = group_entities(entities, decoder, config.label_scheme, &ignore);
+    }
     for (Entity& e : entities) {
-      if (!ignored(e, config.ignore_labels)) all.push_back(std::move(e));
+      if (!ignored(e, ignore)) all.push_back(std::move(e));
     }
   }
   if (windows.size() > 1) all = merge_overlapping(std::move(all));

@@ -5,29 +5,34 @@
 namespace tokclass {
 
 namespace {
-std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+// Replaces every `from` in s with `to`, in place; s is left untouched (no copy) when `from`
+// does not occur, which is almost always.
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  size_t f = s.find(from);
+  if (f == std::string::npos) return;
   std::string out;
   size_t pos = 0;
-  for (;;) {
-    size_t f = s.find(from, pos);
-    if (f == std::string::npos) break;
+  for (; f != std::string::npos; f = s.find(from, pos)) {
     out.append(s, pos, f - pos);
     out.append(to);
     pos = f + from.size();
   }
   out.append(s, pos, std::string::npos);
-  return out;
+  s = std::move(out);
 }
 }  // namespace
 
 std::string WordPieceDecoder::cleanup(std::string s) {
+  // Every pattern starts with a space: a piece without one is already clean. (This runs for
+  // every token of every entity's word, most of which have none.)
+  if (s.find(' ') == std::string::npos) return s;
   // Same replacements, same order as HF (each is a global replace).
   static const std::pair<std::string_view, std::string_view> kRules[] = {
       {" .", "."},     {" ?", "?"},     {" !", "!"},   {" ,", ","},   {" ' ", "'"},
       {" n't", "n't"}, {" 'm", "'m"},   {" do not", " don't"},          {" 's", "'s"},
       {" 've", "'ve"}, {" 're", "'re"},
   };
-  for (const auto& [from, to] : kRules) s = replace_all(s, from, to);
+  for (const auto& [from, to] : kRules) replace_all(s, from, to);
   return s;
 }
 

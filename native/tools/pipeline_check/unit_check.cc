@@ -3,6 +3,7 @@
 // offsets, parameter errors, unknown class indices, label schemes (BIOES / BILOU grouping).
 //
 //   unit_check   (exit status 1 on any failure)
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -151,7 +152,10 @@ void pre_split_offsets_and_unknown_class() {
 }
 
 // Groups words "a", "b", ... labelled `labels` under `scheme`; "<entity_group>:<word>|...".
-std::string grouped(const std::vector<std::string>& labels, LabelScheme scheme) {
+// With `dropped`, the groups so labelled are left out (group_entities' own `dropped`, or,
+// `filter_after`, the full grouping filtered afterwards: the two must agree).
+std::string grouped(const std::vector<std::string>& labels, LabelScheme scheme,
+                    const std::vector<std::string>* dropped = nullptr, bool filter_after = false) {
   check::WordPieceDecoder decoder("##", true, std::string("##"));
   std::vector<Entity> entities;
   for (size_t i = 0; i < labels.size(); ++i) {
@@ -160,7 +164,8 @@ std::string grouped(const std::vector<std::string>& labels, LabelScheme scheme) 
     entities.push_back(e);
   }
   std::string out;
-  for (const Entity& g : group_entities(entities, decoder, scheme)) {
+  for (const Entity& g : group_entities(entities, decoder, scheme, filter_after ? nullptr : dropped)) {
+    if (filter_after && std::find(dropped->begin(), dropped->end(), g.label) != dropped->end()) continue;
     out += (out.empty() ? "" : "|") + g.label + ":" + g.word;
   }
   return out;
@@ -192,6 +197,12 @@ void label_schemes() {
   for (const Case& c : cases) {
     const std::string got = grouped(c.labels, c.scheme);
     check(got == c.want, std::string(c.what) + ": got " + got + ", want " + c.want);
+    // Leaving ignored groups out while grouping gives the filtered full grouping.
+    for (const std::vector<std::string>& dropped : {std::vector<std::string>{"O"}, {"LOC", "PER"}, {"O", "MISC", "ORG"}}) {
+      const std::string kept = grouped(c.labels, c.scheme, &dropped);
+      const std::string filtered = grouped(c.labels, c.scheme, &dropped, true);
+      check(kept == filtered, std::string(c.what) + " (groups dropped while grouping): got " + kept + ", want " + filtered);
+    }
   }
 
   // Score, word and span of a BIOES group are the kBio ones of the same members.
