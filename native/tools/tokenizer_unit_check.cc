@@ -1,14 +1,19 @@
 // tokenizer_unit_check: small self-checks of the tokenizer building blocks (NormalizedString
-// alignments, split behaviors, JSON reader, WordPiece decoder). Offsets are checked by slicing
+// alignments, split behaviors, JSON reader, WordPiece decoder, vocabulary table). Offsets are checked by slicing
 // the original text, as HF's own tests do. Exit status 0 when everything passes.
+#include <algorithm>
 #include <iostream>
+#include <random>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
 #include "common/json.h"
 #include "common/utf8.h"
 #include "tokenizer/decoders/wordpiece.h"
+#include "tokenizer/models/vocab_table.h"
 #include "tokenizer/normalized_string.h"
 #include "unicode/unicode.h"
 
@@ -138,6 +143,65 @@ void test_decoder() {
   for (const auto& p : d.decode_chain({"Je", "##ss", "##ica", ",", "isn", "'", "t", "."})) out += p;
   // Cleanup runs per token (as HF), so " ' " never occurs inside one token.
   check(out == "Jessica, isn ' t.", "wordpiece decode: " + out);
+
+  // Cleanup on whole strings, against transformers' clean_up_tokenization (the same chain of
+  // Python str.replace calls, run in Python to get these expected values).
+  const std::pair<const char*, const char*> cleaned[] = {
+      {"a . b , c ! d ? e", "a. b, c! d? e"},
+      {" ' s", "'s"},
+      {"I do not know , they 're here ' s", "I don't know, they're here's"},
+      {"no-space", "no-space"},
+      {" .. ,,", "..,,"},
+      {"x ' ' y", "x'' y"},
+  };
+  for (const auto& [in, want] : cleaned) {
+    const std::string got = WordPieceDecoder::cleanup(in);
+    check(got == want, std::string("cleanup(\"") + in + "\"): " + got);
+  }
+}
+
+// VocabTable against std::unordered_map under the same assignments: random keys (empty ones,
+// NUL bytes, long ones), re-pointed keys, growth from a small start.
+void test_vocab_table() {
+  std::mt19937 rng(7);
+  for (size_t expected : {size_t{0}, size_t{3}, size_t{5000}}) {
+    VocabTable table(expected);
+    std::unordered_map<std::string, uint32_t> ref;
+    std::vector<std::string> keys;
+    for (int i = 0; i < 5000; ++i) {
+      std::string k;
+      const size_t len = rng() % 7 == 0 ? rng() % 40 : rng() % 6;
+      for (size_t j = 0; j < len; ++j) k.push_back(static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 'a' + rng() % 3));
+      const uint32_t id = static_cast<uint32_t>(rng() % 6000);
+      table.set(k, id);
+      ref[k] = id;
+      keys.push_back(k);
+    }
+    bool same = table.size() == ref.size();
+    size_t longest = 0;
+    for (const auto& [k, id] : ref) {
+      same = same && table.find(k) == std::optional<uint32_t>(id);
+      longest = std::max(longest, k.size());
+    }
+    for (int i = 0; i < 5000; ++i) {  // absent keys
+      std::string k = keys[rng() % keys.size()] + static_cast<char>('d' + rng() % 3);
+      if (!ref.count(k)) same = same && !table.find(k);
+    }
+    check(same, "vocab table lookups match unordered_map (expected " + std::to_string(expected) + ")");
+    check(table.max_key_bytes() == longest, "vocab table max_key_bytes");
+    // id -> key: exactly the ids some key maps to now, each with a key that maps to it.
+    const auto by_id = table.keys_by_id();
+    std::set<uint32_t> live;
+    for (const auto& [k, id] : ref) live.insert(id);
+    bool inverse = true;
+    for (uint32_t id = 0; id < by_id.size(); ++id) {
+      inverse = inverse && by_id[id].has_value() == (live.count(id) > 0);
+      if (by_id[id]) inverse = inverse && ref.at(std::string(*by_id[id])) == id;
+    }
+    check(inverse && by_id.size() == *live.rbegin() + 1, "vocab table keys_by_id");
+  }
+  VocabTable empty;
+  check(!empty.find("") && !empty.find("a") && empty.keys_by_id().empty(), "empty vocab table");
 }
 
 }  // namespace
@@ -147,6 +211,7 @@ int main() {
   test_transforms();
   test_json();
   test_decoder();
+  test_vocab_table();
   if (failures) {
     std::cerr << failures << " check(s) failed\n";
     return 1;

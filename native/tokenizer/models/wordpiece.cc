@@ -1,5 +1,7 @@
 #include "tokenizer/models/wordpiece.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/utf8.h"
 #include "tokenizer/registry.h"
@@ -14,30 +16,27 @@ std::unique_ptr<Model> WordPiece::from_json(const json::Value& v) {
   if (max_chars < 0) throw Error(codes::kTokenizerInvalid, "max_input_chars_per_word must be >= 0");
   m->max_input_chars_per_word_ = static_cast<size_t>(max_chars);
   const json::Object& vocab = v.at("vocab").as_object("model.vocab");
-  // Short bucket chains: a lookup runs for every candidate piece of every word.
-  m->vocab_.max_load_factor(0.5f);
-  m->vocab_.reserve(vocab.size());
+  m->vocab_ = VocabTable(vocab.size());
   uint32_t max_id = 0;
   for (const json::Member& e : vocab) {
     int64_t id = e.value.as_int("model.vocab id");
     if (id < 0 || id > 0x7FFFFFFF) throw Error(codes::kTokenizerInvalid, "vocab id out of range");
-    m->vocab_[e.key] = static_cast<uint32_t>(id);
+    m->vocab_.set(e.key, static_cast<uint32_t>(id));
     max_id = std::max(max_id, static_cast<uint32_t>(id));
   }
   check_vocab_ids_dense(vocab.size(), max_id, "WordPiece");
-  m->vocab_r_.assign(vocab.empty() ? 0 : static_cast<size_t>(max_id) + 1, nullptr);
-  for (const auto& [tok, id] : m->vocab_) m->vocab_r_[id] = &tok;
+  m->vocab_r_ = m->vocab_.keys_by_id();
   return m;
 }
 
 std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
   const uint32_t n = static_cast<uint32_t>(piece.size());
   auto unk = [&]() -> std::vector<Token> {
-    auto it = vocab_.find(unk_token_);
-    if (it == vocab_.end())
+    const std::optional<uint32_t> id = vocab_.find(unk_token_);
+    if (!id)
       throw Error(codes::kTokenizerInvalid,
                   "WordPiece unk_token '" + unk_token_ + "' is not in the vocabulary");
-    return {Token{it->second, unk_token_, 0, n}};
+    return {Token{*id, unk_token_, 0, n}};
   };
   if (n > max_input_chars_per_word_) return unk();
 
@@ -59,13 +58,15 @@ std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
   while (start < n) {
     uint32_t end = n;
     bool found = false;
+    const size_t prefix_bytes = start > 0 ? prefix_.size() : 0;
+    // Candidates longer than the longest vocabulary entry cannot match.
+    while (end > start && prefix_bytes + pos[end] - pos[start] > vocab_.max_key_bytes()) --end;
     while (start < end) {
       key.clear();
       if (start > 0) key = prefix_;
       key.append(bytes, pos[start], pos[end] - pos[start]);
-      auto it = vocab_.find(key);
-      if (it != vocab_.end()) {
-        out.push_back(Token{it->second, key, start, end});
+      if (const std::optional<uint32_t> id = vocab_.find(key)) {
+        out.push_back(Token{*id, key, start, end});
         found = true;
         break;
       }
@@ -78,14 +79,12 @@ std::vector<Token> WordPiece::tokenize(std::u32string_view piece) const {
 }
 
 std::optional<uint32_t> WordPiece::token_to_id(std::string_view token) const {
-  auto it = vocab_.find(std::string(token));
-  if (it == vocab_.end()) return std::nullopt;
-  return it->second;
+  return vocab_.find(token);
 }
 
 std::optional<std::string> WordPiece::id_to_token(uint32_t id) const {
   if (id >= vocab_r_.size() || !vocab_r_[id]) return std::nullopt;
-  return *vocab_r_[id];
+  return std::string(*vocab_r_[id]);
 }
 
 std::optional<std::string> WordPiece::continuing_subword_prefix() const {

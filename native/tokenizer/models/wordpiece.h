@@ -4,11 +4,12 @@
 #pragma once
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "common/json.h"
 #include "tokenizer/models/model.h"
+#include "tokenizer/models/vocab_table.h"
 
 namespace tokclass {
 
@@ -24,8 +25,8 @@ class WordPiece : public Model {
   const char* kind() const override { return "WordPiece"; }
 
  private:
-  std::unordered_map<std::string, uint32_t> vocab_;
-  std::vector<const std::string*> vocab_r_;  // id -> token (null for gaps)
+  VocabTable vocab_;
+  std::vector<std::optional<std::string_view>> vocab_r_;  // id -> token (into vocab_; none for gaps)
   std::string unk_token_;
   std::string prefix_;
   size_t max_input_chars_per_word_ = 100;
