@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the addon with AddressSanitizer + UndefinedBehaviorSanitizer (binding.gyp's `sanitize`
-# variable) in a copy of the tree, then runs vitest against it with the sanitizer runtimes
-# preloaded into node (node itself is not instrumented; the addon is).
+# variable) in a copy of the tree, runs the native unit checks (native/tools) built the same
+# way, then runs vitest against the addon with the sanitizer runtimes preloaded into node (node
+# itself is not instrumented; the addon is).
 #
 #   scripts/test-asan.sh [vitest args...]     default: the whole suite
 #   scripts/test-asan.sh test/unit test/conformance/tokenizer.test.ts   (a subset)
@@ -35,6 +36,21 @@ ldd "$ADDON" | grep -q libasan || {
   echo "test-asan.sh: $ADDON is not instrumented (binding.gyp sanitize variable not applied?)" >&2
   exit 1
 }
+
+# --- the native unit checks (tokenizer and pipeline building blocks), sanitized ------------
+# What the golden files do not reach: bit-exact float32 sums, overlap and label-scheme corner
+# cases, the vocabulary table against std::unordered_map, alignments of normalized strings.
+SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+(cd "$ROOT" && make -C native/tools SAN=1 BUILD="$DIR/tools" -j "$JOBS" "$DIR/tools/tokenizer_unit_check" \
+  && EXTRA_FLAGS="$SAN_FLAGS" sh native/tools/pipeline_check/build.sh "$DIR/tools/pipeline_check") >"$DIR/tools.log" 2>&1 || {
+  tail -30 "$DIR/tools.log"
+  echo "test-asan.sh: native unit checks failed to build (log: $DIR/tools.log)" >&2
+  exit 1
+}
+ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  "$DIR/tools/tokenizer_unit_check"
+ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  "$DIR/tools/pipeline_unit_check"
 
 LIBASAN=$(gcc -print-file-name=libasan.so)
 LIBUBSAN=$(gcc -print-file-name=libubsan.so)
