@@ -1,6 +1,7 @@
 #include "binding/classifier_handle.h"
 
 #include "binding/convert.h"
+#include "binding/entity_builder.h"
 #include "binding/js_error.h"
 #include "binding/per_env.h"
 #include "binding/promise_worker.h"
@@ -70,16 +71,17 @@ void DeliverCompletion(Napi::Env env, Completion* c) {
   try {
     if (c->partial.IsEmpty()) c->partial = Napi::Persistent(Napi::Array::New(env, c->result.size()));
     Napi::Array out = c->partial.Value();
-    size_t budget = kEntitiesPerTurn;
+    bool can_requeue = true;
     while (c->next < c->result.size()) {
-      const size_t i = c->next++;
-      out.Set(static_cast<uint32_t>(i), to_js_entities(env, c->result[i]));
-      const size_t cost = c->result[i].size() + 1;
-      if (cost >= budget && c->next < c->result.size()) {
+      // One slice: texts up to about kEntitiesPerTurn entities (a text counts one more).
+      size_t end = c->next, cost = 0;
+      while (end < c->result.size() && (cost < kEntitiesPerTurn || !can_requeue)) cost += c->result[end++].size() + 1;
+      build_entities(env, out, static_cast<uint32_t>(c->next),
+                     std::span<const std::vector<Entity>>(c->result).subspan(c->next, end - c->next));
+      c->next = end;
+      if (c->next < c->result.size()) {
         if (c->owner->Requeue(env, c)) return;  // continue on a later turn
-        budget = SIZE_MAX;                 // cannot requeue: finish now
-      } else {
-        budget -= std::min(cost, budget);
+        can_requeue = false;                     // cannot requeue: finish now
       }
     }
     c->deferred.Resolve(out);

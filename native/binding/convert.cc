@@ -173,20 +173,4 @@ ClassifyParams to_classify_params(const Napi::Object& o) {
   return p;
 }
 
-Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities) {
-  Napi::Array out = Napi::Array::New(env, entities.size());
-  for (size_t i = 0; i < entities.size(); ++i) {
-    const Entity& e = entities[i];
-    Napi::Object o = Napi::Object::New(env);
-    o.Set(e.index >= 0 ? "entity" : "entity_group", Napi::String::New(env, e.label));
-    o.Set("score", Napi::Number::New(env, static_cast<double>(e.score)));
-    if (e.index >= 0) o.Set("index", Napi::Number::New(env, e.index));
-    o.Set("word", Napi::String::New(env, e.word));
-    o.Set("start", Napi::Number::New(env, e.start));
-    o.Set("end", Napi::Number::New(env, e.end));
-    out.Set(static_cast<uint32_t>(i), o);
-  }
-  return out;
-}
-
 }  // namespace tokclass::binding

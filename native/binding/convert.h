@@ -29,7 +29,4 @@ ClassifyParams to_classify_params(const Napi::Object& object);
 bool is_split_into_words(const Napi::Object& object);
 std::u32string delimiter_of(const Napi::Object& object);
 
-// Entities of one text as JS objects (offsets already in the unit the call asked for).
-Napi::Array to_js_entities(Napi::Env env, const std::vector<Entity>& entities);
-
 }  // namespace tokclass::binding

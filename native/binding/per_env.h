@@ -12,6 +12,8 @@ struct PerEnv {
   // The environment's setImmediate as it was when the addon loaded, so that fake timers a test
   // framework installs later (vi.useFakeTimers, sinon) cannot stall result delivery.
   Napi::FunctionReference set_immediate;
+  // Builds entity objects from flat arrays (entity_builder.cc), compiled on first use.
+  Napi::FunctionReference entity_builder;
 
   static PerEnv& Get(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
 };

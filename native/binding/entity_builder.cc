@@ -1,0 +1,102 @@
+#include "binding/entity_builder.h"
+
+#include <string>
+#include <string_view>
+
+#include "binding/per_env.h"
+#include "common/error.h"
+#include "common/utf8.h"
+
+namespace tokclass::binding {
+namespace {
+
+// Per entity in `nums`, after one count per text: score, start, end, index (-1: grouped),
+// label (into `labels`), end of its word in `words` (UTF-16 units).
+constexpr size_t kFields = 6;
+
+constexpr const char* kBuilderSource = R"JS((function buildEntities(out, first, count, nums, words, labels) {
+  let e = count, wordStart = 0;
+  for (let t = 0; t < count; t++) {
+    const list = [];
+    for (let k = 0, n = nums[t]; k < n; k++, e += 6) {
+      const word = words.slice(wordStart, nums[e + 5]);
+      wordStart = nums[e + 5];
+      const index = nums[e + 3];
+      list.push(index >= 0
+        ? { entity: labels[nums[e + 4]], score: nums[e], index: index, word: word, start: nums[e + 1], end: nums[e + 2] }
+        : { entity_group: labels[nums[e + 4]], score: nums[e], word: word, start: nums[e + 1], end: nums[e + 2] });
+    }
+    out[first + t] = list;
+  }
+}))JS";
+
+Napi::Function builder(Napi::Env env) {
+  Napi::FunctionReference& ref = PerEnv::Get(env).entity_builder;
+  if (ref.IsEmpty()) {
+    napi_value source = Napi::String::New(env, kBuilderSource);
+    napi_value fn = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_run_script(env, source, &fn), Napi::Function());
+    ref = Napi::Persistent(Napi::Value(env, fn).As<Napi::Function>());
+  }
+  return ref.Value();
+}
+
+void append_utf16(Napi::Env env, std::u16string& out, const std::string& word) {
+  bool ascii = true;
+  for (unsigned char c : word) ascii = ascii && c < 0x80;
+  if (ascii) {  // most words
+    out.append(word.begin(), word.end());
+    return;
+  }
+  std::u32string cps;
+  try {
+    cps = utf8::decode(word);
+  } catch (const Error&) {
+    // Not valid UTF-8 (the decoders never produce that): V8's own reading of it, as a
+    // property set from the same bytes would get.
+    out += Napi::String::New(env, word).Utf16Value();
+    return;
+  }
+  for (char32_t cp : cps) {
+    if (cp < 0x10000) {
+      out.push_back(static_cast<char16_t>(cp));
+    } else {
+      cp -= 0x10000;
+      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+    }
+  }
+}
+
+}  // namespace
+
+void build_entities(Napi::Env env, Napi::Array out, uint32_t first, std::span<const std::vector<Entity>> results) {
+  size_t count = 0;
+  for (const std::vector<Entity>& entities : results) count += entities.size();
+  Napi::Float64Array nums = Napi::Float64Array::New(env, results.size() + kFields * count);
+  double* n = nums.Data();
+  std::u16string words;
+  std::vector<std::string_view> labels;  // a model has a handful
+  for (const std::vector<Entity>& entities : results) *n++ = static_cast<double>(entities.size());
+  for (const std::vector<Entity>& entities : results) {
+    for (const Entity& e : entities) {
+      size_t label = 0;
+      while (label < labels.size() && labels[label] != e.label) ++label;
+      if (label == labels.size()) labels.push_back(e.label);
+      append_utf16(env, words, e.word);
+      *n++ = static_cast<double>(e.score);
+      *n++ = e.start;
+      *n++ = e.end;
+      *n++ = e.index;
+      *n++ = static_cast<double>(label);
+      *n++ = static_cast<double>(words.size());
+    }
+  }
+  Napi::Array label_values = Napi::Array::New(env, labels.size());
+  for (size_t i = 0; i < labels.size(); ++i)
+    label_values.Set(static_cast<uint32_t>(i), Napi::String::New(env, labels[i].data(), labels[i].size()));
+  builder(env).Call({out, Napi::Number::New(env, first), Napi::Number::New(env, static_cast<double>(results.size())), nums,
+                     Napi::String::New(env, words), label_values});
+}
+
+}  // namespace tokclass::binding
