@@ -26,15 +26,9 @@ std::unique_ptr<PostProcessor> BertProcessing::from_json(const json::Value& v) {
 void BertProcessing::process(Encoding& enc) const {
   Encoding out;
   out.overflowing = std::move(enc.overflowing);
+  reserve_tokens(out, enc.size() + 2);
   push_special_token(out, cls_id_, cls_, 0);
-  for (size_t i = 0; i < enc.size(); ++i) {
-    out.ids.push_back(enc.ids[i]);
-    out.type_ids.push_back(0);
-    out.tokens.push_back(std::move(enc.tokens[i]));
-    out.offsets.push_back(enc.offsets[i]);
-    out.special_tokens_mask.push_back(enc.special_tokens_mask[i]);
-    out.word_ids.push_back(enc.word_ids[i]);
-  }
+  append_sequence(out, enc, 0);
   push_special_token(out, sep_id_, sep_, 0);
   enc = std::move(out);
 }

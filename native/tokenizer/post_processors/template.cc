@@ -7,6 +7,25 @@
 
 namespace tokclass {
 
+void reserve_tokens(Encoding& enc, size_t n) {
+  enc.ids.reserve(n);
+  enc.type_ids.reserve(n);
+  enc.tokens.reserve(n);
+  enc.offsets.reserve(n);
+  enc.special_tokens_mask.reserve(n);
+  enc.word_ids.reserve(n);
+}
+
+void append_sequence(Encoding& enc, Encoding& seq, uint32_t type_id) {
+  enc.ids.insert(enc.ids.end(), seq.ids.begin(), seq.ids.end());
+  enc.type_ids.insert(enc.type_ids.end(), seq.size(), type_id);
+  for (std::string& token : seq.tokens) enc.tokens.push_back(std::move(token));
+  enc.offsets.insert(enc.offsets.end(), seq.offsets.begin(), seq.offsets.end());
+  enc.special_tokens_mask.insert(enc.special_tokens_mask.end(), seq.special_tokens_mask.begin(),
+                                 seq.special_tokens_mask.end());
+  enc.word_ids.insert(enc.word_ids.end(), seq.word_ids.begin(), seq.word_ids.end());
+}
+
 void push_special_token(Encoding& enc, uint32_t id, const std::string& token, uint32_t type_id) {
   enc.ids.push_back(id);
   enc.type_ids.push_back(type_id);
@@ -78,17 +97,11 @@ size_t TemplateProcessing::added_tokens(bool pair) const {
 void TemplateProcessing::process(Encoding& enc) const {
   Encoding out;
   out.overflowing = std::move(enc.overflowing);
+  reserve_tokens(out, enc.size() + added_tokens(false));
   for (const Piece& p : single_) {
     if (p.is_sequence) {
       if (p.sequence != 'A') continue;  // single sequence: $B has nothing to insert
-      for (size_t i = 0; i < enc.size(); ++i) {
-        out.ids.push_back(enc.ids[i]);
-        out.type_ids.push_back(p.type_id);
-        out.tokens.push_back(std::move(enc.tokens[i]));
-        out.offsets.push_back(enc.offsets[i]);
-        out.special_tokens_mask.push_back(enc.special_tokens_mask[i]);
-        out.word_ids.push_back(enc.word_ids[i]);
-      }
+      append_sequence(out, enc, p.type_id);
     } else {
       for (size_t k = 0; k < p.special.ids.size(); ++k)
         push_special_token(out, p.special.ids[k], p.special.tokens[k], p.type_id);
