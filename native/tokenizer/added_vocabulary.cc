@@ -19,6 +19,10 @@ bool is_word_char(char32_t c) {
 }  // namespace
 
 void AddedVocabulary::Trie::insert(std::u32string_view s, int32_t token) {
+  if (!s.empty()) {
+    if (s[0] < 128) ascii_starts[s[0]] = true;
+    else non_ascii_starts = true;
+  }
   uint32_t n = 0;
   for (char32_t c : s) {
     auto it = nodes[n].next.find(c);
@@ -88,7 +92,11 @@ std::vector<Split> AddedVocabulary::split_with_tokens(NormalizedString&& s, cons
   };
   size_t start_offset = 0;  // end of the last emitted piece
   size_t i = 0;             // matching resumes here (matches never overlap)
-  while (i < n) {
+  while (i < n && !trie.empty()) {
+    if (!trie.may_start(text[i])) {
+      ++i;
+      continue;
+    }
     // Longest token starting at i.
     uint32_t node = 0;
     int32_t best = -1;

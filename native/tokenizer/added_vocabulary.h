@@ -4,6 +4,7 @@
 // normalized text (their content normalized the same way). Matching is leftmost-longest;
 // single_word, lstrip and rstrip behave as in HF (\w and \s as Rust's regex defines them).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,8 +50,13 @@ class AddedVocabulary {
       int32_t token = -1;  // index into tokens_
     };
     std::vector<Node> nodes{Node{}};
+    // Which characters can start a token: most characters of a text start none, and telling
+    // so from a table is much cheaper than a miss in the root's map (one per character).
+    std::array<bool, 128> ascii_starts{};
+    bool non_ascii_starts = false;
     void insert(std::u32string_view s, int32_t token);
     bool empty() const { return nodes.size() == 1; }
+    bool may_start(char32_t c) const { return c < 128 ? ascii_starts[c] : non_ascii_starts; }
   };
   std::vector<Split> split_with_tokens(NormalizedString&& s, const Trie& trie) const;
 
