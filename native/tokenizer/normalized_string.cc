@@ -285,18 +285,35 @@ void NormalizedString::replace(std::u32string_view pattern, std::u32string_view 
 }
 
 void NormalizedString::replace_matches(const Matches& matches, std::u32string_view content) {
-  // Match offsets refer to the string before any replacement; shift them as we go.
-  int64_t shift = 0;
+  // One pass over the string. Replacing match by match (HF calls transform_range for each,
+  // shifting the offsets of the later ones) moves the rest of the string every time: quadratic
+  // in the matches, and Metaspace replaces every space (a 190 KB text took 0.7 s to pre-
+  // tokenize, 570 KB 6 s). The result is the same: `matches` cover the string in order, and
+  // each replacement char takes the alignment transform_range gives an inserted char, that of
+  // the char just before it, which is the last char it replaces (for an empty match, the char
+  // before the match, (0,0) at the very start).
+  bool any = false;
+  for (const auto& entry : matches) any = any || entry.second;
+  if (!any) return;
+  std::u32string chars;
+  std::vector<Offsets> aligns;
+  chars.reserve(normalized_.size());
+  aligns.reserve(normalized_.size());
   for (const auto& [off, is_match] : matches) {
-    if (!is_match) continue;
-    int64_t s = std::max<int64_t>(0, off.start + shift);
-    int64_t e = std::max<int64_t>(0, off.end + shift);
-    std::vector<Change> out;
-    for (char32_t c : content) out.push_back({c, 1});
-    size_t removed = static_cast<size_t>(e - s);
-    transform_range(static_cast<size_t>(s), static_cast<size_t>(e), out, removed);
-    shift += static_cast<int64_t>(content.size()) - (static_cast<int64_t>(off.end) - off.start);
+    if (off.start > off.end || off.end > normalized_.size()) internal("replace: match out of bounds");
+    if (!is_match) {
+      chars.append(normalized_, off.start, off.end - off.start);
+      aligns.insert(aligns.end(), alignments_.begin() + off.start, alignments_.begin() + off.end);
+      continue;
+    }
+    const Offsets align = off.end >= 1 ? alignments_[off.end - 1] : Offsets{0, 0};
+    for (char32_t c : content) {
+      chars.push_back(c);
+      aligns.push_back(align);
+    }
   }
+  normalized_ = std::move(chars);
+  alignments_ = std::move(aligns);
 }
 
 void NormalizedString::clear() { transform({}, normalized_.size()); }
