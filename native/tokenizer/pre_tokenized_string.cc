@@ -1,5 +1,7 @@
 #include "tokenizer/pre_tokenized_string.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/utf8.h"
 
@@ -31,7 +33,12 @@ void resplit(std::vector<Split>& splits, const MakePieces& make) {
       out.push_back(std::move(s));
       continue;
     }
-    for (auto& piece : make(i, std::move(s.normalized))) {
+    auto pieces = make(i, std::move(s.normalized));
+    // Room for these pieces and one per split left, grown geometrically (an exact reserve per
+    // split would reallocate at every one).
+    const size_t needed = out.size() + pieces.size() + (splits.size() - i - 1);
+    if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
+    for (auto& piece : pieces) {
       if (!normalized_of(piece).empty()) out.push_back(as_split(std::move(piece)));
     }
   }

@@ -19,6 +19,7 @@ void BertPreTokenizer::pre_tokenize(PreTokenizedString& s) const {
   // of twice (the slices' allocations were a third of encoding a short sentence).
   s.split_normalized([](size_t, NormalizedString&& n) {
     std::vector<NormalizedString> out;
+    out.reserve(n.len() / 4 + 1);  // ~5 characters per word and space in English text
     auto emit = [&](size_t begin, size_t end) {
       if (begin == end) return;
       std::optional<NormalizedString> piece = n.slice(begin, end);
