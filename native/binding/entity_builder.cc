@@ -11,24 +11,31 @@ namespace tokclass::binding {
 namespace {
 
 // Per entity in `nums`, after one count per text: score, start, end, index (-1: grouped),
-// label (into `labels`), end of its word in `words` (UTF-16 units).
+// label (into `labels`), end of its word in `words` (UTF-16 units). The builder below reads
+// this layout (its "e += 6").
 constexpr size_t kFields = 6;
 
-constexpr const char* kBuilderSource = R"JS((function buildEntities(out, first, count, nums, words, labels) {
-  let e = count, wordStart = 0;
-  for (let t = 0; t < count; t++) {
-    const list = [];
-    for (let k = 0, n = nums[t]; k < n; k++, e += 6) {
-      const word = words.slice(wordStart, nums[e + 5]);
-      wordStart = nums[e + 5];
-      const index = nums[e + 3];
-      list.push(index >= 0
-        ? { entity: labels[nums[e + 4]], score: nums[e], index: index, word: word, start: nums[e + 1], end: nums[e + 2] }
-        : { entity_group: labels[nums[e + 4]], score: nums[e], word: word, start: nums[e + 1], end: nums[e + 2] });
+// Compiled once per environment. It calls no method that user code could replace later: the
+// one it needs, String.prototype.slice, is bound when it is compiled, so a monkey-patched
+// prototype cannot change results (as it could not when the addon set each property itself).
+constexpr const char* kBuilderSource = R"JS((function () {
+  const sliceString = Function.prototype.call.bind(String.prototype.slice);
+  return function buildEntities(out, first, count, nums, words, labels) {
+    let e = count, wordStart = 0;
+    for (let t = 0; t < count; t++) {
+      const list = [];
+      for (let k = 0, n = nums[t]; k < n; k++, e += 6) {
+        const word = sliceString(words, wordStart, nums[e + 5]);
+        wordStart = nums[e + 5];
+        const index = nums[e + 3];
+        list[k] = index >= 0
+          ? { entity: labels[nums[e + 4]], score: nums[e], index: index, word: word, start: nums[e + 1], end: nums[e + 2] }
+          : { entity_group: labels[nums[e + 4]], score: nums[e], word: word, start: nums[e + 1], end: nums[e + 2] };
+      }
+      out[first + t] = list;
     }
-    out[first + t] = list;
-  }
-}))JS";
+  };
+})())JS";
 
 Napi::Function builder(Napi::Env env) {
   Napi::FunctionReference& ref = PerEnv::Get(env).entity_builder;

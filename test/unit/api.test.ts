@@ -35,13 +35,34 @@ describe("offsets", () => {
     expect(person).toBeDefined();
     expect(EMOJI_TEXT.slice(person!.start, person!.end)).toBe("Emmanuel Macron");
     expect(person!.start - cps[utf16.indexOf(person!)]!.start).toBe(2);
-    utf16.forEach(() => {
-    });
   });
 
   it("includeText adds the exact source slice", async () => {
     const ents = await clf.classify("ANGELA MERKEL visited paris", { includeText: true, aggregationStrategy: "none", ignoreLabels: [] });
     for (const e of ents) expect(e.text).toBe("ANGELA MERKEL visited paris".slice(e.start, e.end));
+  });
+});
+
+describe("result objects", () => {
+  it("do not change when user code patches String.prototype.slice or Array.prototype.push later", async () => {
+    const text = ["Angela Merkel met Emmanuel Macron in Paris.", EMOJI_TEXT];
+    const before = await clf.classify(text, { aggregationStrategy: "none", ignoreLabels: [] });
+    const slice = String.prototype.slice;
+    const push = Array.prototype.push;
+    try {
+      String.prototype.slice = () => "patched";
+      Array.prototype.push = () => {
+        throw new Error("patched push");
+      };
+      const after = await clf.classify(text, { aggregationStrategy: "none", ignoreLabels: [] });
+      String.prototype.slice = slice;
+      Array.prototype.push = push;
+      expect(after).toEqual(before);
+      expect(before[0]!.length).toBeGreaterThan(5);
+    } finally {
+      String.prototype.slice = slice;
+      Array.prototype.push = push;
+    }
   });
 });
 
