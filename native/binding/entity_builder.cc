@@ -77,7 +77,8 @@ void append_utf16(Napi::Env env, std::u16string& out, const std::string& word) {
 
 }  // namespace
 
-void build_entities(Napi::Env env, Napi::Array out, uint32_t first, std::span<const std::vector<Entity>> results) {
+void build_entities(Napi::Env env, Napi::Array out, uint32_t first,
+                    std::span<const std::vector<Entity>> results) {
   size_t count = 0;
   for (const std::vector<Entity>& entities : results) count += entities.size();
   Napi::Float64Array nums = Napi::Float64Array::New(env, results.size() + kFields * count);
@@ -102,8 +103,8 @@ void build_entities(Napi::Env env, Napi::Array out, uint32_t first, std::span<co
   Napi::Array label_values = Napi::Array::New(env, labels.size());
   for (size_t i = 0; i < labels.size(); ++i)
     label_values.Set(static_cast<uint32_t>(i), Napi::String::New(env, labels[i].data(), labels[i].size()));
-  builder(env).Call({out, Napi::Number::New(env, first), Napi::Number::New(env, static_cast<double>(results.size())), nums,
-                     Napi::String::New(env, words), label_values});
+  const Napi::Number texts = Napi::Number::New(env, static_cast<double>(results.size()));
+  builder(env).Call({out, Napi::Number::New(env, first), texts, nums, Napi::String::New(env, words), label_values});
 }
 
 }  // namespace tokclass::binding

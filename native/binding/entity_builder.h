@@ -19,6 +19,7 @@ namespace tokclass::binding {
 // out[first + t] = the entity objects of results[t], for every t: {entity, score, index, word,
 // start, end} for entities with an index (strategy none), else {entity_group, score, word,
 // start, end}, properties in the order the Inference API writes them.
-void build_entities(Napi::Env env, Napi::Array out, uint32_t first, std::span<const std::vector<Entity>> results);
+void build_entities(Napi::Env env, Napi::Array out, uint32_t first,
+                    std::span<const std::vector<Entity>> results);
 
 }  // namespace tokclass::binding

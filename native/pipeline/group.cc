@@ -62,7 +62,8 @@ class Groups {
 
 // kBioes / kBilou (rules in group.h). [begin, i) is the pending group: open while `open`,
 // empty otherwise (an end or single label emits its group at once).
-std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities, LabelScheme scheme, Groups& groups) {
+std::vector<Entity> group_with_boundaries(const std::vector<Entity>& entities, LabelScheme scheme,
+                                          Groups& groups) {
   size_t begin = 0;
   bool open = false;
   std::string_view open_tag;
