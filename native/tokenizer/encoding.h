@@ -25,6 +25,15 @@ struct Encoding {
   std::vector<Encoding> overflowing;
 
   size_t size() const { return ids.size(); }
+  // Room for n tokens in every per-token field.
+  void reserve(size_t n) {
+    ids.reserve(n);
+    type_ids.reserve(n);
+    tokens.reserve(n);
+    offsets.reserve(n);
+    special_tokens_mask.reserve(n);
+    word_ids.reserve(n);
+  }
 };
 
 }  // namespace tokclass

@@ -85,12 +85,7 @@ Encoding PreTokenizedString::into_encoding(std::optional<int32_t> word_idx,
   Encoding enc;
   size_t total = 0;
   for (const Split& s : splits_) total += s.tokens ? s.tokens->size() : 0;
-  enc.ids.reserve(total);
-  enc.type_ids.reserve(total);
-  enc.tokens.reserve(total);
-  enc.offsets.reserve(total);
-  enc.special_tokens_mask.reserve(total);
-  enc.word_ids.reserve(total);
+  enc.reserve(total);
   for (size_t idx = 0; idx < splits_.size(); ++idx) {
     const Split& s = splits_[idx];
     if (!s.tokens) throw Error(codes::kInternal, "split has not been tokenized");

@@ -26,7 +26,7 @@ std::unique_ptr<PostProcessor> BertProcessing::from_json(const json::Value& v) {
 void BertProcessing::process(Encoding& enc) const {
   Encoding out;
   out.overflowing = std::move(enc.overflowing);
-  reserve_tokens(out, enc.size() + 2);
+  out.reserve(enc.size() + 2);
   push_special_token(out, cls_id_, cls_, 0);
   append_sequence(out, enc, 0);
   push_special_token(out, sep_id_, sep_, 0);

@@ -7,15 +7,6 @@
 
 namespace tokclass {
 
-void reserve_tokens(Encoding& enc, size_t n) {
-  enc.ids.reserve(n);
-  enc.type_ids.reserve(n);
-  enc.tokens.reserve(n);
-  enc.offsets.reserve(n);
-  enc.special_tokens_mask.reserve(n);
-  enc.word_ids.reserve(n);
-}
-
 void append_sequence(Encoding& enc, Encoding& seq, uint32_t type_id) {
   enc.ids.insert(enc.ids.end(), seq.ids.begin(), seq.ids.end());
   enc.type_ids.insert(enc.type_ids.end(), seq.size(), type_id);
@@ -97,7 +88,7 @@ size_t TemplateProcessing::added_tokens(bool pair) const {
 void TemplateProcessing::process(Encoding& enc) const {
   Encoding out;
   out.overflowing = std::move(enc.overflowing);
-  reserve_tokens(out, enc.size() + added_tokens(false));
+  out.reserve(enc.size() + added_tokens(false));
   for (const Piece& p : single_) {
     if (p.is_sequence) {
       if (p.sequence != 'A') continue;  // single sequence: $B has nothing to insert
