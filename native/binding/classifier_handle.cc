@@ -69,8 +69,9 @@ void DeliverCompletion(Napi::Env env, Completion* c) {
     return;
   }
   try {
-    if (c->partial.IsEmpty()) c->partial = Napi::Persistent(Napi::Array::New(env, c->result.size()));
-    Napi::Array out = c->partial.Value();
+    // The array lives across turns (a persistent reference) only when the result takes more
+    // than one slice; most calls' results take one.
+    Napi::Array out = c->partial.IsEmpty() ? Napi::Array::New(env, c->result.size()) : c->partial.Value();
     bool can_requeue = true;
     while (c->next < c->result.size()) {
       // One slice: texts up to about kEntitiesPerTurn entities (a text counts one more).
@@ -80,6 +81,7 @@ void DeliverCompletion(Napi::Env env, Completion* c) {
                      std::span<const std::vector<Entity>>(c->result).subspan(c->next, end - c->next));
       c->next = end;
       if (c->next < c->result.size()) {
+        if (c->partial.IsEmpty()) c->partial = Napi::Persistent(out);
         if (c->owner->Requeue(env, c)) return;  // continue on a later turn
         can_requeue = false;                     // cannot requeue: finish now
       }
