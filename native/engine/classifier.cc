@@ -264,25 +264,31 @@ bool Classifier::equal_lengths_only() const { return !session_->has_attention_ma
 
 size_t Classifier::known_num_labels() const { return session_->num_labels(); }
 
-void Classifier::run_batch(std::span<const Encoding* const> windows, bool solo, runtime::BatchScratch& scratch,
-                           runtime::BatchResult& result) const {
+namespace {
+// The model's view of windows: their ids and type ids, in order.
+std::vector<runtime::Sequence> sequences_of(std::span<const Encoding* const> windows) {
   std::vector<runtime::Sequence> sequences;
   sequences.reserve(windows.size());
+  for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  return sequences;
+}
+}  // namespace
+
+void Classifier::run_batch(std::span<const Encoding* const> windows, bool solo, runtime::BatchScratch& scratch,
+                           runtime::BatchResult& result) const {
+  const std::vector<runtime::Sequence> sequences = sequences_of(windows);
   runtime::BatchPlan plan;
-  plan.rows.reserve(windows.size());
-  for (const Encoding* w : windows) {
-    plan.rows.push_back(static_cast<uint32_t>(sequences.size()));
-    plan.padded_len = std::max(plan.padded_len, w->ids.size());
-    sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  plan.rows.resize(windows.size());
+  for (uint32_t row = 0; row < windows.size(); ++row) {
+    plan.rows[row] = row;
+    plan.padded_len = std::max(plan.padded_len, windows[row]->ids.size());
   }
   const runtime::Session& session = solo && solo_session_ ? *solo_session_ : *session_;
   runtime::RunBatch(session, sequences, plan, planning(), scratch, result);
 }
 
 BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done) const {
-  std::vector<runtime::Sequence> sequences;
-  sequences.reserve(windows.size());
-  for (const Encoding* w : windows) sequences.push_back(runtime::Sequence{w->ids, w->type_ids});
+  const std::vector<runtime::Sequence> sequences = sequences_of(windows);
   runtime::BatcherConfig batcher = planning();
   batcher.solo_session = solo_session_.get();
   batcher.pool = host_pool();

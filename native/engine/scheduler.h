@@ -95,8 +95,9 @@ class Scheduler {
   // Rounds (scheduler.cc).
   void loop();
   void process(std::vector<Request>& requests);
-  // Streaming (scheduler_stream.cc). A request taken into the pool. Its windows wait in the pool or run; the runner that finishes
-  // its last text delivers it, and it is dropped at that runner's next settle().
+  // Streaming (scheduler_stream.cc). A request taken into the pool. Its windows wait in the
+  // pool or run; the runner that finishes its last text delivers it, and it is dropped at that
+  // runner's next settle().
   struct InFlight {
     Request request;
     RoundRequest prepared;                 // windows, results, error
