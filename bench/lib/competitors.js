@@ -73,6 +73,24 @@ async function createRaw(model, texts, opts) {
 // runs from JS: the ceiling for tokclass's whole-array call, which runs the same way natively.
 // Only "all" (every text in one timed call); tokenization and tensor building untimed.
 // ---------------------------------------------------------------------------------------
+// A worker's next message, or its error. Both listeners go when either fires: left behind,
+// one "error" listener per run piled up on every worker (MaxListenersExceededWarning after ten
+// runs).
+function nextMessage(worker) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg) => {
+      worker.off("error", onError);
+      resolve(msg);
+    };
+    const onError = (error) => {
+      worker.off("message", onMessage);
+      reject(error);
+    };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+  });
+}
+
 async function createRawParallel(model, texts, opts) {
   if (opts.device && opts.device !== "cpu") throw new SkipError(`rawpar: device ${opts.device} not wired; skipped`);
   const { Worker } = await import("node:worker_threads");
@@ -86,18 +104,12 @@ async function createRawParallel(model, texts, opts) {
   const workers = [];
   for (let w = 0; w < n; w++) {
     const worker = new Worker(new URL("./raw-parallel-worker.js", import.meta.url), { workerData: { file, batches } });
-    await new Promise((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
-    });
+    await nextMessage(worker);
     workers.push(worker);
   }
   const runAll = async () => {
     const counter = new SharedArrayBuffer(4);
-    const done = workers.map((w) => new Promise((resolve, reject) => {
-      w.once("message", resolve);
-      w.once("error", reject);
-    }));
+    const done = workers.map(nextMessage);
     for (const w of workers) w.postMessage({ cmd: "run", counter });
     await Promise.all(done);
   };
