@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds native/tools/scheduler_stress with ThreadSanitizer (with every tokclass layer below the
+# binding: common, unicode, tokenizer, pipeline, runtime, engine) and runs it: threads submitting
+# to one scheduler at once, streaming and rounds, then a stop with requests queued. The vitest
+# suite cannot run under TSan (node and V8 are not instrumented, so their synchronization would
+# be invisible to it); this driver runs the scheduler's threads without node.
+#
+#   scripts/test-tsan.sh [requests per thread]      default 60
+#
+# Environment: TSAN_DIR (objects and binary, default /tmp/tokclass-tsan), TSAN_JOBS (default 2),
+# TSAN=0 for an unsanitized -O2 build of the same driver (to tell a race from a plain failure).
+# Exits non-zero when the build fails, a check fails, or TSan reports (halt_on_error).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${TSAN_DIR:-/tmp/tokclass-tsan}
+JOBS=${TSAN_JOBS:-2}
+ORT_INCLUDE=$(node scripts/ort-paths.cjs include)
+ORT_LIBRARY=$(node scripts/ort-paths.cjs library)
+if [[ ${TSAN:-1} != 0 ]]; then SAN=thread BUILD="$DIR/tsan"; else SAN=0 BUILD="$DIR/plain"; fi
+
+make -C native/tools -j "$JOBS" SAN=$SAN BUILD="$BUILD" \
+  LIB_DIRS="common unicode tokenizer pipeline runtime engine" \
+  EXTRA_CXXFLAGS="-I$ORT_INCLUDE -DORT_API_MANUAL_INIT" "$BUILD/scheduler_stress" >"$DIR.build.log" 2>&1 || {
+  tail -30 "$DIR.build.log"
+  echo "test-tsan.sh: build failed (log: $DIR.build.log)" >&2
+  exit 1
+}
+
+# halt_on_error: the first race ends the run with a non-zero status. ONNX Runtime is loaded
+# with dlopen and not instrumented: its runs are opaque to TSan (scripts/tsan-suppressions.txt).
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_EXTRA:-}" \
+  "$BUILD/scheduler_stress" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-60}"
