@@ -41,6 +41,10 @@ ldd "$ADDON" | grep -q libasan || {
 # What the golden files do not reach: bit-exact float32 sums, overlap and label-scheme corner
 # cases, the vocabulary table against std::unordered_map, alignments of normalized strings.
 SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+# Objects built from another checkout (or without a stamp) are not reused: their dependency
+# files name that checkout's sources, and make stops at the first one missing.
+if [[ ! -f $DIR/tools/.source-root || $(cat "$DIR/tools/.source-root") != "$ROOT" ]]; then rm -rf "$DIR/tools"; fi
+mkdir -p "$DIR/tools" && echo "$ROOT" >"$DIR/tools/.source-root"
 (cd "$ROOT" && make -C native/tools SAN=1 BUILD="$DIR/tools" -j "$JOBS" "$DIR/tools/tokenizer_unit_check" \
   && EXTRA_FLAGS="$SAN_FLAGS" sh native/tools/pipeline_check/build.sh "$DIR/tools/pipeline_check") >"$DIR/tools.log" 2>&1 || {
   tail -30 "$DIR/tools.log"

@@ -17,6 +17,10 @@ JOBS=${TSAN_JOBS:-2}
 ORT_INCLUDE=$(node scripts/ort-paths.cjs include)
 ORT_LIBRARY=$(node scripts/ort-paths.cjs library)
 if [[ ${TSAN:-1} != 0 ]]; then SAN=thread BUILD="$DIR/tsan"; else SAN=0 BUILD="$DIR/plain"; fi
+# Objects built from another checkout (or without a stamp) are not reused: their dependency
+# files name that checkout's sources, and make stops at the first one missing.
+if [[ ! -f $BUILD/.source-root || $(cat "$BUILD/.source-root") != "$PWD" ]]; then rm -rf "$BUILD"; fi
+mkdir -p "$BUILD" && echo "$PWD" >"$BUILD/.source-root"
 
 make -C native/tools -j "$JOBS" SAN=$SAN BUILD="$BUILD" \
   LIB_DIRS="common unicode tokenizer pipeline runtime engine" \
