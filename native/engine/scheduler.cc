@@ -142,11 +142,7 @@ void Scheduler::process(std::vector<Request>& requests) {
     // Counted before any result goes out, so that stats() read after a call resolves includes
     // its round (the timings of the later stages are added when the round ends).
     std::lock_guard<std::mutex> lock(mutex_);
-    stats_.rounds += round_stats.rounds;
-    stats_.requests += round_stats.requests;
-    stats_.texts += round_stats.texts;
-    stats_.windows += round_stats.windows;
-    stats_.tokenize_ns += round_stats.tokenize_ns;
+    stats_ += round_stats;
   }
   for (size_t r = 0; r < requests.size(); ++r) {
     if (!round[r].error) continue;
@@ -214,7 +210,8 @@ void Scheduler::process(std::vector<Request>& requests) {
   } catch (...) {
     failure = std::current_exception();
   }
-  round_stats.infer_ns = elapsed_ns(t);
+  SchedulerStats later;  // the stages after tokenizing
+  later.infer_ns = elapsed_ns(t);
   if (failure) {
     // Every runner has stopped: the requests not yet delivered all share the failure.
     for (size_t r = 0; r < requests.size(); ++r) {
@@ -222,19 +219,14 @@ void Scheduler::process(std::vector<Request>& requests) {
       deliver_one(requests[r], {}, failure);
     }
   }
-  round_stats.postprocess_ns = postprocess_ns.load();
-  round_stats.deliver_ns = deliver_ns.load();
-  round_stats.runs = runs.load();
-  round_stats.tokens = tokens.load();
-  round_stats.padded_tokens = padded_tokens.load();
+  later.postprocess_ns = postprocess_ns.load();
+  later.deliver_ns = deliver_ns.load();
+  later.runs = runs.load();
+  later.tokens = tokens.load();
+  later.padded_tokens = padded_tokens.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
-  stats_.infer_ns += round_stats.infer_ns;
-  stats_.postprocess_ns += round_stats.postprocess_ns;
-  stats_.deliver_ns += round_stats.deliver_ns;
-  stats_.runs += round_stats.runs;
-  stats_.tokens += round_stats.tokens;
-  stats_.padded_tokens += round_stats.padded_tokens;
+  stats_ += later;
 }
 
 }  // namespace tokclass

@@ -51,6 +51,23 @@ struct SchedulerStats {
   uint64_t infer_ns = 0;
   uint64_t postprocess_ns = 0;
   uint64_t deliver_ns = 0;  // handing results back (the done callbacks)
+
+  // Adds every counter of `o` (stages report what they counted in a SchedulerStats of their own,
+  // the rest left at zero).
+  SchedulerStats& operator+=(const SchedulerStats& o) {
+    rounds += o.rounds;
+    requests += o.requests;
+    texts += o.texts;
+    windows += o.windows;
+    runs += o.runs;
+    tokens += o.tokens;
+    padded_tokens += o.padded_tokens;
+    tokenize_ns += o.tokenize_ns;
+    infer_ns += o.infer_ns;
+    postprocess_ns += o.postprocess_ns;
+    deliver_ns += o.deliver_ns;
+    return *this;
+  }
 };
 
 // Nanoseconds since `since`, for the stage timings in SchedulerStats.

@@ -97,10 +97,7 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
 
   lock.lock();
   // Counted before any result goes out, so that stats() read after a call resolves includes it.
-  stats_.rounds += counted.rounds;
-  stats_.requests += counted.requests;
-  stats_.texts += counted.texts;
-  stats_.windows += counted.windows;
+  stats_ += counted;
   std::vector<std::pair<InFlight*, uint32_t>> tokenless;  // listed before any of their windows can run
   for (std::unique_ptr<InFlight>& request : requests) {
     InFlight& f = *request;

@@ -204,7 +204,7 @@ void concurrent_check(const Classifier& classifier, const Corpus& corpus, const 
                       const Reference& ref, size_t threads, size_t requests_per_thread) {
   Collector collector;
   Scheduler scheduler(classifier, collector.deliver());
-  std::atomic<size_t> compared{0};
+  std::atomic<size_t> compared{0}, requests{0}, texts{0};
   std::vector<std::thread> pool;
   for (size_t th = 0; th < threads; ++th) {
     pool.emplace_back([&, th] {
@@ -222,6 +222,7 @@ void concurrent_check(const Classifier& classifier, const Corpus& corpus, const 
         Outcome outcome;
         scheduler.submit(inputs_of(corpus, picks), sets[set], &outcome);
         collector.wait_for(outcome);
+        ++requests;
         const bool should_fail = std::any_of(picks.begin(), picks.end(), [&](size_t t) { return !corpus.valid[t]; });
         if (outcome.deliveries != 1) fail("a request was delivered " + std::to_string(outcome.deliveries) + " times");
         if (outcome.failed != should_fail) {
@@ -229,6 +230,7 @@ void concurrent_check(const Classifier& classifier, const Corpus& corpus, const 
           continue;
         }
         if (should_fail) continue;
+        texts += picks.size();
         if (outcome.result.size() != picks.size()) {
           fail("a request got " + std::to_string(outcome.result.size()) + " results for " + std::to_string(picks.size()) + " texts");
           continue;
@@ -245,6 +247,15 @@ void concurrent_check(const Classifier& classifier, const Corpus& corpus, const 
   for (std::thread& t : pool) t.join();
   std::printf("  %zu texts compared with their runs alone (%zu threads)\n", compared.load(), threads);
   if (compared.load() == 0) fail("nothing compared");
+  // The counters, added from several threads, against what was submitted (a failed request
+  // counts as a request, its texts do not).
+  const SchedulerStats stats = scheduler.stats();
+  if (stats.requests != requests.load() || stats.texts != texts.load() || stats.windows < stats.texts ||
+      stats.runs == 0 || stats.tokens > stats.padded_tokens) {
+    fail("stats: " + std::to_string(stats.requests) + " requests, " + std::to_string(stats.texts) + " texts, " +
+         std::to_string(stats.windows) + " windows, " + std::to_string(stats.runs) + " runs for " +
+         std::to_string(requests.load()) + " requests and " + std::to_string(texts.load()) + " texts submitted");
+  }
 }
 
 // Requests submitted from several threads without waiting, then the scheduler destroyed: every
