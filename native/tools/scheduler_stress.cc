@@ -33,6 +33,7 @@ using namespace tokclass;
 
 namespace {
 
+// Not tools/check.h: failures are reported from several threads here.
 int failures = 0;
 std::mutex report_mutex;
 

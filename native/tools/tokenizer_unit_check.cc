@@ -15,20 +15,15 @@
 #include "tokenizer/decoders/wordpiece.h"
 #include "tokenizer/models/vocab_table.h"
 #include "tokenizer/normalized_string.h"
+#include "tools/check.h"
 #include "unicode/unicode.h"
 
 using namespace tokclass;
 
 namespace {
 
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    std::cerr << "FAIL: " << what << "\n";
-  }
-}
+using tools::check;
+using tools::failures;
 
 std::string s8(const std::u32string& s) { return utf8::encode(s); }
 
@@ -212,8 +207,8 @@ int main() {
   test_json();
   test_decoder();
   test_vocab_table();
-  if (failures) {
-    std::cerr << failures << " check(s) failed\n";
+  if (failures()) {
+    std::cerr << failures() << " check(s) failed\n";
     return 1;
   }
   std::cout << "tokenizer_unit_check: all checks passed\n";

@@ -19,18 +19,14 @@
 #include "pipeline/postprocess.h"
 #include "pipeline/scores.h"
 #include "test_decoders.h"
+#include "tools/check.h"
 
 using namespace tokclass;
 
 namespace {
 
-int failures = 0;
-void check(bool ok, const std::string& what) {
-  if (!ok) {
-    ++failures;
-    std::cout << "FAIL " << what << "\n";
-  }
-}
+using tools::check;
+using tools::failures;
 uint32_t bits(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -263,7 +259,7 @@ int main() {
   parameters();
   pre_split_offsets_and_unknown_class();
   label_schemes();
-  std::cout << (failures ? "unit_check: FAILED " + std::to_string(failures) : std::string("unit_check: all pass"))
+  std::cout << (failures() ? "unit_check: FAILED " + std::to_string(failures()) : std::string("unit_check: all pass"))
             << "\n";
-  return failures ? 1 : 0;
+  return failures() ? 1 : 0;
 }
