@@ -5,6 +5,7 @@
 
 #include "binding/per_env.h"
 #include "common/error.h"
+#include "common/utf16.h"
 #include "common/utf8.h"
 
 namespace tokclass::binding {
@@ -64,15 +65,7 @@ void append_utf16(Napi::Env env, std::u16string& out, const std::string& word) {
     out += Napi::String::New(env, word).Utf16Value();
     return;
   }
-  for (char32_t cp : cps) {
-    if (cp < 0x10000) {
-      out.push_back(static_cast<char16_t>(cp));
-    } else {
-      cp -= 0x10000;
-      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
-    }
-  }
+  for (char32_t cp : cps) utf16::append(out, cp);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 
 #include "common/error.h"
 #include "common/json.h"
+#include "common/utf16.h"
 #include "common/utf8.h"
 #include "engine/classifier.h"
 #include "engine/scheduler.h"
@@ -73,14 +74,7 @@ std::vector<std::string> conll_sentences(const std::string& path, size_t limit) 
 
 std::u16string utf16_of(const std::string& utf8) {
   std::u16string out;
-  for (char32_t cp : utf8::decode(utf8)) {
-    if (cp < 0x10000) {
-      out.push_back(static_cast<char16_t>(cp));
-    } else {
-      out.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
-    }
-  }
+  for (char32_t cp : utf8::decode(utf8)) utf16::append(out, cp);
   return out;
 }
 
