@@ -16,6 +16,11 @@ namespace tokclass {
 class WordPiece : public Model {
  public:
   static std::unique_ptr<Model> from_json(const json::Value& v);
+  WordPiece() = default;
+  // vocab_r_ points into vocab_'s key arena: a copy or a move (a small arena lives inside the
+  // string) would leave it pointing into another object.
+  WordPiece(const WordPiece&) = delete;
+  WordPiece& operator=(const WordPiece&) = delete;
 
   std::vector<Token> tokenize(std::u32string_view piece) const override;
   std::optional<uint32_t> token_to_id(std::string_view token) const override;
