@@ -37,13 +37,13 @@ export interface NativeClassifierConfig {
 }
 
 export interface NativeClassifyParams {
-  aggregationStrategy: string;
-  ignoreLabels: string[];
-  stride?: number;
-  labelScheme: string;
-  fullText: boolean;
-  isSplitIntoWords: boolean;
-  delimiter: string;
+  readonly aggregationStrategy: string;
+  readonly ignoreLabels: readonly string[];
+  readonly stride?: number;
+  readonly labelScheme: string;
+  readonly fullText: boolean;
+  readonly isSplitIntoWords: boolean;
+  readonly delimiter: string;
 }
 
 export interface NativeEntity {
@@ -57,7 +57,11 @@ export interface NativeEntity {
 }
 
 export interface NativeClassifier {
-  /** texts: string[], or word lists (string[][]) when params.isSplitIntoWords. */
+  /**
+   * texts: string[], or word lists (string[][]) when params.isSplitIntoWords. `params` must
+   * not change once passed (pass a frozen object): the handle keeps the conversion of the last
+   * params object it was given and reuses it when given the same object again.
+   */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
   info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean; runCostTokens: number };
   stats(): ClassifierStats;

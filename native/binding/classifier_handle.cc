@@ -41,57 +41,95 @@ struct Completion {
 };
 
 // Converting a large result into JS objects is the one part of a call that must run on the
-// JS thread. Doing it in slices of about this many entities, one slice per event-loop turn
-// (ClassifierHandle::Requeue), keeps timers and I/O responsive while a 100,000-text result is
-// delivered.
+// JS thread. Doing it in slices of about this many entities per call, one slice per event-loop
+// turn (ClassifierHandle::Requeue), keeps timers and I/O responsive while a 100,000-text result
+// is delivered.
 static constexpr size_t kEntitiesPerTurn = 1024;
 
 struct CompletionGroup {
   std::vector<Completion*> completions;
 };
 
-void DeliverCompletion(Napi::Env env, Completion* c);
+namespace {
 
-void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group) {
-  for (Completion* c : group->completions) {
-    if (env == nullptr) delete c;  // environment shutting down: nothing to resolve
-    else DeliverCompletion(env, c);
-  }
-  delete group;
+void Settle(Napi::Env env, Completion* c) {
+  c->owner->Settled(env);
+  delete c;
 }
 
-void DeliverCompletion(Napi::Env env, Completion* c) {
+// Delivers the next slice of each completion, all in one call into JS (build_entities): the
+// calls one batch finished usually each take a single slice and settle here. A completion with
+// more to deliver is requeued for a later turn, or finished now where it cannot be.
+void Deliver(Napi::Env env, std::span<Completion* const> completions) {
   Napi::HandleScope scope(env);
-  if (c->error) {
-    c->deferred.Reject(make_error(env, c->error).Value());
-    c->owner->Settled(env);
-    delete c;
+  std::vector<Completion*> building;
+  std::vector<EntitySlice> slices;
+  std::vector<size_t> ends;
+  building.reserve(completions.size());
+  slices.reserve(completions.size());
+  ends.reserve(completions.size());
+  for (Completion* c : completions) {
+    if (c->error) {
+      c->deferred.Reject(make_error(env, c->error).Value());
+      Settle(env, c);
+      continue;
+    }
+    // One slice: texts up to about kEntitiesPerTurn entities (a text counts one more).
+    size_t end = c->next, cost = 0;
+    while (end < c->result.size() && cost < kEntitiesPerTurn) cost += c->result[end++].size() + 1;
+    EntitySlice slice;
+    if (!c->partial.IsEmpty()) slice.out = c->partial.Value();
+    slice.first = static_cast<uint32_t>(c->next);
+    slice.texts = std::span<const std::vector<Entity>>(c->result).subspan(c->next, end - c->next);
+    building.push_back(c);
+    slices.push_back(slice);
+    ends.push_back(end);
+  }
+  if (building.empty()) return;
+  Napi::Array outs;
+  try {
+    outs = build_entities(env, slices);
+  } catch (const Napi::Error& e) {
+    for (Completion* c : building) {
+      c->deferred.Reject(e.Value());
+      Settle(env, c);
+    }
     return;
   }
-  try {
-    // The array lives across turns (a persistent reference) only when the result takes more
-    // than one slice; most calls' results take one.
-    Napi::Array out = c->partial.IsEmpty() ? Napi::Array::New(env, c->result.size()) : c->partial.Value();
-    bool can_requeue = true;
-    while (c->next < c->result.size()) {
-      // One slice: texts up to about kEntitiesPerTurn entities (a text counts one more).
-      size_t end = c->next, cost = 0;
-      while (end < c->result.size() && (cost < kEntitiesPerTurn || !can_requeue)) cost += c->result[end++].size() + 1;
-      build_entities(env, out, static_cast<uint32_t>(c->next),
-                     std::span<const std::vector<Entity>>(c->result).subspan(c->next, end - c->next));
-      c->next = end;
-      if (c->next < c->result.size()) {
-        if (c->partial.IsEmpty()) c->partial = Napi::Persistent(out);
-        if (c->owner->Requeue(env, c)) return;  // continue on a later turn
-        can_requeue = false;                     // cannot requeue: finish now
+  for (size_t k = 0; k < building.size(); ++k) {
+    Completion* c = building[k];
+    Napi::Array out = outs.Get(static_cast<uint32_t>(k)).As<Napi::Array>();
+    c->next = ends[k];
+    if (c->next < c->result.size()) {
+      // The array lives across turns (a persistent reference) only when the result takes more
+      // than one slice; most calls' results take one.
+      if (c->partial.IsEmpty()) c->partial = Napi::Persistent(out);
+      if (c->owner->Requeue(env, c)) continue;  // continue on a later turn
+      // Cannot requeue: finish now, in one slice.
+      try {
+        EntitySlice rest{out, static_cast<uint32_t>(c->next),
+                         std::span<const std::vector<Entity>>(c->result).subspan(c->next)};
+        build_entities(env, std::span<const EntitySlice>(&rest, 1));
+      } catch (const Napi::Error& e) {
+        c->deferred.Reject(e.Value());
+        Settle(env, c);
+        continue;
       }
     }
     c->deferred.Resolve(out);
-  } catch (const Napi::Error& e) {
-    c->deferred.Reject(e.Value());
+    Settle(env, c);
   }
-  c->owner->Settled(env);
-  delete c;
+}
+
+}  // namespace
+
+void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group) {
+  if (env == nullptr) {  // environment shutting down: nothing to resolve
+    for (Completion* c : group->completions) delete c;
+  } else {
+    Deliver(env, group->completions);
+  }
+  delete group;
 }
 
 
@@ -183,7 +221,7 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
   const Napi::FunctionReference& set_immediate = PerEnv::Get(env).set_immediate;
   if (set_immediate.IsEmpty()) return false;
   Napi::Function next = Napi::Function::New(
-      env, [completion](const Napi::CallbackInfo& info) { DeliverCompletion(info.Env(), completion); },
+      env, [completion](const Napi::CallbackInfo& info) { Deliver(info.Env(), std::span<Completion* const>(&completion, 1)); },
       "tokclassDeliverSlice");
   set_immediate.Call({next});
   return true;
@@ -204,10 +242,18 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   try {
     if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
     Napi::Object param_object = info[1].As<Napi::Object>();
-    params = to_classify_params(param_object);
-    inputs = to_inputs(info[0], is_split_into_words(param_object), delimiter_of(param_object));
+    if (last_params_.object.IsEmpty() || !last_params_.object.Value().StrictEquals(param_object)) {
+      ConvertedParams converted;
+      converted.params = to_classify_params(param_object);
+      converted.split = is_split_into_words(param_object);
+      converted.delimiter = delimiter_of(param_object);
+      classifier_->validate(converted.params);  // fail fast, on the caller's stack
+      converted.object = Napi::Persistent(param_object);
+      last_params_ = std::move(converted);
+    }
+    params = last_params_.params;
+    inputs = to_inputs(info[0], last_params_.split, last_params_.delimiter);
     params.utf16_offsets = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
-    classifier_->validate(params);  // fail fast, on the caller's stack
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
   }

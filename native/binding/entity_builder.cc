@@ -11,29 +11,40 @@
 namespace tokclass::binding {
 namespace {
 
-// Per entity in `nums`, after one count per text: score, start, end, index (-1: grouped),
-// label (into `labels`), end of its word in `words` (UTF-16 units). The builder below reads
-// this layout (its "e += 6").
+// `nums` holds, per slice, its first text and text count; then per text its
+// entity count; then per entity: score, start, end, index (-1: grouped), label (into `labels`),
+// end of its word in `words` (UTF-16 units). The builder below reads this layout (its "e += 6").
+constexpr size_t kSliceFields = 2;
 constexpr size_t kFields = 6;
 
-// Compiled once per environment. It calls no method that user code could replace later: the
-// one it needs, String.prototype.slice, is bound when it is compiled, so a monkey-patched
-// prototype cannot change results (as it could not when the addon set each property itself).
+// Compiled once per environment. It calls no method and reads no global that user code could
+// replace later: String.prototype.slice is bound when it is compiled, and arrays are made with
+// literals (not `new Array`), so a monkey-patched prototype or global cannot change results (as
+// it could not when the addon set each property itself).
 constexpr const char* kBuilderSource = R"JS((function () {
   const sliceString = Function.prototype.call.bind(String.prototype.slice);
-  return function buildEntities(out, first, count, nums, words, labels) {
-    let e = count, wordStart = 0;
-    for (let t = 0; t < count; t++) {
-      const list = [];
-      for (let k = 0, n = nums[t]; k < n; k++, e += 6) {
-        const word = sliceString(words, wordStart, nums[e + 5]);
-        wordStart = nums[e + 5];
-        const index = nums[e + 3];
-        list[k] = index >= 0
-          ? { entity: labels[nums[e + 4]], score: nums[e], index: index, word: word, start: nums[e + 1], end: nums[e + 2] }
-          : { entity_group: labels[nums[e + 4]], score: nums[e], word: word, start: nums[e + 1], end: nums[e + 2] };
+  return function buildEntities(outs, nums, words, labels) {
+    const slices = outs.length;
+    let texts = 0;
+    for (let s = 0; s < slices; s++) texts += nums[2 * s + 1];
+    let t = 2 * slices, e = t + texts, wordStart = 0;
+    for (let s = 0, h = 0; s < slices; s++, h += 2) {
+      // A new array is filled from its first text on (later slices of the same result come
+      // with the array), so it grows in order and needs no preset length.
+      let out = outs[s];
+      if (out === undefined) outs[s] = out = [];
+      for (let i = nums[h], end = i + nums[h + 1]; i < end; i++, t++) {
+        const list = [];
+        for (let k = 0, n = nums[t]; k < n; k++, e += 6) {
+          const word = sliceString(words, wordStart, nums[e + 5]);
+          wordStart = nums[e + 5];
+          const index = nums[e + 3];
+          list[k] = index >= 0
+            ? { entity: labels[nums[e + 4]], score: nums[e], index: index, word: word, start: nums[e + 1], end: nums[e + 2] }
+            : { entity_group: labels[nums[e + 4]], score: nums[e], word: word, start: nums[e + 1], end: nums[e + 2] };
+        }
+        out[i] = list;
       }
-      out[first + t] = list;
     }
   };
 })())JS";
@@ -70,34 +81,46 @@ void append_utf16(Napi::Env env, std::u16string& out, const std::string& word) {
 
 }  // namespace
 
-void build_entities(Napi::Env env, Napi::Array out, uint32_t first,
-                    std::span<const std::vector<Entity>> results) {
-  size_t count = 0;
-  for (const std::vector<Entity>& entities : results) count += entities.size();
-  Napi::Float64Array nums = Napi::Float64Array::New(env, results.size() + kFields * count);
+Napi::Array build_entities(Napi::Env env, std::span<const EntitySlice> slices) {
+  size_t texts = 0, count = 0;
+  for (const EntitySlice& slice : slices) {
+    texts += slice.texts.size();
+    for (const std::vector<Entity>& entities : slice.texts) count += entities.size();
+  }
+  Napi::Float64Array nums = Napi::Float64Array::New(env, kSliceFields * slices.size() + texts + kFields * count);
   double* n = nums.Data();
+  Napi::Array outs = Napi::Array::New(env, slices.size());
+  for (size_t s = 0; s < slices.size(); ++s) {
+    const EntitySlice& slice = slices[s];
+    *n++ = slice.first;
+    *n++ = static_cast<double>(slice.texts.size());
+    if (!slice.out.IsEmpty()) outs.Set(static_cast<uint32_t>(s), slice.out);
+  }
+  for (const EntitySlice& slice : slices)
+    for (const std::vector<Entity>& entities : slice.texts) *n++ = static_cast<double>(entities.size());
   std::u16string words;
   std::vector<std::string_view> labels;  // a model has a handful
-  for (const std::vector<Entity>& entities : results) *n++ = static_cast<double>(entities.size());
-  for (const std::vector<Entity>& entities : results) {
-    for (const Entity& e : entities) {
-      size_t label = 0;
-      while (label < labels.size() && labels[label] != e.label) ++label;
-      if (label == labels.size()) labels.push_back(e.label);
-      append_utf16(env, words, e.word);
-      *n++ = static_cast<double>(e.score);
-      *n++ = e.start;
-      *n++ = e.end;
-      *n++ = e.index;
-      *n++ = static_cast<double>(label);
-      *n++ = static_cast<double>(words.size());
+  for (const EntitySlice& slice : slices) {
+    for (const std::vector<Entity>& entities : slice.texts) {
+      for (const Entity& e : entities) {
+        size_t label = 0;
+        while (label < labels.size() && labels[label] != e.label) ++label;
+        if (label == labels.size()) labels.push_back(e.label);
+        append_utf16(env, words, e.word);
+        *n++ = static_cast<double>(e.score);
+        *n++ = e.start;
+        *n++ = e.end;
+        *n++ = e.index;
+        *n++ = static_cast<double>(label);
+        *n++ = static_cast<double>(words.size());
+      }
     }
   }
   Napi::Array label_values = Napi::Array::New(env, labels.size());
   for (size_t i = 0; i < labels.size(); ++i)
     label_values.Set(static_cast<uint32_t>(i), Napi::String::New(env, labels[i].data(), labels[i].size()));
-  const Napi::Number texts = Napi::Number::New(env, static_cast<double>(results.size()));
-  builder(env).Call({out, Napi::Number::New(env, first), texts, nums, Napi::String::New(env, words), label_values});
+  builder(env).Call({outs, nums, Napi::String::New(env, words), label_values});
+  return outs;
 }
 
 }  // namespace tokclass::binding

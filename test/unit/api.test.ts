@@ -71,6 +71,43 @@ describe("result objects", () => {
   });
 });
 
+describe("parameters", () => {
+  // The classifier converts each distinct option set once and reuses the conversion (#nativeParams
+  // and the handle's last-params cache); these calls must still each get their own options.
+  const text = "Angela Merkel met Emmanuel Macron in Paris.";
+
+  it("option sets alternating within one burst of concurrent calls each apply to their own call", async () => {
+    const sets: Array<Record<string, unknown>> = [
+      { aggregationStrategy: "none" },
+      { aggregationStrategy: "simple" },
+      { aggregationStrategy: "simple", ignoreLabels: ["O", "PER"] },
+      { aggregationStrategy: "first", ignoreLabels: ["O", "LOC"], offsets: "codepoint" },
+      { aggregationStrategy: "none", ignoreLabels: [] },
+    ];
+    const alone: unknown[] = [];
+    for (const o of sets) alone.push(strip(await clf.classify(text, o)));
+    // Distinct answers, so that a call given another call's options would show.
+    expect(new Set(alone.map((r) => JSON.stringify(r))).size).toBe(sets.length);
+    const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => clf.classify(text, sets[i % sets.length])));
+    burst.forEach((r, i) => expect(strip(r)).toEqual(alone[i % sets.length]));
+  });
+
+  it("an options object changed between calls (in place, its ignoreLabels array too) applies as changed", async () => {
+    const options = { aggregationStrategy: "none" as string, ignoreLabels: ["O"] };
+    const none = await clf.classify(text, options as never);
+    expect(none[0]).toHaveProperty("entity");
+    options.aggregationStrategy = "simple";
+    const simple = await clf.classify(text, options as never);
+    expect(simple[0]).toHaveProperty("entity_group");
+    const group = (e: Entity) => (e as { entity_group?: string }).entity_group;
+    expect(simple.some((e) => group(e) === "PER")).toBe(true);
+    options.ignoreLabels.push("PER");  // the pipeline compares the grouped label
+    const withoutPersons = await clf.classify(text, options as never);
+    expect(withoutPersons.some((e) => group(e) === "PER")).toBe(false);
+    expect(withoutPersons.length).toBeGreaterThan(0);
+  });
+});
+
 describe("long texts", () => {
   const text = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(60);
   it("stride reproduces the pipeline (first window only); fullText windows the whole text", async () => {

@@ -443,7 +443,7 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     }
     if (h) {
       try {
-        const r = await h.classify([SAMPLE, "", SAMPLE.repeat(20)], { aggregationStrategy: "simple", ignoreLabels: ["O"] } as NativeClassifyParams, true);
+        const r = await h.classify([SAMPLE, "", SAMPLE.repeat(20)], { aggregationStrategy: "simple", ignoreLabels: ["O"] } as unknown as NativeClassifyParams, true);
         expect(r).toHaveLength(3);
       } catch (e) {
         expect(typeof (e as { code?: unknown }).code).toBe("string");
