@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds native/tools/scheduler_stress with ThreadSanitizer (with every tokclass layer below the
 # binding: common, unicode, tokenizer, pipeline, runtime, engine) and runs it: threads submitting
-# to one scheduler at once, streaming and rounds, then a stop with requests queued. The vitest
-# suite cannot run under TSan (node and V8 are not instrumented, so their synchronization would
+# to one scheduler at once, streaming and rounds, then a stop with requests queued; then one
+# short round of native/tools/callers_bench (closed-loop callers). The vitest suite cannot run
+# under TSan (node and V8 are not instrumented, so their synchronization would
 # be invisible to it); this driver runs the scheduler's threads without node.
 #
 #   scripts/test-tsan.sh [requests per thread]      default 60
@@ -24,18 +25,23 @@ mkdir -p "$BUILD" && echo "$PWD" >"$BUILD/.source-root"
 
 make -C native/tools -j "$JOBS" SAN=$SAN BUILD="$BUILD" \
   LIB_DIRS="common unicode tokenizer pipeline runtime engine" \
-  EXTRA_CXXFLAGS="-I$ORT_INCLUDE -DORT_API_MANUAL_INIT" "$BUILD/scheduler_stress" >"$DIR.build.log" 2>&1 || {
+  EXTRA_CXXFLAGS="-I$ORT_INCLUDE -DORT_API_MANUAL_INIT" "$BUILD/scheduler_stress" "$BUILD/callers_bench" >"$DIR.build.log" 2>&1 || {
   tail -30 "$DIR.build.log"
   echo "test-tsan.sh: build failed (log: $DIR.build.log)" >&2
   exit 1
 }
 
-run=("$BUILD/scheduler_stress" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-60}")
 # GCC 12's TSan cannot lay out its shadow memory on kernels that randomize mmap with more than
 # 28 bits (vm.mmap_rnd_bits = 32 on some recent kernels: "FATAL: ThreadSanitizer: unexpected
-# memory mapping"), so the driver runs without address randomization where setarch allows it.
-if setarch "$(uname -m)" -R true 2>/dev/null; then run=(setarch "$(uname -m)" -R "${run[@]}"); fi
+# memory mapping"), so the drivers run without address randomization where setarch allows it.
+norandom=()
+if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
 # halt_on_error: the first race ends the run with a non-zero status. ONNX Runtime is loaded
 # with dlopen and not instrumented: its runs are opaque to TSan (scripts/tsan-suppressions.txt).
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_EXTRA:-}" \
-  "${run[@]}"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_EXTRA:-}"
+"${norandom[@]}" "$BUILD/scheduler_stress" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-60}"
+# The closed-loop benchmark driver, one short round: callers that submit their next text from
+# the scheduler's delivery callback (on a runner thread) or from another thread, which the
+# stress check above does not do.
+echo "callers_bench (1 round, 100 texts)"
+"${norandom[@]}" "$BUILD/callers_bench" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt 1 100

@@ -14,23 +14,21 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/error.h"
-#include "common/json.h"
-#include "common/utf16.h"
-#include "common/utf8.h"
 #include "engine/classifier.h"
 #include "engine/scheduler.h"
+#include "tools/engine_inputs.h"
 
 using namespace tokclass;
+using tools::conll_sentences;
+using tools::utf16_of;
 
 namespace {
 
@@ -41,41 +39,6 @@ std::mutex report_mutex;
 void fail(const std::string& what) {
   std::lock_guard<std::mutex> lock(report_mutex);
   if (++failures <= 20) std::fprintf(stderr, "  FAIL %s\n", what.c_str());
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// CoNLL-2003 sentences (first column of each line, joined by spaces), up to `limit`.
-std::vector<std::string> conll_sentences(const std::string& path, size_t limit) {
-  std::vector<std::string> out;
-  std::istringstream lines(read_file(path));
-  std::string line, sentence;
-  auto flush = [&] {
-    if (!sentence.empty() && sentence.rfind("-DOCSTART-", 0) != 0) out.push_back(sentence);
-    sentence.clear();
-  };
-  while (out.size() < limit && std::getline(lines, line)) {
-    if (line.empty()) {
-      flush();
-      continue;
-    }
-    const std::string word = line.substr(0, line.find(' '));
-    sentence += (sentence.empty() ? "" : " ") + word;
-  }
-  flush();
-  return out;
-}
-
-std::u16string utf16_of(const std::string& utf8) {
-  std::u16string out;
-  for (char32_t cp : utf8::decode(utf8)) utf16::append(out, cp);
-  return out;
 }
 
 // The parameter sets requests use: a request has one of them for all its texts.
@@ -279,17 +242,8 @@ void stop_check(const Classifier& classifier, const Corpus& corpus, const std::v
 }
 
 ClassifierConfig config_for(const std::string& ort, const std::string& dir) {
-  ClassifierConfig config;
-  config.runtime_library = ort;
-  config.model_path = dir + "/model.onnx";
-  config.tokenizer_path = dir + "/tokenizer.json";
-  const json::Value model_config = json::parse(read_file(dir + "/config.json"));
-  const json::Value& id2label = model_config.at("id2label");
-  config.labels.resize(id2label.as_object().size());
-  for (const json::Member& m : id2label.as_object()) config.labels.at(std::stoul(m.key)) = m.value.as_string();
+  ClassifierConfig config = tools::model_config(ort, dir);
   config.max_length = 64;  // long texts take several windows
-  config.unk_token = "[UNK]";
-  config.pad_token = "[PAD]";
   config.max_batch_rows = 16;
   config.token_budget = 4096;
   return config;
