@@ -11,9 +11,9 @@
 namespace tokclass::binding {
 namespace {
 
-// `nums` holds, per slice, its first text and text count; then per text its
-// entity count; then per entity: score, start, end, index (-1: grouped), label (into `labels`),
-// end of its word in `words` (UTF-16 units). The builder below reads this layout (its "e += 6").
+// `nums` holds, per slice, its first text and text count; then per text its entity count; then
+// per entity: score, start, end, index (-1: grouped), label (into `labels`), end of its word in
+// `words` (UTF-16 units). The builder below reads this layout (its "e += 6").
 constexpr size_t kSliceFields = 2;
 constexpr size_t kFields = 6;
 
