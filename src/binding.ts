@@ -59,8 +59,8 @@ export interface NativeEntity {
 export interface NativeClassifier {
   /**
    * texts: string[], or word lists (string[][]) when params.isSplitIntoWords. `params` must
-   * not change once passed (pass a frozen object): the handle keeps the conversion of the last
-   * params object it was given and reuses it when given the same object again.
+   * not change once passed (pass a frozen object): the handle keeps the conversions of the last
+   * few params objects it was given and reuses one when given the same object again.
    */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
   info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean; runCostTokens: number };

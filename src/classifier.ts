@@ -187,8 +187,8 @@ export class TokenClassifier {
 
   /**
    * The native parameters for these options: one frozen object per distinct set, so that the
-   * handle, which keeps the conversion of the last object it was given, converts and validates
-   * them once rather than on every call (with 64 single-text callers, reading the same
+   * handle, which keeps the conversions of the last few objects it was given, converts and
+   * validates them once rather than on every call (with 64 single-text callers, reading the same
    * parameters again was three quarters of the native classify() call's instructions).
    */
   #nativeParams(options: ResolvedClassifyOptions): NativeClassifyParams {

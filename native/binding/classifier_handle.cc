@@ -241,18 +241,9 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   ClassifyParams params;
   try {
     if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
-    Napi::Object param_object = info[1].As<Napi::Object>();
-    if (last_params_.object.IsEmpty() || !last_params_.object.Value().StrictEquals(param_object)) {
-      ConvertedParams converted;
-      converted.params = to_classify_params(param_object);
-      converted.split = is_split_into_words(param_object);
-      converted.delimiter = delimiter_of(param_object);
-      classifier_->validate(converted.params);  // fail fast, on the caller's stack
-      converted.object = Napi::Persistent(param_object);
-      last_params_ = std::move(converted);
-    }
-    params = last_params_.params;
-    inputs = to_inputs(info[0], last_params_.split, last_params_.delimiter);
+    const ConvertedParams& converted = ConvertParams(info[1].As<Napi::Object>());
+    params = converted.params;
+    inputs = to_inputs(info[0], converted.split, converted.delimiter);
     params.utf16_offsets = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
@@ -264,6 +255,25 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   if (in_flight_++ == 0) tsfn_->Ref(env);
   scheduler_->submit(std::move(inputs), std::move(params), completion);
   return deferred.Promise();
+}
+
+const ClassifierHandle::ConvertedParams& ClassifierHandle::ConvertParams(const Napi::Object& param_object) {
+  for (const ConvertedParams& kept : converted_params_)
+    if (kept.object.Value().StrictEquals(param_object)) return kept;
+  ConvertedParams converted;
+  converted.params = to_classify_params(param_object);
+  converted.split = is_split_into_words(param_object);
+  converted.delimiter = delimiter_of(param_object);
+  classifier_->validate(converted.params);  // fail fast, on the caller's stack
+  converted.object = Napi::Persistent(param_object);
+  if (converted_params_.size() < kConvertedParamsKept) {
+    converted_params_.push_back(std::move(converted));
+    return converted_params_.back();
+  }
+  ConvertedParams& slot = converted_params_[next_replaced_];
+  next_replaced_ = (next_replaced_ + 1) % kConvertedParamsKept;
+  slot = std::move(converted);
+  return slot;
 }
 
 Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {

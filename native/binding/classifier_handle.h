@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "engine/classifier.h"
 #include "engine/scheduler.h"
@@ -64,18 +65,22 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   int64_t external_bytes_ = 0;
   void ReleaseExternalMemory(Napi::Env env);
   bool disposed_ = false;
-  // The last params object classify() was given and what it converted to (validated): the
-  // TypeScript layer passes one frozen object per option set, so a stream of calls with the
-  // same options converts them once. Reading ~10 properties by name and copying their strings
-  // was three quarters of classify()'s own cost (64 single-text callers: 20,400 -> 5,000
-  // instructions per call, callgrind). Compared by identity; JS thread only.
+  // The last few params objects classify() was given and what each converted to (validated):
+  // the TypeScript layer passes one frozen object per option set, so calls with the same
+  // options convert them once, also when a server's requests alternate between a few sets.
+  // Reading ~10 properties by name and copying their strings was three quarters of classify()'s
+  // own cost (64 single-text callers: 20,400 -> 5,000 instructions per call, callgrind).
+  // Compared by identity; JS thread only.
   struct ConvertedParams {
     Napi::ObjectReference object;
     ClassifyParams params;
     bool split = false;
     std::u32string delimiter;
   };
-  ConvertedParams last_params_;
+  static constexpr size_t kConvertedParamsKept = 8;
+  std::vector<ConvertedParams> converted_params_;  // up to kConvertedParamsKept
+  size_t next_replaced_ = 0;                       // the slot a new set replaces when full
+  const ConvertedParams& ConvertParams(const Napi::Object& param_object);
 };
 
 }  // namespace tokclass::binding

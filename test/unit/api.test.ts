@@ -92,6 +92,19 @@ describe("parameters", () => {
     burst.forEach((r, i) => expect(strip(r)).toEqual(alone[i % sets.length]));
   });
 
+  it("more option sets than the handle keeps conversions of (16 ignore-label subsets, interleaved) still each apply", async () => {
+    const labels = ["O", "B-PER", "I-PER", "B-LOC"];
+    const sets = Array.from({ length: 16 }, (_, bits) => ({ aggregationStrategy: "none" as const, ignoreLabels: labels.filter((_, k) => bits & (1 << k)) }));
+    const alone: unknown[] = [];
+    for (const o of sets) alone.push(strip(await clf.classify(text, o)));
+    expect(new Set(alone.map((r) => JSON.stringify(r))).size).toBe(sets.length);
+    for (let round = 0; round < 3; round++) {
+      const order = sets.map((_, i) => (i * 7 + round * 5) % sets.length);
+      const burst = await Promise.all(order.map((i) => clf.classify(text, sets[i])));
+      burst.forEach((r, k) => expect(strip(r)).toEqual(alone[order[k]!]));
+    }
+  });
+
   it("an options object changed between calls (in place, its ignoreLabels array too) applies as changed", async () => {
     const options = { aggregationStrategy: "none" as string, ignoreLabels: ["O"] };
     const none = await clf.classify(text, options as never);
