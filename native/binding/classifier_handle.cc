@@ -64,10 +64,8 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
   Napi::HandleScope scope(env);
   std::vector<Completion*> building;
   std::vector<EntitySlice> slices;
-  std::vector<size_t> ends;
   building.reserve(completions.size());
   slices.reserve(completions.size());
-  ends.reserve(completions.size());
   for (Completion* c : completions) {
     if (c->error) {
       c->deferred.Reject(make_error(env, c->error).Value());
@@ -83,7 +81,6 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
     slice.texts = std::span<const std::vector<Entity>>(c->result).subspan(c->next, end - c->next);
     building.push_back(c);
     slices.push_back(slice);
-    ends.push_back(end);
   }
   if (building.empty()) return;
   Napi::Array outs;
@@ -99,7 +96,7 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
   for (size_t k = 0; k < building.size(); ++k) {
     Completion* c = building[k];
     Napi::Array out = outs.Get(static_cast<uint32_t>(k)).As<Napi::Array>();
-    c->next = ends[k];
+    c->next += slices[k].texts.size();
     if (c->next < c->result.size()) {
       // The array lives across turns (a persistent reference) only when the result takes more
       // than one slice; most calls' results take one.

@@ -73,7 +73,8 @@ describe("result objects", () => {
 
 describe("parameters", () => {
   // The classifier converts each distinct option set once and reuses the conversion (#nativeParams
-  // and the handle's last-params cache); these calls must still each get their own options.
+  // and the handle's cache of the last 8 conversions); these calls must still each get their own
+  // options.
   const text = "Angela Merkel met Emmanuel Macron in Paris.";
 
   it("option sets alternating within one burst of concurrent calls each apply to their own call", async () => {
