@@ -10,15 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${CALLERS_BUILD:-/tmp/tokclass-callers}
-ORT_INCLUDE=$(node scripts/ort-paths.cjs include)
 ORT_LIBRARY=$(node scripts/ort-paths.cjs library)
-# Objects from another checkout name its sources in their dependency files (see test-tsan.sh).
-if [[ ! -f $BUILD/.source-root || $(cat "$BUILD/.source-root") != "$PWD" ]]; then rm -rf "$BUILD"; fi
-mkdir -p "$BUILD" && echo "$PWD" >"$BUILD/.source-root"
-make -C native/tools -j 2 BUILD="$BUILD" LIB_DIRS="common unicode tokenizer pipeline runtime engine" \
-  EXTRA_CXXFLAGS="-I$ORT_INCLUDE -DORT_API_MANUAL_INIT" "$BUILD/callers_bench" >"$BUILD.build.log" 2>&1 || {
-  tail -30 "$BUILD.build.log"
-  echo "bench/callers.sh: build failed (log: $BUILD.build.log)" >&2
-  exit 1
-}
+source scripts/native-tools.sh
+fresh_build_dir "$BUILD"
+build_engine_tools 0 "$BUILD" "$BUILD.build.log" callers_bench
 "$BUILD/callers_bench" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-10}" "${2:-1000}"

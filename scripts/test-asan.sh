@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/native-tools.sh
 DIR=${ASAN_DIR:-/tmp/tokclass-asan}
 JOBS=${ASAN_JOBS:-2}
 
@@ -41,10 +42,7 @@ ldd "$ADDON" | grep -q libasan || {
 # What the golden files do not reach: bit-exact float32 sums, overlap and label-scheme corner
 # cases, the vocabulary table against std::unordered_map, alignments of normalized strings.
 SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
-# Objects built from another checkout (or without a stamp) are not reused: their dependency
-# files name that checkout's sources, and make stops at the first one missing.
-if [[ ! -f $DIR/tools/.source-root || $(cat "$DIR/tools/.source-root") != "$ROOT" ]]; then rm -rf "$DIR/tools"; fi
-mkdir -p "$DIR/tools" && echo "$ROOT" >"$DIR/tools/.source-root"
+fresh_build_dir "$DIR/tools"
 (cd "$ROOT" && make -C native/tools SAN=1 BUILD="$DIR/tools" -j "$JOBS" "$DIR/tools/tokenizer_unit_check" \
   && EXTRA_FLAGS="$SAN_FLAGS" sh native/tools/pipeline_check/build.sh "$DIR/tools/pipeline_check") >"$DIR/tools.log" 2>&1 || {
   tail -30 "$DIR/tools.log"
@@ -67,13 +65,9 @@ rm -rf "$REPORTS" && mkdir -p "$REPORTS"
 export TOKCLASS_ADDON="$ADDON"
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:alloc_dealloc_mismatch=0:new_delete_type_mismatch=0:detect_odr_violation=0:log_path=$REPORTS/asan:${ASAN_EXTRA:-}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$REPORTS/ubsan"
-# Without address randomization where setarch allows it: node with the sanitizer runtimes
-# preloaded hangs at start on kernels that randomize mmap with more than 28 bits
-# (vm.mmap_rnd_bits = 32 on some recent kernels), which GCC 12's runtimes do not expect.
-norandom=()
-if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
+# Without address randomization where allowed (NORANDOM, native-tools.sh).
 status=0
-"${norandom[@]}" env LD_PRELOAD="$LIBASAN:$LIBUBSAN" npx vitest run "$@" || status=$?
+"${NORANDOM[@]}" env LD_PRELOAD="$LIBASAN:$LIBUBSAN" npx vitest run "$@" || status=$?
 
 if compgen -G "$REPORTS/*" >/dev/null; then
   echo "test-asan.sh: sanitizer reports:" >&2

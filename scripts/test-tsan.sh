@@ -15,33 +15,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${TSAN_DIR:-/tmp/tokclass-tsan}
 JOBS=${TSAN_JOBS:-2}
-ORT_INCLUDE=$(node scripts/ort-paths.cjs include)
 ORT_LIBRARY=$(node scripts/ort-paths.cjs library)
+source scripts/native-tools.sh
 if [[ ${TSAN:-1} != 0 ]]; then SAN=thread BUILD="$DIR/tsan"; else SAN=0 BUILD="$DIR/plain"; fi
-# Objects built from another checkout (or without a stamp) are not reused: their dependency
-# files name that checkout's sources, and make stops at the first one missing.
-if [[ ! -f $BUILD/.source-root || $(cat "$BUILD/.source-root") != "$PWD" ]]; then rm -rf "$BUILD"; fi
-mkdir -p "$BUILD" && echo "$PWD" >"$BUILD/.source-root"
+fresh_build_dir "$BUILD"
+build_engine_tools "$SAN" "$BUILD" "$DIR.build.log" scheduler_stress callers_bench
 
-make -C native/tools -j "$JOBS" SAN=$SAN BUILD="$BUILD" \
-  LIB_DIRS="common unicode tokenizer pipeline runtime engine" \
-  EXTRA_CXXFLAGS="-I$ORT_INCLUDE -DORT_API_MANUAL_INIT" "$BUILD/scheduler_stress" "$BUILD/callers_bench" >"$DIR.build.log" 2>&1 || {
-  tail -30 "$DIR.build.log"
-  echo "test-tsan.sh: build failed (log: $DIR.build.log)" >&2
-  exit 1
-}
-
-# GCC 12's TSan cannot lay out its shadow memory on kernels that randomize mmap with more than
-# 28 bits (vm.mmap_rnd_bits = 32 on some recent kernels: "FATAL: ThreadSanitizer: unexpected
-# memory mapping"), so the drivers run without address randomization where setarch allows it.
-norandom=()
-if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
+# The drivers run without address randomization where allowed (NORANDOM, native-tools.sh).
 # halt_on_error: the first race ends the run with a non-zero status. ONNX Runtime is loaded
 # with dlopen and not instrumented: its runs are opaque to TSan (scripts/tsan-suppressions.txt).
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_EXTRA:-}"
-"${norandom[@]}" "$BUILD/scheduler_stress" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-60}"
+"${NORANDOM[@]}" "$BUILD/scheduler_stress" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt "${1:-60}"
 # The closed-loop benchmark driver, one short round: callers that submit their next text from
 # the scheduler's delivery callback (on a runner thread) or from another thread, which the
 # stress check above does not do.
 echo "callers_bench (1 round, 100 texts)"
-"${norandom[@]}" "$BUILD/callers_bench" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt 1 100
+"${NORANDOM[@]}" "$BUILD/callers_bench" "$ORT_LIBRARY" models/bert-cased-conll bench/data/conll2003/test.txt 1 100
