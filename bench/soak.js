@@ -90,7 +90,10 @@ const samples = [];
 const sample = (done) => {
   const m = process.memoryUsage();
   const h = handleCounts();
-  samples.push({ s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers), fds: h.fds, threads: h.threads, resources: h.resources });
+  // V8's share of RSS (its heap's resident pages), so that growth can be told apart: V8 sizing
+  // its heap, or native memory (tokclass's, ONNX Runtime's, the allocator's arenas).
+  const v8PhysicalMB = mb(v8.getHeapStatistics().total_physical_size);
+  samples.push({ s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), v8PhysicalMB, externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers), fds: h.fds, threads: h.threads, resources: h.resources });
 };
 let done = 0;
 sample(0);
@@ -108,7 +111,7 @@ const markTenth = async () => {
   if (at10 != null || done < N / 10) return;
   await settle();
   const m = process.memoryUsage();
-  at10 = { s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), afterGc: true };
+  at10 = { s: (now() - t0) / 1000, done, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), v8PhysicalMB: mb(v8.getHeapStatistics().total_physical_size), afterGc: true };
   samples.push({ ...at10, externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) });
 };
 if (a.mode === "batch") {
@@ -156,6 +159,11 @@ const growthPct = ((end - at10.rssMB) / at10.rssMB) * 100;
 console.log(`  ${done.toLocaleString("en-US")} texts in ${soakS.toFixed(1)} s (${fmt(done / soakS)} texts/s)`);
 console.log(`  RSS: start ${base} MB, at 10% ${at10.rssMB} MB, max ${maxRss} MB, end ${end} MB -> growth ${growthPct.toFixed(1)}% from the 10% mark (${growthFromStartPct.toFixed(1)}% from start)` +
   (slope != null ? `, second-half slope ${slope.toFixed(2)} MB / 10k texts` : ""));
+// The same growth outside V8's heap (RSS less V8's resident pages): native memory.
+const outside = (x) => (x.v8PhysicalMB == null ? null : x.rssMB - x.v8PhysicalMB);
+const last = samples[samples.length - 1];
+if (outside(at10) != null && outside(last) != null)
+  console.log(`  outside V8's heap: ${outside(at10).toFixed(1)} MB at 10%, ${outside(last).toFixed(1)} MB at the end (V8's heap ${at10.v8PhysicalMB} -> ${last.v8PhysicalMB} MB)`);
 const firstH = samples[0], lastH = samples[samples.length - 1];
 const handles = { fds: [firstH.fds, lastH.fds], threads: [firstH.threads, lastH.threads], resources: [firstH.resources, lastH.resources] };
 console.log(`  handles (start -> end, after GC): fds ${handles.fds.join(" -> ")}, threads ${handles.threads.join(" -> ")}, active resources ${handles.resources.join(" -> ")}`);
@@ -189,7 +197,7 @@ await engine.dispose?.();
 const result = {
   model: model.name, engine: engine.name, mode: a.mode, chunk, texts: done, threads,
   seconds: soakS, textsPerSec: done / soakS,
-  rss: { startMB: base, at10PctMB: at10.rssMB, at10AfterGc: at10.afterGc === true, maxMB: maxRss, endMB: end, growthPct, growthFromStartPct, slopeMBPer10kTexts: slope, processPeakMB: mb(peakRss()) },
+  rss: { startMB: base, at10PctMB: at10.rssMB, at10AfterGc: at10.afterGc === true, maxMB: maxRss, endMB: end, growthPct, growthFromStartPct, slopeMBPer10kTexts: slope, processPeakMB: mb(peakRss()), outsideV8At10PctMB: outside(at10), outsideV8EndMB: outside(last) },
   handles,
   loopDuringSoak: { maxBlockedMs: gapsAll.maxBlockedMs, monitorEventLoopDelayMs: { max: loopAll.max / 1e6, p99: loopAll.percentile(99) / 1e6, mean: loopAll.mean / 1e6 } },
   bigBatch: bigRes,
