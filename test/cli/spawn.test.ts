@@ -1,6 +1,6 @@
-// The built executable: node dist/cli/main.js (compiled here with tsc, as npm run build:ts does).
+// The built executable: dist/cli/main.js, built here by npm run build:ts.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,8 +45,22 @@ function listeningUrl(child: ChildProcess): Promise<string> {
 }
 
 beforeAll(() => {
-  const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { encoding: "utf8" });
-  if (!existsSync(MAIN)) throw new Error(`tsc did not produce ${MAIN}: ${tsc.stdout}${tsc.stderr}`);
+  // The package's own build step, from a file that is not executable (as tsc leaves it in a
+  // fresh clone), so that the test below sees what the build does, not what an earlier one did.
+  if (existsSync(MAIN)) chmodSync(MAIN, 0o644);
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const build = spawnSync(npm, ["run", "--silent", "build:ts"], { cwd: root, encoding: "utf8" });
+  if (build.status !== 0 || !existsSync(MAIN)) throw new Error(`npm run build:ts failed: ${build.stdout}${build.stderr}`);
+});
+
+describe("the built executable", () => {
+  it("runs by itself, as npx and a PATH lookup run it (shebang, executable bit)", () => {
+    expect(statSync(MAIN).mode & 0o111).not.toBe(0);
+    const help = spawnSync(MAIN, ["--help"], { cwd: root, encoding: "utf8" });
+    expect(help.error).toBeUndefined();
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: tokclass");
+  });
 });
 
 describe("tokclass without a model", () => {
