@@ -35,8 +35,20 @@ function boolean(value: unknown, what: string): boolean {
   return value;
 }
 
+/**
+ * The first index whose element fails `ok`, or -1. Every index is visited, holes included:
+ * `some`, `every` and `forEach` skip the holes of a sparse array (`[, "a"]`), which then reach
+ * the code behind the check as `undefined`.
+ */
+function firstInvalid(values: readonly unknown[], ok: (value: unknown) => boolean): number {
+  for (let i = 0; i < values.length; i++) if (!ok(values[i])) return i;
+  return -1;
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+
 function stringArray(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+  if (!Array.isArray(value) || firstInvalid(value, isString) >= 0) {
     throw invalidArgument(what, "an array of strings", value);
   }
   return [...value] as string[];
@@ -229,13 +241,10 @@ function labelScheme(value: unknown): LabelScheme {
  * word lists, since the pipeline answers a single list with a list holding one list.
  */
 export function wordListsOf(input: unknown, what: string): string[][] {
-  if (Array.isArray(input) && input.every((w) => typeof w === "string")) return [input as string[]];
+  if (Array.isArray(input) && firstInvalid(input, isString) < 0) return [input as string[]];
   if (Array.isArray(input)) {
-    input.forEach((list, i) => {
-      if (!Array.isArray(list) || list.some((w) => typeof w !== "string")) {
-        throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", list);
-      }
-    });
+    const bad = firstInvalid(input, (list) => Array.isArray(list) && firstInvalid(list, isString) < 0);
+    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "an array of strings (a word list)", input[bad]);
     return input as string[][];
   }
   throw invalidArgument(what, "an array of words or an array of word lists", input);
@@ -245,9 +254,8 @@ export function wordListsOf(input: unknown, what: string): string[][] {
 export function textsOf(input: unknown, what: string): { texts: string[]; single: boolean } {
   if (typeof input === "string") return { texts: [input], single: true };
   if (Array.isArray(input)) {
-    input.forEach((t, i) => {
-      if (typeof t !== "string") throw invalidArgument(`${what}[${i}]`, "a string", t);
-    });
+    const bad = firstInvalid(input, isString);
+    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "a string", input[bad]);
     return { texts: input as string[], single: false };
   }
   throw invalidArgument(what, "a string or an array of strings", input);

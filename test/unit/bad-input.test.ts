@@ -99,6 +99,13 @@ describe("classify: rejected input", () => {
     ["ignoreLabels with a number", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any(["O", 1]) })],
     ["ignoreLabels with null", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any([null]) })],
     ["ignoreLabels as an object", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any({ O: true }) })],
+    // Sparse arrays: some/every/forEach skip a hole, which then reached the code behind the check.
+    ["ignoreLabels with a hole", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any([, "O"]) })],
+    ["texts with a hole", "ERR_INVALID_ARGUMENT", () => clf.classify(any(["Sarah", , "Paris"]))],
+    ["words with a hole", "ERR_INVALID_ARGUMENT", () => clf.classify(any([["Sarah", , "Parker"]]), { isSplitIntoWords: true })],
+    ["a word list with a hole", "ERR_INVALID_ARGUMENT", () => clf.classify(any([["Sarah"], , ["Paris"]]), { isSplitIntoWords: true })],
+    ["a payload's ignore_labels with a hole", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: "x", parameters: { ignore_labels: [, "O"] } }))],
+    ["a payload's inputs with a hole", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: ["x", , "y"] }))],
     ["an unknown option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregation: "simple" }))],
     ["a misspelt option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregationStrategy: "simple", strides: 4 }))],
     ["options as a string", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any("simple"))],
