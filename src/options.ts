@@ -250,6 +250,29 @@ export function wordListsOf(input: unknown, what: string): string[][] {
   throw invalidArgument(what, "an array of words or an array of word lists", input);
 }
 
+/** Tokenizer.encode's options, checked: numbers that are whole and in range, flags that are booleans. */
+export interface ResolvedEncodeOptions {
+  addSpecialTokens?: boolean;
+  maxLength?: number;
+  stride?: number;
+  returnOverflowing?: boolean;
+}
+
+const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing"] as const;
+
+export function resolveEncodeOptions(options: unknown): ResolvedEncodeOptions {
+  const o = optionalObject(options, "options");
+  rejectUnknownKeys(o, ENCODE_KEYS, "options");
+  const out: ResolvedEncodeOptions = {};
+  // maxLength 0 or 1.5 or NaN used to reach the native side, which read them as "no limit" or
+  // cut them to an integer: a silent wrong answer. A window needs at least one token.
+  if (o.maxLength !== undefined) out.maxLength = integer(o.maxLength, "options.maxLength", 1);
+  if (o.stride !== undefined) out.stride = integer(o.stride, "options.stride", 0);
+  if (o.addSpecialTokens !== undefined) out.addSpecialTokens = boolean(o.addSpecialTokens, "options.addSpecialTokens");
+  if (o.returnOverflowing !== undefined) out.returnOverflowing = boolean(o.returnOverflowing, "options.returnOverflowing");
+  return out;
+}
+
 /** Texts as the API accepts them: one string, or an array of strings (one result per string). */
 export function textsOf(input: unknown, what: string): { texts: string[]; single: boolean } {
   if (typeof input === "string") return { texts: [input], single: true };

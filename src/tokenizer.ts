@@ -4,7 +4,7 @@
  * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
-import { textsOf } from "./options.js";
+import { resolveEncodeOptions, textsOf } from "./options.js";
 
 export interface EncodeOptions {
   addSpecialTokens?: boolean;
@@ -33,10 +33,11 @@ export class Tokenizer {
 
   encode(text: string, options?: EncodeOptions): Promise<Encoding>;
   encode(texts: string[], options?: EncodeOptions): Promise<Encoding[]>;
-  async encode(input: string | string[], options: EncodeOptions = {}): Promise<Encoding | Encoding[]> {
+  async encode(input: string | string[], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
     const { texts, single } = textsOf(input, "text");
+    const resolved = resolveEncodeOptions(options);
     try {
-      const out = await this.#handle.encode(texts, options);
+      const out = await this.#handle.encode(texts, resolved);
       return single ? out[0]! : out;
     } catch (error) {
       throw toTokClassError(error);

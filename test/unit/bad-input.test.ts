@@ -363,6 +363,16 @@ describe("Tokenizer: bad input", () => {
     ["a lone surrogate", "ERR_INVALID_TEXT", () => tok.encode("a\uD800")],
     ["a number", "ERR_INVALID_ARGUMENT", () => tok.encode(7 as never)],
     ["a stride past maxLength", "ERR_STRIDE_TOO_LARGE", () => tok.encode(SAMPLE, { maxLength: 6, stride: 10, returnOverflowing: true })],
+    // Each of these used to pass: read as "no limit", cut to an integer, or the flag taken as false.
+    ["maxLength 0", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { maxLength: 0 })],
+    ["a fractional maxLength", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { maxLength: 8.5 })],
+    ["a NaN maxLength", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { maxLength: Number.NaN })],
+    ["an infinite maxLength", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { maxLength: Number.POSITIVE_INFINITY })],
+    ["a negative stride", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { maxLength: 8, stride: -1 })],
+    ["returnOverflowing not a boolean", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { returnOverflowing: 1 as never })],
+    ["addSpecialTokens not a boolean", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { addSpecialTokens: "no" as never })],
+    ["an unknown option", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, { max_length: 8 } as never)],
+    ["options as a string", "ERR_INVALID_ARGUMENT", () => tok.encode(SAMPLE, "x" as never)],
   ] as const)("%s rejects with %s", async (_name, code, fn) => {
     await rejectsWith(fn, code);
     await healthy();
@@ -465,6 +475,12 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     await errs(() => tok.encode!(5));
     await errs(() => tok.encode!([5]));
     await errs(() => tok.encode!(["x"], { maxLength: -1 }));
+    // Past the TypeScript checks: casting these to size_t would be undefined behaviour (UBSan
+    // reports it in the sanitizer stage), and a flag that is not a boolean must not read as false.
+    for (const maxLength of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 64, 7.5]) await errs(() => tok.encode!(["x"], { maxLength }));
+    await errs(() => tok.encode!(["x"], { stride: Number.NaN }));
+    await errs(() => tok.encode!(["x"], { returnOverflowing: 1 }));
+    await errs(() => tok.encode!(["x"], { addSpecialTokens: "no" }));
     await errs(() => tok.encode!(["x"], { maxLength: 4, stride: 100, returnOverflowing: true }));
     await errs(() => tok.decode!(5));
     await errs(() => tok.decode!([5]));
