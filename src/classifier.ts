@@ -71,6 +71,14 @@ export class TokenClassifier {
     const resolved = resolveLoadOptions(options);
     const folder = readModelFolder(modelDir, resolved.modelFile);
     const maxLength = resolved.maxLength ?? folder.maxLength;
+    // A longer window would load and then fail in the model on the first long text (a position
+    // embedding lookup past the table), far from the option that caused it.
+    if (folder.maxPositions !== undefined && maxLength > folder.maxPositions) {
+      throw new TokClassError(
+        "ERR_INVALID_ARGUMENT",
+        `options.maxLength ${maxLength} exceeds the ${folder.maxPositions} positions of the model in ${folder.dir} (config.json max_position_embeddings)`,
+      );
+    }
     const card = readCardParameters(folder.dir);
     const threading = threadingFor(resolved, statSync(folder.modelPath).size);
     const defaults: Partial<ResolvedClassifyOptions> = {

@@ -18,6 +18,8 @@ export interface ModelFolder {
   labels: string[];
   /** Window size from the tokenizer (model_max_length), capped by the model's positions. */
   maxLength: number;
+  /** Tokens the model's position embeddings can hold (config.json), when it says. */
+  maxPositions: number | undefined;
   unkToken: string;
   padToken: string;
   modelType: string;
@@ -114,6 +116,7 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
     tokenizerPath,
     labels: labelsOf(config, configPath),
     maxLength,
+    maxPositions: usablePositions,
     unkToken: tokenString(tokenizerConfig.unk_token) ?? tokenString(specialTokens.unk_token) ?? "",
     padToken: tokenString(tokenizerConfig.pad_token) ?? tokenString(specialTokens.pad_token) ?? "",
     modelType,

@@ -312,6 +312,8 @@ describe("load: broken models", () => {
     ["an unknown device", () => load(MODEL, { device: "tpu" })],
     ["a negative deviceId", () => load(MODEL, { deviceId: -1 })],
     ["a tiny maxLength", () => load(MODEL, { maxLength: 1 })],
+    // 512 positions: it loaded, then the first text past 512 tokens failed inside the model.
+    ["a maxLength past the model's positions", () => load(MODEL, { maxLength: 513 })],
     ["a fractional tokenBudget", () => load(MODEL, { tokenBudget: 1.5 })],
     ["a zero maxBatchSize", () => load(MODEL, { maxBatchSize: 0 })],
     ["a zero runCostTokens", () => load(MODEL, { runCostTokens: 0 })],
