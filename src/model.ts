@@ -81,6 +81,19 @@ function tokenString(value: unknown): string | undefined {
 // RoBERTa-family position embeddings reserve padding_idx + 1 slots before the first token.
 const POSITION_OFFSET: Record<string, number> = { roberta: 2, "xlm-roberta": 2, camembert: 2, longformer: 2 };
 
+/**
+ * A length field of a model's JSON files: absent or not a number is "not said" (undefined); a
+ * number must be a whole number >= 1, or the file is corrupt (it used to surface as an error
+ * about an option the caller never set).
+ */
+function positiveInteger(value: unknown, field: string, path: string): number | undefined {
+  if (typeof value !== "number") return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TokClassError("ERR_MODEL_INVALID", `${field} in ${path} must be a whole number >= 1, found ${value}`);
+  }
+  return value;
+}
+
 export function readModelFolder(dir: string | undefined, modelFile: string | undefined): ModelFolder {
   const root = resolve(dir ?? DEFAULT_MODEL_DIR);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
@@ -101,9 +114,9 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
   const specialTokens = readOptionalJson(join(root, "special_tokens_map.json"), "special_tokens_map.json");
 
   const modelType = typeof config.model_type === "string" ? config.model_type : "";
-  const positions = typeof config.max_position_embeddings === "number" ? config.max_position_embeddings : undefined;
+  const positions = positiveInteger(config.max_position_embeddings, "max_position_embeddings", configPath);
   const usablePositions = positions === undefined ? undefined : positions - (POSITION_OFFSET[modelType] ?? 0);
-  const declared = tokenizerConfig.model_max_length;
+  const declared = positiveInteger(tokenizerConfig.model_max_length, "model_max_length", join(root, "tokenizer_config.json"));
   // transformers writes a huge sentinel (1e30) when the length is unknown: fall back to the
   // model's position embeddings, which is the real limit of the graph.
   let maxLength = typeof declared === "number" && declared > 0 && declared <= 1_000_000 ? declared : usablePositions ?? 512;

@@ -278,6 +278,10 @@ describe("load: broken models", () => {
     ["an id2label with a gap", "ERR_MODEL_INVALID", () => brokenCopy("gap-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = { "0": "O", "2": "B-PER" })))],
     ["an id2label with a non-string label", "ERR_MODEL_INVALID", () => brokenCopy("num-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = { "0": "O", "1": 7 })))],
     ["an empty id2label", "ERR_MODEL_INVALID", () => brokenCopy("empty-id2label", (d) => editJson(join(d, "config.json"), (c) => (c.id2label = {})))],
+    // These used to reject as ERR_INVALID_ARGUMENT about a maxLength the caller never set.
+    ["a negative max_position_embeddings", "ERR_MODEL_INVALID", () => brokenCopy("neg-positions", (d) => editJson(join(d, "config.json"), (c) => (c.max_position_embeddings = -5)))],
+    ["a fractional max_position_embeddings", "ERR_MODEL_INVALID", () => brokenCopy("frac-positions", (d) => editJson(join(d, "config.json"), (c) => (c.max_position_embeddings = 100.5)))],
+    ["a fractional model_max_length", "ERR_MODEL_INVALID", () => brokenCopy("frac-mml", (d) => editJson(join(d, "tokenizer_config.json"), (c) => (c.model_max_length = 10.5)))],
   ];
   it.each(cases)("%s rejects with %s", async (_name, code, make, message) => {
     const dir = make();
