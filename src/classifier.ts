@@ -16,6 +16,7 @@ import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
 import {
+  checkTextLengths,
   resolveClassifyOptions,
   resolveLoadOptions,
   resolvePayload,
@@ -228,6 +229,7 @@ export class TokenClassifier {
   async #run(texts: string[] | string[][], options: ResolvedClassifyOptions, single: boolean): Promise<Entity[] | Entity[][]> {
     this.#checkOpen();
     if (texts.length === 0) return [];
+    checkTextLengths(texts, this.#options.maxTextLength, options.delimiter);
     let results: NativeEntity[][];
     try {
       results = await this.#handle.classify(texts, this.#nativeParams(options), options.offsets === "utf16");

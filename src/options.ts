@@ -64,10 +64,15 @@ export function strategy(value: unknown, what: string): AggregationStrategy {
   return value as AggregationStrategy;
 }
 
+/** See LoadOptions.maxTextLength. */
+export const DEFAULT_MAX_TEXT_LENGTH = 2 ** 24;
+const LONGEST_JS_STRING = 2 ** 29 - 24;
+
 export interface ResolvedLoadOptions {
   device: "cpu" | "cuda";
   deviceId: number;
   maxLength?: number;
+  maxTextLength: number;
   modelFile?: string;
   intraOpThreads?: number;
   interOpThreads: number;
@@ -86,7 +91,7 @@ export interface ResolvedLoadOptions {
 }
 
 const LOAD_KEYS = [
-  "device", "deviceId", "maxLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
+  "device", "deviceId", "maxLength", "maxTextLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
   "graphOptimizationLevel",
   "memoryArena", "tokenBudget", "maxBatchSize", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
@@ -117,6 +122,8 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     device,
     deviceId: o.deviceId === undefined ? 0 : integer(o.deviceId, "options.deviceId", 0, 255),
     maxLength: o.maxLength === undefined ? undefined : integer(o.maxLength, "options.maxLength", 4, 1_000_000),
+    maxTextLength:
+      o.maxTextLength === undefined ? DEFAULT_MAX_TEXT_LENGTH : integer(o.maxTextLength, "options.maxTextLength", 1, LONGEST_JS_STRING),
     modelFile: o.modelFile as string | undefined,
     // Left undefined when not given: the defaults depend on the model's size (threadingFor).
     intraOpThreads: o.intraOpThreads === undefined ? undefined : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
@@ -271,6 +278,31 @@ export function resolveEncodeOptions(options: unknown): ResolvedEncodeOptions {
   if (o.addSpecialTokens !== undefined) out.addSpecialTokens = boolean(o.addSpecialTokens, "options.addSpecialTokens");
   if (o.returnOverflowing !== undefined) out.returnOverflowing = boolean(o.returnOverflowing, "options.returnOverflowing");
   return out;
+}
+
+/**
+ * Refuses a text longer than `limit` UTF-16 code units (a word list: its words joined by
+ * `delimiter`) before it reaches the tokenizer, whose working memory for one text peaks at ~80
+ * bytes per character: a 500-million-character string would exhaust the machine instead of
+ * failing.
+ */
+export function checkTextLengths(texts: readonly (string | readonly string[])[], limit: number, delimiter: string): void {
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i]!;
+    let length: number;
+    if (typeof t === "string") {
+      length = t.length;
+    } else {
+      length = Math.max(0, t.length - 1) * delimiter.length;
+      for (const word of t) length += word.length;
+    }
+    if (length > limit) {
+      throw new TokClassError(
+        "ERR_INVALID_TEXT",
+        `text ${i} is ${length} UTF-16 code units long, more than the limit of ${limit} (load option maxTextLength)`,
+      );
+    }
+  }
 }
 
 /** Texts as the API accepts them: one string, or an array of strings (one result per string). */

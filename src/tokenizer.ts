@@ -4,7 +4,7 @@
  * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
-import { resolveEncodeOptions, textsOf } from "./options.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, textsOf } from "./options.js";
 
 export interface EncodeOptions {
   addSpecialTokens?: boolean;
@@ -36,6 +36,7 @@ export class Tokenizer {
   async encode(input: string | string[], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
     const { texts, single } = textsOf(input, "text");
     const resolved = resolveEncodeOptions(options);
+    checkTextLengths(texts, DEFAULT_MAX_TEXT_LENGTH, "");
     try {
       const out = await this.#handle.encode(texts, resolved);
       return single ? out[0]! : out;

@@ -34,6 +34,13 @@ export interface LoadOptions {
   deviceId?: number;
   /** Window size in tokens, overriding tokenizer_config.json's model_max_length. */
   maxLength?: number;
+  /**
+   * Longest text accepted, in UTF-16 code units (a JS string's length; a word list counts its
+   * words and delimiters). Longer texts reject with ERR_INVALID_TEXT. Default 16,777,216 (2^24):
+   * tokenizing one text takes ~80 bytes of memory per character at its peak, so the limit
+   * keeps one call from exhausting memory; at most 2^29 (V8's longest string).
+   */
+  maxTextLength?: number;
   /** ONNX file inside the model folder, e.g. "model_quantized.onnx" (default "model.onnx" or "onnx/model.onnx"). */
   modelFile?: string;
   /** Threads ONNX Runtime uses inside one run (default: all cores). */

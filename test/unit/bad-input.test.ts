@@ -325,6 +325,8 @@ describe("load: broken models", () => {
     ["a zero hostThreads", () => load(MODEL, { hostThreads: 0 })],
     ["an unknown graph level", () => load(MODEL, { graphOptimizationLevel: "max" })],
     ["a negative batchWaitMs", () => load(MODEL, { batchWaitMs: -1 })],
+    ["a zero maxTextLength", () => load(MODEL, { maxTextLength: 0 })],
+    ["a maxTextLength past V8's longest string", () => load(MODEL, { maxTextLength: 2 ** 30 })],
     ["options as a string", () => load(MODEL, "cpu")],
   ] as const)("%s rejects with ERR_INVALID_ARGUMENT", async (_name, fn) => {
     await rejectsWith(fn, "ERR_INVALID_ARGUMENT");
@@ -355,6 +357,34 @@ describe("load: broken models", () => {
     expect(error.message).toMatch(/cuda/i);
     // Names what to install or where: a provider library, the CUDA runtime, or a GPU.
     expect(error.message).toMatch(/libonnxruntime_providers_cuda|libcudart|libcublas|libcudnn|GPU|driver/i);
+    await healthy();
+  });
+});
+
+describe("texts longer than maxTextLength", () => {
+  // Tokenizing one text peaks at ~80 bytes per character: without a limit a string of a few
+  // hundred million characters exhausted memory instead of failing.
+  it("reject with ERR_INVALID_TEXT naming the text, before any tokenizing", async () => {
+    const small = await TokenClassifier.load(MODEL, { maxTextLength: 12 });
+    try {
+      expect(await small.classify("Angela Paris")).toEqual(await clf.classify("Angela Paris"));  // exactly 12
+      await rejectsWith(() => small.classify("Angela Merkel"), "ERR_INVALID_TEXT");
+      const error = await small.classify(["Paris", "Angela Merkel"]).then(() => undefined, (e: unknown) => e);
+      expect((error as TokClassError).message).toContain("text 1 is 13 UTF-16 code units long");
+      // A word list counts its words and the delimiters that join them: 6 + 1 + 6 = 13.
+      await rejectsWith(() => small.classify([["Angela", "Merkel"]], { isSplitIntoWords: true }), "ERR_INVALID_TEXT");
+      expect(await small.classify([["Angela", "Paris"]], { isSplitIntoWords: true })).toHaveLength(1);
+      await rejectsWith(() => small.query({ inputs: "Angela Merkel" }), "ERR_INVALID_TEXT");
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  it("the default limit, 2^24, holds for classify and for the tokenizer alone", async () => {
+    const huge = "x".repeat(2 ** 24 + 1);  // one word: without the limit it classifies to []
+    await rejectsWith(() => clf.classify(huge), "ERR_INVALID_TEXT");
+    const tok = await Tokenizer.fromFile(join(MODEL, "tokenizer.json"));
+    await rejectsWith(() => tok.encode(huge), "ERR_INVALID_TEXT");
     await healthy();
   });
 });
