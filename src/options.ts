@@ -286,7 +286,12 @@ export function resolveEncodeOptions(options: unknown): ResolvedEncodeOptions {
  * bytes per character: a 500-million-character string would exhaust the machine instead of
  * failing.
  */
-export function checkTextLengths(texts: readonly (string | readonly string[])[], limit: number, delimiter: string): void {
+export function checkTextLengths(
+  texts: readonly (string | readonly string[])[],
+  limit: number,
+  delimiter: string,
+  limitName = "the load option maxTextLength",
+): void {
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i]!;
     let length: number;
@@ -299,7 +304,7 @@ export function checkTextLengths(texts: readonly (string | readonly string[])[],
     if (length > limit) {
       throw new TokClassError(
         "ERR_INVALID_TEXT",
-        `text ${i} is ${length} UTF-16 code units long, more than the limit of ${limit} (load option maxTextLength)`,
+        `text ${i} is ${length} UTF-16 code units long, more than the limit of ${limit} (${limitName})`,
       );
     }
   }

@@ -36,7 +36,7 @@ export class Tokenizer {
   async encode(input: string | string[], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
     const { texts, single } = textsOf(input, "text");
     const resolved = resolveEncodeOptions(options);
-    checkTextLengths(texts, DEFAULT_MAX_TEXT_LENGTH, "");
+    checkTextLengths(texts, DEFAULT_MAX_TEXT_LENGTH, "", "the tokenizer's limit, the classifier's default maxTextLength");
     try {
       const out = await this.#handle.encode(texts, resolved);
       return single ? out[0]! : out;
