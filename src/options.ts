@@ -231,8 +231,28 @@ export function resolveClassifyOptions(
   };
 }
 
+/** The index of the first lone surrogate in `s`, or -1. */
+function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return i;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** A string that becomes part of the classified text (the word-list delimiter). */
 function text(value: unknown, what: string): string {
   if (typeof value !== "string") throw invalidArgument(what, "a string", value);
+  // Checked here so that the error names the option: natively it would be reported as a lone
+  // surrogate in "text 0", whichever text it was joined into.
+  const at = loneSurrogateAt(value);
+  if (at >= 0) throw new TokClassError("ERR_INVALID_TEXT", `${what} contains a lone surrogate at UTF-16 index ${at}`);
   return value;
 }
 

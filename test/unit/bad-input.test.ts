@@ -119,10 +119,19 @@ describe("classify: rejected input", () => {
     ["a payload with an unknown parameter", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: "x", parameters: { top_k: 3 } }))],
     ["a payload with an unknown strategy", "ERR_UNKNOWN_STRATEGY", () => clf.query(any({ inputs: "x", parameters: { aggregation_strategy: "bogus" } }))],
     ["a payload with a lone surrogate", "ERR_INVALID_TEXT", () => clf.query({ inputs: "\uD800" })],
+    ["a delimiter with a lone surrogate", "ERR_INVALID_TEXT", () => clf.classify([["Angela", "Merkel"]], { isSplitIntoWords: true, delimiter: "\uDC00" })],
   ];
   it.each(rows)("%s rejects with %s", async (_name, code, fn) => {
     await rejectsWith(fn, code);
     await healthy();
+  });
+
+  it("a lone surrogate in the delimiter is named as the delimiter's, not as text 0's", async () => {
+    const error = await clf.classify([["Paris"], ["Angela", "Merkel"]], { isSplitIntoWords: true, delimiter: "-\uD800" }).then(() => undefined, (e: unknown) => e);
+    expect((error as TokClassError).code).toBe("ERR_INVALID_TEXT");
+    expect((error as TokClassError).message).toContain("options.delimiter contains a lone surrogate at UTF-16 index 1");
+    // A pair is fine.
+    expect(await clf.classify([["Angela", "Merkel"]], { isSplitIntoWords: true, delimiter: " \u{1F600} " })).toHaveLength(1);
   });
 
   it("lone surrogates in a large call (decoded on worker threads) name the first bad text", async () => {
