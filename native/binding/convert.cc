@@ -157,6 +157,17 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   return c;
 }
 
+EncodeOptions to_encode_options(const Napi::Object& o) {
+  EncodeOptions e;
+  // Whole numbers and real booleans are required (src/options.ts checks them first): casting
+  // NaN or infinities to size_t is undefined behaviour, and a misread flag a silent wrong answer.
+  e.max_length = get_size(o, "maxLength", e.max_length);
+  e.stride = get_size(o, "stride", e.stride);
+  e.return_overflowing = get_bool(o, "returnOverflowing", e.return_overflowing);
+  e.add_special_tokens = get_bool(o, "addSpecialTokens", e.add_special_tokens);
+  return e;
+}
+
 ClassifyParams to_classify_params(const Napi::Object& o) {
   ClassifyParams p;
   p.strategy = to_aggregation(get_string(o, "aggregationStrategy", "simple"));

@@ -25,6 +25,9 @@ std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std
 
 ClassifierConfig to_classifier_config(const Napi::Object& object);
 ClassifyParams to_classify_params(const Napi::Object& object);
+// Tokenizer.encode's options (maxLength, stride: whole numbers; returnOverflowing,
+// addSpecialTokens: booleans; absent ones keep EncodeOptions' defaults).
+EncodeOptions to_encode_options(const Napi::Object& object);
 // isSplitIntoWords / delimiter of a params object (default: false / " ").
 bool is_split_into_words(const Napi::Object& object);
 std::u32string delimiter_of(const Napi::Object& object);

@@ -1,6 +1,5 @@
 #include "binding/tokenizer_handle.h"
 
-#include <cmath>
 #include <cstring>
 
 #include "binding/convert.h"
@@ -119,31 +118,7 @@ Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
   try {
     if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
     std::vector<std::u16string> texts = to_utf16_texts(info[0]);
-    EncodeOptions options;
-    if (info[1].IsObject()) {
-      Napi::Object o = info[1].As<Napi::Object>();
-      // The TypeScript layer has checked these (src/options.ts); a whole number in range and
-      // real booleans are required here too, since casting NaN, infinities or 2^64 to size_t is
-      // undefined behaviour, and a misread flag would be a silent wrong answer.
-      auto num = [&](const char* k) -> size_t {
-        Napi::Value v = o.Get(k);
-        if (v.IsUndefined() || v.IsNull()) return 0;
-        const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-        if (!(d >= 0 && d <= 9007199254740991.0 && d == std::floor(d)))
-          throw Error(codes::kInvalidArgument, std::string(k) + " must be a non-negative integer");
-        return static_cast<size_t>(d);
-      };
-      auto flag = [&](const char* k, bool fallback) {
-        Napi::Value v = o.Get(k);
-        if (v.IsUndefined() || v.IsNull()) return fallback;
-        if (!v.IsBoolean()) throw Error(codes::kInvalidArgument, std::string(k) + " must be a boolean");
-        return v.As<Napi::Boolean>().Value();
-      };
-      options.max_length = num("maxLength");
-      options.stride = num("stride");
-      options.return_overflowing = flag("returnOverflowing", false);
-      options.add_special_tokens = flag("addSpecialTokens", options.add_special_tokens);
-    }
+    const EncodeOptions options = info[1].IsObject() ? to_encode_options(info[1].As<Napi::Object>()) : EncodeOptions{};
     return (new EncodeWorker(env, tokenizer_, std::move(texts), options))->Start();
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
