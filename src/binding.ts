@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TokClassError, type TokClassErrorCode } from "./errors.js";
+import type { EncodeOptions } from "./types.js";
 
 /** What ClassifierHandle.load() takes (see native/binding/convert.cc). */
 export interface NativeClassifierConfig {
@@ -107,7 +108,7 @@ export interface NativeEncoding {
 export interface NativeTokenizer {
   encode(
     texts: string[],
-    options?: { maxLength?: number; stride?: number; returnOverflowing?: boolean; addSpecialTokens?: boolean },
+    options?: EncodeOptions,
   ): Promise<NativeEncoding[]>;
   decode(tokens: string[]): string;
   tokenToId(token: string): number | undefined;

@@ -119,7 +119,7 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
   const declared = positiveInteger(tokenizerConfig.model_max_length, "model_max_length", join(root, "tokenizer_config.json"));
   // transformers writes a huge sentinel (1e30) when the length is unknown: fall back to the
   // model's position embeddings, which is the real limit of the graph.
-  let maxLength = typeof declared === "number" && declared > 0 && declared <= 1_000_000 ? declared : usablePositions ?? 512;
+  let maxLength = declared !== undefined && declared <= 1_000_000 ? declared : usablePositions ?? 512;
   if (usablePositions !== undefined) maxLength = Math.min(maxLength, usablePositions);
 
   return {

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { invalidArgument, TokClassError } from "./errors.js";
-import type { AggregationStrategy, ClassifyOptions, InferencePayload, LabelScheme, LoadOptions, OffsetUnit } from "./types.js";
+import type { AggregationStrategy, ClassifyOptions, EncodeOptions, InferencePayload, LabelScheme, LoadOptions, OffsetUnit } from "./types.js";
 
 export const STRATEGIES: readonly AggregationStrategy[] = ["none", "simple", "first", "average", "max"];
 
@@ -277,20 +277,13 @@ export function wordListsOf(input: unknown, what: string): string[][] {
   throw invalidArgument(what, "an array of words or an array of word lists", input);
 }
 
-/** Tokenizer.encode's options, checked: numbers that are whole and in range, flags that are booleans. */
-export interface ResolvedEncodeOptions {
-  addSpecialTokens?: boolean;
-  maxLength?: number;
-  stride?: number;
-  returnOverflowing?: boolean;
-}
-
 const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing"] as const;
 
-export function resolveEncodeOptions(options: unknown): ResolvedEncodeOptions {
+/** Tokenizer.encode's options, checked: numbers that are whole and in range, flags that are booleans. */
+export function resolveEncodeOptions(options: unknown): EncodeOptions {
   const o = optionalObject(options, "options");
   rejectUnknownKeys(o, ENCODE_KEYS, "options");
-  const out: ResolvedEncodeOptions = {};
+  const out: EncodeOptions = {};
   // maxLength 0 or 1.5 or NaN used to reach the native side, which read them as "no limit" or
   // cut them to an integer: a silent wrong answer. A window needs at least one token.
   if (o.maxLength !== undefined) out.maxLength = integer(o.maxLength, "options.maxLength", 1);

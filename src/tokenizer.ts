@@ -5,15 +5,9 @@
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
 import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, textsOf } from "./options.js";
+import type { EncodeOptions } from "./types.js";
 
-export interface EncodeOptions {
-  addSpecialTokens?: boolean;
-  /** Truncate to this many tokens (special tokens included). */
-  maxLength?: number;
-  /** With maxLength: return the rest as overlapping windows sharing `stride` tokens. */
-  stride?: number;
-  returnOverflowing?: boolean;
-}
+export type { EncodeOptions };
 
 export type Encoding = NativeEncoding;
 

@@ -27,6 +27,16 @@ export interface GroupedEntity {
 
 export type Entity = TokenEntity | GroupedEntity;
 
+/** Tokenizer.encode's options. */
+export interface EncodeOptions {
+  addSpecialTokens?: boolean;
+  /** Truncate to this many tokens (special tokens included). */
+  maxLength?: number;
+  /** With maxLength: return the rest as overlapping windows sharing `stride` tokens. */
+  stride?: number;
+  returnOverflowing?: boolean;
+}
+
 export interface LoadOptions {
   /** "cpu" (default) or "cuda". */
   device?: Device;
