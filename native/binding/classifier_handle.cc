@@ -57,6 +57,46 @@ void Settle(Napi::Env env, Completion* c) {
   delete c;
 }
 
+// Why a result could not be built: V8's own error (a RangeError for a string or array past
+// its limits) as it is, anything else (std::bad_alloc growing the words) as a coded error.
+Napi::Value BuildError(Napi::Env env, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Napi::Error& e) {
+    return e.Value();
+  } catch (...) {
+    return make_error(env, std::current_exception()).Value();
+  }
+}
+
+// Builds every slice in one call into JS; per slice, its result array, or the error to reject
+// its call with. Should the shared build fail, the slices are built again one by one, so that
+// only a call whose own result cannot be built is rejected: the calls of one delivery share a
+// string of words and an array of numbers, which can pass a limit that no call alone does.
+// Nothing here may throw: this runs in a thread-safe function's callback, where an exception
+// would be an uncaught one and leave the delivery's promises pending.
+std::vector<Napi::Value> BuildSlices(Napi::Env env, std::span<const EntitySlice> slices) {
+  std::vector<Napi::Value> outs(slices.size());
+  try {
+    Napi::Array built = build_entities(env, slices);
+    for (size_t k = 0; k < slices.size(); ++k) outs[k] = built.Get(static_cast<uint32_t>(k));
+    return outs;
+  } catch (...) {
+    if (slices.size() == 1) {
+      outs[0] = BuildError(env, std::current_exception());
+      return outs;
+    }
+  }
+  for (size_t k = 0; k < slices.size(); ++k) {
+    try {
+      outs[k] = build_entities(env, slices.subspan(k, 1)).Get(0u);
+    } catch (...) {
+      outs[k] = BuildError(env, std::current_exception());
+    }
+  }
+  return outs;
+}
+
 // Delivers the next slice of each completion, all in one call into JS (build_entities): the
 // calls one batch finished usually each take a single slice and settle here. A completion with
 // more to deliver is requeued for a later turn, or finished now where it cannot be.
@@ -83,19 +123,15 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
     slices.push_back(slice);
   }
   if (building.empty()) return;
-  Napi::Array outs;
-  try {
-    outs = build_entities(env, slices);
-  } catch (const Napi::Error& e) {
-    for (Completion* c : building) {
-      c->deferred.Reject(e.Value());
-      Settle(env, c);
-    }
-    return;
-  }
+  std::vector<Napi::Value> outs = BuildSlices(env, slices);
   for (size_t k = 0; k < building.size(); ++k) {
     Completion* c = building[k];
-    Napi::Array out = outs.Get(static_cast<uint32_t>(k)).As<Napi::Array>();
+    if (!outs[k].IsArray()) {  // its result could not be built: the error
+      c->deferred.Reject(outs[k]);
+      Settle(env, c);
+      continue;
+    }
+    Napi::Array out = outs[k].As<Napi::Array>();
     c->next += slices[k].texts.size();
     if (c->next < c->result.size()) {
       // The array lives across turns (a persistent reference) only when the result takes more
@@ -107,8 +143,8 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
         EntitySlice rest{out, static_cast<uint32_t>(c->next),
                          std::span<const std::vector<Entity>>(c->result).subspan(c->next)};
         build_entities(env, std::span<const EntitySlice>(&rest, 1));
-      } catch (const Napi::Error& e) {
-        c->deferred.Reject(e.Value());
+      } catch (...) {
+        c->deferred.Reject(BuildError(env, std::current_exception()));
         Settle(env, c);
         continue;
       }
