@@ -57,18 +57,6 @@ void Settle(Napi::Env env, Completion* c) {
   delete c;
 }
 
-// Why a result could not be built: V8's own error (a RangeError for a string or array past
-// its limits) as it is, anything else (std::bad_alloc growing the words) as a coded error.
-Napi::Value BuildError(Napi::Env env, std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Napi::Error& e) {
-    return e.Value();
-  } catch (...) {
-    return make_error(env, std::current_exception()).Value();
-  }
-}
-
 // Builds every slice in one call into JS; per slice, its result array, or the error to reject
 // its call with. Should the shared build fail, the slices are built again one by one, so that
 // only a call whose own result cannot be built is rejected: the calls of one delivery share a
@@ -83,7 +71,7 @@ std::vector<Napi::Value> BuildSlices(Napi::Env env, std::span<const EntitySlice>
     return outs;
   } catch (...) {
     if (slices.size() == 1) {
-      outs[0] = BuildError(env, std::current_exception());
+      outs[0] = make_error(env, std::current_exception()).Value();
       return outs;
     }
   }
@@ -91,7 +79,7 @@ std::vector<Napi::Value> BuildSlices(Napi::Env env, std::span<const EntitySlice>
     try {
       outs[k] = build_entities(env, slices.subspan(k, 1)).Get(0u);
     } catch (...) {
-      outs[k] = BuildError(env, std::current_exception());
+      outs[k] = make_error(env, std::current_exception()).Value();
     }
   }
   return outs;
@@ -144,7 +132,7 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
                          std::span<const std::vector<Entity>>(c->result).subspan(c->next)};
         build_entities(env, std::span<const EntitySlice>(&rest, 1));
       } catch (...) {
-        c->deferred.Reject(BuildError(env, std::current_exception()));
+        c->deferred.Reject(make_error(env, std::current_exception()).Value());
         Settle(env, c);
         continue;
       }

@@ -15,6 +15,8 @@ Napi::Error make_error(Napi::Env env, const std::string& code, const std::string
 Napi::Error make_error(Napi::Env env, std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
+  } catch (const Napi::Error& e) {
+    return e;  // already a JS error (a RangeError for a string past V8's limit): as it is
   } catch (const Error& e) {
     return make_error(env, e.code(), e.what());
   } catch (const std::bad_alloc&) {

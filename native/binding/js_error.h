@@ -10,7 +10,7 @@ namespace tokclass::binding {
 
 Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message);
 // Maps tokclass::Error to its code, std::bad_alloc to ERR_INTERNAL "out of memory", anything
-// else to ERR_INTERNAL.
+// else to ERR_INTERNAL; a Napi::Error (JS's own error, thrown on the JS thread) stays itself.
 Napi::Error make_error(Napi::Env env, std::exception_ptr error);
 
 // A promise already rejected with `error`: async methods reject, never throw.

@@ -41,10 +41,12 @@ class PromiseWorker : public Napi::AsyncWorker {
       deferred_.Reject(make_error(env, error_).Value());
       return;
     }
+    // Anything Result() throws rejects: escaping OnOK, a non-N-API exception (std::bad_alloc
+    // building a large result) would terminate the process.
     try {
       deferred_.Resolve(Result(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
+    } catch (...) {
+      deferred_.Reject(make_error(env, std::current_exception()).Value());
     }
   }
 
