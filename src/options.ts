@@ -232,7 +232,7 @@ export function resolveClassifyOptions(
 }
 
 /** The index of the first lone surrogate in `s`, or -1. */
-function loneSurrogateAt(s: string): number {
+export function loneSurrogateAt(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {

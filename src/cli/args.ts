@@ -46,6 +46,7 @@ Options:
       --text               add each entity's text
       --device DEV         cpu (default) | cuda
       --model-file FILE    ONNX file inside the model folder (e.g. model_quantized.onnx)
+      --max-text-length N  longest text, in UTF-16 code units (default 16777216)
   -i, --input FILE         read inputs from FILE ("-": standard input)
       --batch-size N       lines per classify call (default 64)
       --pretty             aligned table for people instead of JSON
@@ -117,6 +118,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
         text: { type: "boolean" },
         device: { type: "string" },
         "model-file": { type: "string" },
+        "max-text-length": { type: "string" },
         input: { type: "string", short: "i" },
         "batch-size": { type: "string" },
         pretty: { type: "boolean" },
@@ -144,6 +146,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
   const load: LoadOptions = {};
   if (v.device !== undefined) load.device = oneOf<Device>(v.device, ["cpu", "cuda"], "--device");
   if (v["model-file"] !== undefined) load.modelFile = v["model-file"];
+  if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length");
 
   let input = v.input;
   let texts = positionals;

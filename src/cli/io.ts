@@ -1,5 +1,6 @@
 /** Line input (JSONL or plain text, strict UTF-8) and back-pressured output for the CLI. */
 import type { Readable, Writable } from "node:stream";
+import { DEFAULT_MAX_TEXT_LENGTH, loneSurrogateAt } from "../options.js";
 
 /** Bad input data: the CLI exits with code 3. `line` is 1-based. */
 export class InputError extends Error {
@@ -26,12 +27,16 @@ const NEWLINE = 0x0a;
  * Splits a byte stream into lines and decodes each as strict UTF-8: invalid bytes throw an
  * InputError naming the line (earlier lines have been yielded). Strips "\r" before "\n" and a
  * UTF-8 byte order mark on line 1. A final line without "\n" counts; an empty one does not.
+ * A line longer than `maxLineBytes` throws an InputError as soon as that many bytes of it have
+ * arrived, instead of being buffered whole.
  */
-export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<Line> {
+export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>, maxLineBytes = Infinity): AsyncGenerator<Line> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let lineNo = 0;
   let bytes = 0;
+  const tooLong = (): InputError => new InputError(`longer than ${maxLineBytes} bytes, more than any text within the length limit takes`, lineNo + 1);
   const decode = (parts: Buffer[]): string => {
     lineNo++;
     let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -49,14 +54,18 @@ export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>): 
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
     let start = 0;
     for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
+      if (pendingBytes + nl - start > maxLineBytes) throw tooLong();
       pending.push(data.subarray(start, nl));
       bytes += nl + 1 - start;
       const text = decode(pending);
       pending = [];
+      pendingBytes = 0;
       start = nl + 1;
       yield { line: lineNo, text, bytes };
     }
     if (start < data.length) {
+      pendingBytes += data.length - start;
+      if (pendingBytes > maxLineBytes) throw tooLong();
       pending.push(data.subarray(start));
       bytes += data.length - start;
     }
@@ -65,10 +74,31 @@ export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>): 
 }
 
 /**
+ * The most bytes a line can take and still hold a text of `maxTextLength` UTF-16 code units: a
+ * JSON string spends at most 6 bytes per unit ("\\u0001"), plus room for an object around it.
+ */
+export function maxLineBytesFor(maxTextLength: number): number {
+  return maxTextLength * 6 + 1024;
+}
+
+/**
  * The text of one input line: a JSON string, a JSON object with a string "inputs" or "text",
  * or else the line itself. Lines that are other JSON values (numbers, arrays, ...) are plain text.
+ * A text the classifier would refuse (a lone surrogate, which only a JSON "\\ud800" escape can
+ * make, or more than `maxTextLength` code units) is an InputError naming its line: refused
+ * inside a batch, it would be named by its index in that batch.
  */
-export function recordText(raw: string, line: number): string {
+export function recordText(raw: string, line: number, maxTextLength = DEFAULT_MAX_TEXT_LENGTH): string {
+  const text = parseRecord(raw, line);
+  if (text.length > maxTextLength) {
+    throw new InputError(`text is ${text.length} UTF-16 code units long, more than the limit of ${maxTextLength} (--max-text-length)`, line);
+  }
+  const at = loneSurrogateAt(text);
+  if (at >= 0) throw new InputError(`text contains a lone surrogate at UTF-16 index ${at}`, line);
+  return text;
+}
+
+function parseRecord(raw: string, line: number): string {
   const trimmed = raw.trim();
   const first = trimmed[0];
   if (first !== "{" && first !== '"') return raw;

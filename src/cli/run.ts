@@ -5,7 +5,8 @@ import type { WriteStream } from "node:tty";
 import type { CliClassifier } from "../server/contract.js";
 import type { Entity } from "../types.js";
 import type { ClassifyCommand } from "./args.js";
-import { InputError, Output, readLines, recordText } from "./io.js";
+import { DEFAULT_MAX_TEXT_LENGTH } from "../options.js";
+import { InputError, maxLineBytesFor, Output, readLines, recordText } from "./io.js";
 import { formatTable } from "./pretty.js";
 import { Progress } from "./progress.js";
 
@@ -61,9 +62,10 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
     while (queue.length > 0) await out.write(await queue.shift()!);
   };
 
+  const maxTextLength = cmd.load.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   try {
-    for await (const { line, text, bytes } of readLines(source)) {
-      batch.push({ line, text: recordText(text, line) });
+    for await (const { line, text, bytes } of readLines(source, maxLineBytesFor(maxTextLength))) {
+      batch.push({ line, text: recordText(text, line, maxTextLength) });
       lines = line;
       progress.update(lines, bytes);
       if (batch.length >= cmd.batchSize) await flush();

@@ -28,6 +28,7 @@ describe("parseCli", () => {
       progress: true,
     });
     expect((parseCli(["--ignore-labels", "", "x"]) as ClassifyCommand).classify.ignoreLabels).toEqual([]);
+    expect((parseCli(["--max-text-length", "1000", "x"]) as ClassifyCommand).load).toEqual({ maxTextLength: 1000 });
   });
 
   it("reads stdin with -, --input, or a piped stdin", () => {
@@ -48,7 +49,7 @@ describe("parseCli", () => {
   });
 
   it("usage errors", () => {
-    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"]];
+    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"]];
     for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
   });
 
@@ -93,6 +94,19 @@ describe("readLines", () => {
     expect((err as InputError).line).toBe(3);
     expect((err as Error).message).toBe("line 3: invalid UTF-8");
   });
+
+  it("refuses a line past maxLineBytes once that many bytes arrived, earlier lines yielded", async () => {
+    const seen: string[] = [];
+    const read = async (chunks: string[]) => {
+      for await (const l of readLines(Readable.from(chunks.map((c) => Buffer.from(c))), 8)) seen.push(l.text);
+    };
+    await expect(read(["ok\n12345", "6789"])).rejects.toThrow(/^line 2: longer than 8 bytes/);
+    expect(seen).toEqual(["ok"]);
+    await expect(read(["123456789\n"])).rejects.toThrow(/^line 1: longer than 8 bytes/);
+    seen.length = 0;
+    await read(["12345678\n", "12345678"]); // exactly the limit, with and without its newline
+    expect(seen).toEqual(["12345678", "12345678"]);
+  });
 });
 
 describe("recordText", () => {
@@ -105,6 +119,16 @@ describe("recordText", () => {
     expect(recordText("123", 1)).toBe("123");
     expect(() => recordText('{"inputs": ["a"]}', 4)).toThrow("line 4:");
     expect(() => recordText("{broken", 5)).toThrow(InputError);
+  });
+
+  it("refuses, naming the line, what the classifier would refuse inside a batch", () => {
+    // A lone surrogate can only come from a JSON escape; a pair is fine.
+    expect(() => recordText('"bad \\ud800 x"', 7)).toThrow("line 7: text contains a lone surrogate at UTF-16 index 4");
+    expect(() => recordText('{"inputs": "\\udc00"}', 2)).toThrow(InputError);
+    expect(recordText('"\\ud83d\\ude00"', 1)).toBe("\u{1F600}");
+    expect(recordText("abcd", 1, 4)).toBe("abcd");
+    expect(() => recordText("abcde", 3, 4)).toThrow("line 3: text is 5 UTF-16 code units long, more than the limit of 4 (--max-text-length)");
+    expect(() => recordText('"abcde"', 3, 4)).toThrow(InputError);
   });
 });
 
@@ -164,6 +188,17 @@ describe("runClassify", () => {
     s.io.stdin = Readable.from([Buffer.concat([Buffer.from("Ann\nBo\n"), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from("Cy\n")])]);
     await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow("line 3: invalid UTF-8");
     expect(s.text().trimEnd().split("\n").length).toBe(2);
+  });
+
+  it("a line the classifier would refuse: earlier lines are written, then the InputError naming it", async () => {
+    // Refused inside a batch, it was reported as "text 1" (its index among the batch's
+    // non-blank texts) with nothing written.
+    const s = streams(['"Ann"', "", '"bad \\ud800"', '"Cy"'].join("\n") + "\n");
+    await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow("line 3: text contains a lone surrogate");
+    expect(s.text().trimEnd().split("\n").length).toBe(2);
+    const t = streams("Ann\nBob Marley\n");
+    await expect(runClassify(parseCli(["-", "--max-text-length", "5"]) as ClassifyCommand, new FakeCli(undefined), t.io)).rejects.toThrow("line 2: text is 10 UTF-16");
+    expect(t.text().trimEnd().split("\n").length).toBe(1);
   });
 
   it("--pretty prints a table", async () => {
