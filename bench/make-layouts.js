@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { exitWithUsageIf, helpRequested } from "./lib/usage.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -32,6 +33,7 @@ export function makeLayout(srcDir, destDir) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  exitWithUsageIf(helpRequested(), import.meta.url);
   const pairs = [
     [path.join(root, "models", "bert-cased-conll"), path.join(modelsDir, "bert-cased-conll")],
     [path.join(modelsDir, "bert-base-shape"), path.join(modelsDir, "bert-base-shape")],

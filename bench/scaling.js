@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { exitWithUsageIf } from "./lib/usage.js";
 import { fileURLToPath } from "node:url";
 import { loadConllSentences, CONLL_DIR } from "./lib/conll.js";
 import { resolveModel } from "./lib/models.js";
@@ -42,8 +43,10 @@ const { values: a } = parseArgs({
     "model-file": { type: "string", default: "model.onnx" },
     device: { type: "string", default: "cpu" },
     "no-save": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+exitWithUsageIf(a.help, import.meta.url);
 
 const model = resolveModel(a.model);
 const isBase = model.key === "base";

@@ -20,6 +20,7 @@ import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { exitWithUsageIf } from "./lib/usage.js";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { handleCounts } from "./lib/stats.js";
@@ -36,8 +37,10 @@ const { values: a } = parseArgs({
     every: { type: "string", default: "50" },
     warmup: { type: "string", default: "50" },
     "max-rss-growth": { type: "string", default: "64" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+exitWithUsageIf(a.help, import.meta.url);
 const iterations = Number(a.iterations);
 const perLoad = Number(a.classify);
 const concurrent = Number(a.concurrent);

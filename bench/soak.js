@@ -19,6 +19,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { exitWithUsageIf } from "./lib/usage.js";
 import { loadTexts } from "./lib/conll.js";
 import { resolveModel } from "./lib/models.js";
 import { SkipError } from "./lib/competitors.js";
@@ -41,8 +42,10 @@ const { values: a } = parseArgs({
     "model-file": { type: "string", default: "model.onnx" },
     device: { type: "string", default: "cpu" },
     "no-save": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+exitWithUsageIf(a.help, import.meta.url);
 
 v8.setFlagsFromString("--expose-gc");
 const gc = globalThis.gc ?? vm.runInNewContext("gc");

@@ -4,6 +4,9 @@ import * as ort from "onnxruntime-node";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { exitWithUsageIf, helpRequested } from "./lib/usage.js";
+
+exitWithUsageIf(helpRequested(), import.meta.url);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = process.argv[2] ?? path.join(here, "models", "bert-base-shape");

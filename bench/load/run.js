@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { exitWithUsageIf } from "../lib/usage.js";
 import autocannon from "autocannon";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,8 +31,10 @@ const { values: args } = parseArgs({
     cache: { type: "boolean", default: false },
     timeout: { type: "string", default: "30" },
     pipelining: { type: "string", default: "1" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+exitWithUsageIf(args.help, import.meta.url);
 const connections = Number(args.connections);
 const duration = Number(args.duration);
 if (!(connections > 0) || !(duration > 0)) {

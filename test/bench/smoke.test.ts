@@ -21,6 +21,18 @@ function node(args: string[]): Promise<{ code: number | null; out: string }> {
 }
 
 describe("benchmarks (smoke)", () => {
+  it("every bench script answers --help with its usage and does nothing else", async () => {
+    // make-layouts.js used to take --help for a run and rewrite bench/models/; the others threw
+    // an unknown-option error.
+    const scripts = ["run.js", "paired.js", "scaling.js", "soak.js", "soak-load-unload.js", "tokenize.js", "verify-model.js", "make-layouts.js", "load/run.js"];
+    for (const script of scripts) {
+      const r = await node([`bench/${script}`, "--help"]);
+      expect(r.code, `${script}: ${r.out}`).toBe(0);
+      expect(r.out, script).toMatch(new RegExp(`bench/${script.replace(".", "\\.")}|npm run bench`));
+      expect(r.out, script).not.toMatch(/\[layouts\]|Error:|ERR_/);
+    }
+  });
+
   it("npm run bench: raw, rawpar and tokclass on 24 CoNLL sentences", async () => {
     const r = await node([
       "bench/run.js", "--models", "conll", "--texts", "24", "--competitors", "raw,rawpar,tokclass",
