@@ -20,6 +20,7 @@ export interface NativeClassifierConfig {
   padToken: string;
   tokenBudget: number;
   maxBatchSize: number;
+  requireBatchInvariance: boolean;
   /** 0: measured at load (CPU) or the CUDA default. */
   runCostTokens: number;
   batchWaitUs: number;
@@ -64,7 +65,7 @@ export interface NativeClassifier {
    * few params objects it was given and reuses one when given the same object again.
    */
   classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
-  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batched: boolean; runCostTokens: number };
+  info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batchInvariant: boolean; batched: boolean; runCostTokens: number };
   stats(): ClassifierStats;
   dispose(): Promise<void>;
 }

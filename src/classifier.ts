@@ -98,6 +98,7 @@ export class TokenClassifier {
         padToken: folder.padToken,
         tokenBudget: resolved.tokenBudget,
         maxBatchSize: resolved.maxBatchSize,
+        requireBatchInvariance: resolved.requireBatchInvariance,
         runCostTokens: resolved.runCostTokens ?? 0,
         batchWaitUs: resolved.batchWaitUs,
         device: resolved.device,
@@ -170,6 +171,7 @@ export class TokenClassifier {
       device: this.#options.device,
       executionProvider: n.executionProvider,
       onnxRuntimeVersion: n.onnxRuntimeVersion,
+      batchInvariant: n.batchInvariant,
       batched: n.batched,
       runCostTokens: n.runCostTokens,
     };

@@ -83,6 +83,7 @@ export interface ResolvedLoadOptions {
   memoryArena: boolean;
   tokenBudget: number;
   maxBatchSize: number;
+  requireBatchInvariance: boolean;
   runCostTokens?: number;
   batchWaitUs: number;
   runtimeLibrary?: string;
@@ -93,7 +94,7 @@ export interface ResolvedLoadOptions {
 const LOAD_KEYS = [
   "device", "deviceId", "maxLength", "maxTextLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
   "graphOptimizationLevel",
-  "memoryArena", "tokenBudget", "maxBatchSize", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
+  "memoryArena", "tokenBudget", "maxBatchSize", "requireBatchInvariance", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
 
 const GRAPH_LEVELS = { disable: 0, basic: 1, extended: 2, all: 99 } as const;
@@ -138,6 +139,8 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     // On 2 CPU cores, batches of 8-16 rows ran ~15% faster than 64 (bench/README.md): the
     // activations of a small batch stay in cache, and length-sorted rows pad less.
     maxBatchSize: o.maxBatchSize === undefined ? (onGpu ? 256 : 16) : integer(o.maxBatchSize, "options.maxBatchSize", 1, 65_536),
+    requireBatchInvariance:
+      o.requireBatchInvariance === undefined ? true : boolean(o.requireBatchInvariance, "options.requireBatchInvariance"),
     // Left undefined when not given: measured at load (see ClassifierInfo.runCostTokens).
     runCostTokens: o.runCostTokens === undefined ? undefined : integer(o.runCostTokens, "options.runCostTokens", 1, 1_000_000),
     batchWaitUs: Math.round(waitMs * 1000),

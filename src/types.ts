@@ -80,6 +80,14 @@ export interface LoadOptions {
   /** Max rows in one model run (default 16 on CPU, 256 on CUDA). */
   maxBatchSize?: number;
   /**
+   * Default true: a model whose logits depend on their batch mates (`info().batchInvariant`
+   * false: dynamically quantized int8 graphs) runs one text per model run, so a text's entities
+   * never depend on what else is classified with it, as in the Python pipeline. false batches it
+   * anyway: faster (the embedded model's int8 graph: ~1.3× on 2 cores), but a text's scores
+   * then move with its batch mates (10 of 1,000 CoNLL sentences got different entities).
+   */
+  requireBatchInvariance?: boolean;
+  /**
    * The fixed cost of one model run, in tokens: batches are cut from length-sorted texts to
    * minimise runs × runCostTokens + padded tokens. Default: measured at load on CPU from a few
    * tiny runs (~6 for a 4-layer BERT on one thread, 10–15 for BERT-base; see `info().runCostTokens`);
@@ -164,8 +172,13 @@ export interface ClassifierInfo {
   executionProvider: string;
   onnxRuntimeVersion: string;
   /**
-   * false when the model's logits depend on its batch mates (dynamically quantized int8
-   * graphs): tokclass then runs one text per model run, as the Python pipeline does.
+   * false when a probe at load found that the model's logits depend on their batch mates
+   * (dynamically quantized int8 graphs pick one scale over the whole batch, padding included).
+   */
+  batchInvariant: boolean;
+  /**
+   * false when tokclass runs one text per model run, as the Python pipeline does: a model that
+   * is not batch-invariant, loaded with `requireBatchInvariance` left true.
    */
   batched: boolean;
   /**

@@ -309,6 +309,7 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   o.Set("executionProvider", i.execution_provider);
   o.Set("onnxRuntimeVersion", i.runtime_version);
   o.Set("numLabels", Napi::Number::New(env, static_cast<double>(i.num_labels)));
+  o.Set("batchInvariant", Napi::Boolean::New(env, i.batch_invariant));
   o.Set("batched", Napi::Boolean::New(env, i.batched));
   o.Set("runCostTokens", Napi::Number::New(env, static_cast<double>(i.run_cost_tokens)));
   return o;

@@ -134,6 +134,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.pad_token = get_string(o, "padToken");
   c.token_budget = get_size(o, "tokenBudget", c.token_budget);
   c.max_batch_rows = get_size(o, "maxBatchSize", c.max_batch_rows);
+  c.require_batch_invariance = get_bool(o, "requireBatchInvariance", c.require_batch_invariance);
   c.run_cost_tokens = get_size(o, "runCostTokens", c.run_cost_tokens);
   c.parallel_runs = std::max<size_t>(1, get_size(o, "parallelRuns", c.parallel_runs));
   c.host_threads = std::max<size_t>(1, get_size(o, "hostThreads", c.host_threads));

@@ -87,7 +87,8 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
   max_batch_rows_ = config_.max_batch_rows;
   // Dynamically quantized (int8) graphs pick one scale over the whole batch, padding
   // included, so a text's logits would depend on its batch mates; the pipeline runs one text
-  // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch.
+  // at a time. Two tiny runs tell whether this model is such a graph; if so, never batch
+  // (unless the caller traded that for speed: require_batch_invariance false).
   EncodeOptions sample_options;
   sample_options.max_length = config_.max_length;
   const Encoding sample = tokenizer_->encode(U"Hugging Face Inc. is a company based in New York City.", sample_options);
@@ -97,7 +98,8 @@ Classifier::Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> token
     // them by 0.1-0.4, which the looser GPU tolerance still catches.
     const float tolerance = config_.session.device == "cuda" ? 5e-2f : 1e-4f;
     runtime::BatchProbeResult probe = runtime::ProbeBatchInvariance(*session_, sample.ids, pad_id_, tolerance);
-    if (!probe.batch_invariant) max_batch_rows_ = 1;
+    batch_invariant_ = probe.batch_invariant;
+    if (!batch_invariant_ && config_.require_batch_invariance) max_batch_rows_ = 1;
   }
   if (config_.run_cost_tokens > 0) {
     // Capped so that the planner's sums (runs x cost) cannot overflow, whatever a raw caller passes.
@@ -347,6 +349,7 @@ ClassifierInfo Classifier::info() const {
   i.execution_provider = session_->execution_provider();
   i.runtime_version = session_->ort_version();
   i.num_labels = config_.labels.size();
+  i.batch_invariant = batch_invariant_;
   i.batched = max_batch_rows_ > 1;
   i.run_cost_tokens = run_cost_tokens_;
   return i;

@@ -28,6 +28,10 @@ struct ClassifierConfig {
   std::string pad_token;         // tokenizer_config's pad_token ("" = id 0)
   size_t token_budget = 8192;    // rows * padded length per model run
   size_t max_batch_rows = 64;
+  // A model whose logits depend on its batch mates (dynamically quantized int8) runs one text
+  // per run unless this is false: batched, it is faster, but a text's scores then move a little
+  // with the texts it happens to share a run with.
+  bool require_batch_invariance = true;
   size_t parallel_runs = 1;      // batches run side by side (see runtime/batcher.h)
   // The price of one model run in tokens, for the batch planner (runtime/batcher.h). 0: measured
   // at load on CPU (runtime/run_cost_probe.h); on CUDA, where tiny probe runs say nothing about
@@ -79,7 +83,8 @@ struct ClassifierInfo {
   std::string execution_provider;
   std::string runtime_version;
   size_t num_labels = 0;
-  bool batched = true;  // false: the model is not batch-invariant (dynamic int8), runs one text per run
+  bool batch_invariant = true;  // the load probe: a text's logits do not depend on its batch mates
+  bool batched = true;  // false: one text per run (not batch-invariant, and invariance required)
   size_t run_cost_tokens = 0;  // what the batch planner uses (configured or measured)
 };
 
@@ -181,6 +186,7 @@ class Classifier {
   std::optional<uint32_t> unk_id_;
   uint32_t pad_id_ = 0;
   size_t max_batch_rows_ = 1;  // config's cap, or 1 for models whose logits depend on batch mates
+  bool batch_invariant_ = true;  // what the load probe found
   size_t run_cost_tokens_ = runtime::kDefaultRunCostTokens;
 };
 

@@ -57,6 +57,7 @@ export class FakeClassifier implements ServedClassifier {
       device: "cpu",
       executionProvider: "CPUExecutionProvider",
       onnxRuntimeVersion: "0",
+      batchInvariant: true,
       batched: true,
       runCostTokens: 6,
     };

@@ -397,6 +397,54 @@ describe("batch planning", () => {
   });
 });
 
+describe("batch invariance (the embedded model's dynamically quantized int8 graph)", () => {
+  // Lengths from ~10 to ~60 tokens, so that batches mix lengths and pad.
+  const texts = Array.from({ length: 64 }, (_, i) => `${"Angela Merkel met Emmanuel Macron in Paris. ".repeat(1 + (i % 4))}${"word ".repeat(i % 9)}`);
+
+  it("is detected at load; such a model runs one text per run, so batch mates change nothing", async () => {
+    expect(clf.info().batchInvariant).toBe(true);
+    expect(clf.info().batched).toBe(true);
+    const int8 = await TokenClassifier.load(undefined, { modelFile: "model_quantized.onnx" });
+    try {
+      expect(int8.info().batchInvariant).toBe(false);
+      expect(int8.info().batched).toBe(false);
+      const together = await int8.classify(texts);
+      expect(int8.stats().runs).toBe(texts.length);
+      const alone: Entity[][] = [];
+      for (const t of texts) alone.push(await int8.classify(t));
+      expect(together.flat().length).toBeGreaterThan(100);
+      expect(strip(together)).toEqual(strip(alone));
+      const a = scores(together);
+      const b = scores(alone);
+      a.forEach((s, k) => expect(Math.abs(s - b[k]!)).toBeLessThan(1e-6));
+    } finally {
+      await int8.dispose();
+    }
+  });
+
+  it("requireBatchInvariance: false batches it anyway", async () => {
+    const int8 = await TokenClassifier.load(undefined, { modelFile: "model_quantized.onnx", requireBatchInvariance: false });
+    try {
+      expect(int8.info().batchInvariant).toBe(false);
+      expect(int8.info().batched).toBe(true);
+      const together = await int8.classify(texts);
+      expect(int8.stats().runs).toBeLessThan(texts.length / 2);
+      expect(together.length).toBe(texts.length);
+      expect(together.flat().length).toBeGreaterThan(100);
+    } finally {
+      await int8.dispose();
+    }
+    // A model that is batch-invariant is batched either way.
+    const fp32 = await TokenClassifier.load(undefined, { requireBatchInvariance: true });
+    try {
+      expect(fp32.info().batched).toBe(true);
+    } finally {
+      await fp32.dispose();
+    }
+    await expect(TokenClassifier.load(undefined, { requireBatchInvariance: "no" as unknown as boolean })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+  });
+});
+
 describe("process exit", () => {
   // Regression: with several classifiers alive, Node's environment teardown finalized the
   // result channel before the classifier handle, and releasing it again aborted the process.
