@@ -36,7 +36,7 @@ export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>, m
   let pendingBytes = 0;
   let lineNo = 0;
   let bytes = 0;
-  const tooLong = (): InputError => new InputError(`longer than ${maxLineBytes} bytes, more than any text within the length limit takes`, lineNo + 1);
+  const tooLong = (): InputError => new InputError(`longer than ${maxLineBytes} bytes, the most a line may take (see --max-text-length)`, lineNo + 1);
   const decode = (parts: Buffer[]): string => {
     lineNo++;
     let buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -74,17 +74,19 @@ export async function* readLines(stream: Readable | AsyncIterable<Uint8Array>, m
 }
 
 /**
- * The most bytes a line can take and still hold a text of `maxTextLength` UTF-16 code units: a
- * JSON string spends at most 6 bytes per unit ("\\u0001"), plus room for an object around it.
+ * The most bytes the CLI reads into one line: room for a text of `maxTextLength` UTF-16 code
+ * units written as a JSON string (at most 6 bytes per unit, "\u0001"), and never less than
+ * 64 MiB, so that a JSONL record with other fields beside a short text still fits. A longer
+ * line is refused as it arrives rather than buffered whole.
  */
 export function maxLineBytesFor(maxTextLength: number): number {
-  return maxTextLength * 6 + 1024;
+  return Math.max(maxTextLength * 6, 64 * 1024 * 1024) + 1024;
 }
 
 /**
  * The text of one input line: a JSON string, a JSON object with a string "inputs" or "text",
  * or else the line itself. Lines that are other JSON values (numbers, arrays, ...) are plain text.
- * A text the classifier would refuse (a lone surrogate, which only a JSON "\\ud800" escape can
+ * A text the classifier would refuse (a lone surrogate, which only a JSON "\ud800" escape can
  * make, or more than `maxTextLength` code units) is an InputError naming its line: refused
  * inside a batch, it would be named by its index in that batch.
  */

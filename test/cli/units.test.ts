@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli, SERVE_HELP, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
 import { exitCodeFor } from "../../src/cli/cli.js";
-import { InputError, readLines, recordText } from "../../src/cli/io.js";
+import { InputError, maxLineBytesFor, readLines, recordText } from "../../src/cli/io.js";
 import { formatTable } from "../../src/cli/pretty.js";
 import { runClassify } from "../../src/cli/run.js";
 import { TokClassError } from "../../src/errors.js";
@@ -106,6 +106,10 @@ describe("readLines", () => {
     seen.length = 0;
     await read(["12345678\n", "12345678"]); // exactly the limit, with and without its newline
     expect(seen).toEqual(["12345678", "12345678"]);
+    // The CLI's cap: room for the longest text as JSON escapes, but never so little that a
+    // JSONL record with other fields beside a short text is refused.
+    expect(maxLineBytesFor(2 ** 24)).toBe(6 * 2 ** 24 + 1024);
+    expect(maxLineBytesFor(100)).toBe(64 * 1024 * 1024 + 1024);
   });
 });
 
