@@ -127,17 +127,24 @@ export const packageRoot = join(here, "..");
 
 function loadAddon(): Addon {
   const require = createRequire(import.meta.url);
-  const candidates = [
-    process.env.TOKCLASS_ADDON,
-    join(packageRoot, "build", "Release", "tokclass.node"),
-    join(packageRoot, "build", "Debug", "tokclass.node"),
-  ].filter((p): p is string => typeof p === "string" && p.length > 0);
+  // $TOKCLASS_ADDON names the one to load (a sanitized or cmake-js build): never another in its
+  // place when it is missing. Otherwise node-gyp's build (npm install), then cmake-js's.
+  const explicit = process.env.TOKCLASS_ADDON;
+  const candidates = explicit
+    ? [explicit]
+    : [
+        join(packageRoot, "build", "Release", "tokclass.node"),
+        join(packageRoot, "build", "Debug", "tokclass.node"),
+        join(packageRoot, "build-cmake", "Release", "tokclass.node"),
+      ];
   for (const path of candidates) {
     if (existsSync(path)) return require(path) as Addon;
   }
   throw new TokClassError(
     "ERR_RUNTIME_LOAD",
-    `The tokclass native addon is not built (looked in ${candidates.join(", ")}). Run \`npm install\` or \`npm run build\`.`,
+    explicit
+      ? `TOKCLASS_ADDON names ${explicit}, which does not exist`
+      : `The tokclass native addon is not built (looked in ${candidates.join(", ")}). Run \`npm install\` or \`npm run build\`.`,
   );
 }
 

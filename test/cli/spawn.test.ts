@@ -169,4 +169,11 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
     const bad = await run(["--model", "/nonexistent/model", "x"]);
     expect(bad.code).toBe(1);
   });
+
+  it("TOKCLASS_ADDON naming a missing file fails with that error, not another addon in its place", () => {
+    const r = spawnSync(process.execPath, [MAIN, SEED], { cwd: root, encoding: "utf8", env: { ...process.env, TOKCLASS_ADDON: "/nonexistent/tokclass.node" } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("TOKCLASS_ADDON names /nonexistent/tokclass.node, which does not exist");
+  });
 });
