@@ -66,7 +66,8 @@ export function strategy(value: unknown, what: string): AggregationStrategy {
 
 /** See LoadOptions.maxTextLength. */
 export const DEFAULT_MAX_TEXT_LENGTH = 2 ** 24;
-const LONGEST_JS_STRING = 2 ** 29 - 24;
+/** V8's longest string, in UTF-16 code units: the most maxTextLength can be. */
+export const LONGEST_JS_STRING = 2 ** 29 - 24;
 
 export interface ResolvedLoadOptions {
   device: "cpu" | "cuda";

@@ -1,6 +1,7 @@
 /** Command-line parsing (node:util parseArgs) into one flat, validated command. */
 import { parseArgs } from "node:util";
 import type { ServeFlags } from "../server/config.js";
+import { LONGEST_JS_STRING } from "../options.js";
 import type { AggregationStrategy, ClassifyOptions, Device, LoadOptions, OffsetUnit } from "../types.js";
 
 export const EXIT_OK = 0;
@@ -89,8 +90,11 @@ function usage(err: unknown): UsageError {
   return new UsageError(msg);
 }
 
-function positiveInt(value: string, what: string, min = 1): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`Expected an integer >= ${min} for ${what}, received ${JSON.stringify(value)}`);
+function positiveInt(value: string, what: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`Expected an integer ${range} for ${what}, received ${JSON.stringify(value)}`);
+  }
   return Number(value);
 }
 
@@ -146,7 +150,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
   const load: LoadOptions = {};
   if (v.device !== undefined) load.device = oneOf<Device>(v.device, ["cpu", "cuda"], "--device");
   if (v["model-file"] !== undefined) load.modelFile = v["model-file"];
-  if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length");
+  if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length", 1, LONGEST_JS_STRING);
 
   let input = v.input;
   let texts = positionals;

@@ -92,12 +92,23 @@ export function maxLineBytesFor(maxTextLength: number): number {
  */
 export function recordText(raw: string, line: number, maxTextLength = DEFAULT_MAX_TEXT_LENGTH): string {
   const text = parseRecord(raw, line);
+  const problem = refusal(text, maxTextLength);
+  if (problem !== undefined) throw new InputError(problem, line);
+  return text;
+}
+
+/** The same checks for a text given as a command-line argument (1-based `position`). */
+export function checkArgumentText(text: string, position: number, maxTextLength = DEFAULT_MAX_TEXT_LENGTH): void {
+  const problem = refusal(text, maxTextLength);
+  if (problem !== undefined) throw new InputError(`argument ${position}: ${problem}`);
+}
+
+function refusal(text: string, maxTextLength: number): string | undefined {
   if (text.length > maxTextLength) {
-    throw new InputError(`text is ${text.length} UTF-16 code units long, more than the limit of ${maxTextLength} (--max-text-length)`, line);
+    return `text is ${text.length} UTF-16 code units long, more than the limit of ${maxTextLength} (--max-text-length)`;
   }
   const at = loneSurrogateAt(text);
-  if (at >= 0) throw new InputError(`text contains a lone surrogate at UTF-16 index ${at}`, line);
-  return text;
+  return at >= 0 ? `text contains a lone surrogate at UTF-16 index ${at}` : undefined;
 }
 
 function parseRecord(raw: string, line: number): string {

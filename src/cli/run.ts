@@ -6,7 +6,7 @@ import type { CliClassifier } from "../server/contract.js";
 import type { Entity } from "../types.js";
 import type { ClassifyCommand } from "./args.js";
 import { DEFAULT_MAX_TEXT_LENGTH } from "../options.js";
-import { InputError, maxLineBytesFor, Output, readLines, recordText } from "./io.js";
+import { checkArgumentText, InputError, maxLineBytesFor, Output, readLines, recordText } from "./io.js";
 import { formatTable } from "./pretty.js";
 import { Progress } from "./progress.js";
 
@@ -23,7 +23,9 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
   const out = new Output(io.stdout);
   const render = (title: string, entities: Entity[]): string => (cmd.pretty ? formatTable(title, entities) : `${JSON.stringify(entities)}\n`);
 
+  const maxTextLength = cmd.load.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   if (cmd.input === undefined) {
+    cmd.texts.forEach((text, i) => checkArgumentText(text, i + 1, maxTextLength));
     const results = await classifyTexts(clf, cmd, cmd.texts);
     for (let i = 0; i < results.length; i++) await out.write(render(cmd.texts[i]!, results[i]!));
     return;
@@ -62,7 +64,6 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
     while (queue.length > 0) await out.write(await queue.shift()!);
   };
 
-  const maxTextLength = cmd.load.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   try {
     for await (const { line, text, bytes } of readLines(source, maxLineBytesFor(maxTextLength))) {
       batch.push({ line, text: recordText(text, line, maxTextLength) });

@@ -49,7 +49,7 @@ describe("parseCli", () => {
   });
 
   it("usage errors", () => {
-    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"]];
+    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"], ["--max-text-length", "536870889", "x"]];
     for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
   });
 
@@ -200,6 +200,10 @@ describe("runClassify", () => {
     const s = streams(['"Ann"', "", '"bad \\ud800"', '"Cy"'].join("\n") + "\n");
     await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow("line 3: text contains a lone surrogate");
     expect(s.text().trimEnd().split("\n").length).toBe(2);
+    // Texts given as arguments are named by their position (a blank one still counts).
+    await expect(runClassify(parseCli(["--max-text-length", "3", "", "hello"]) as ClassifyCommand, new FakeCli(undefined), streams().io)).rejects.toThrow(
+      "argument 2: text is 5 UTF-16 code units long",
+    );
     const t = streams("Ann\nBob Marley\n");
     await expect(runClassify(parseCli(["-", "--max-text-length", "5"]) as ClassifyCommand, new FakeCli(undefined), t.io)).rejects.toThrow("line 2: text is 10 UTF-16");
     expect(t.text().trimEnd().split("\n").length).toBe(1);
