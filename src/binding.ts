@@ -64,7 +64,10 @@ export interface NativeClassifier {
    * not change once passed (pass a frozen object): the handle keeps the conversions of the last
    * few params objects it was given and reuses one when given the same object again.
    */
-  classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean): Promise<NativeEntity[][]>;
+  /** `cancelId` (a whole number from 1, unique among calls in flight) makes the call cancellable. */
+  classify(texts: string[] | string[][], params: NativeClassifyParams, utf16: boolean, cancelId?: number): Promise<NativeEntity[][]>;
+  /** The call given `cancelId` drops its texts not yet run and rejects with ERR_ABORTED; a settled call: nothing. */
+  cancel(cancelId: number): void;
   info(): { tokenizer: string; executionProvider: string; onnxRuntimeVersion: string; numLabels: number; batchInvariant: boolean; batched: boolean; runCostTokens: number };
   stats(): ClassifierStats;
   dispose(): Promise<void>;

@@ -20,6 +20,7 @@ import {
   resolveClassifyOptions,
   resolveLoadOptions,
   resolvePayload,
+  resolveQueryOptions,
   strategy,
   textsOf,
   threadingFor,
@@ -46,6 +47,8 @@ export class TokenClassifier {
   #disposed: Promise<void> | undefined;
   /** Frozen native parameter objects by option set (#nativeParams). */
   readonly #paramsByKey = new Map<string, NativeClassifyParams>();
+  /** The last cancel id handed to the addon (ids of calls in flight must differ). */
+  #lastCancelId = 0;
 
   private constructor(
     handle: NativeClassifier,
@@ -144,11 +147,13 @@ export class TokenClassifier {
    * The hosted Inference API's payload in, its exact JSON out: snake_case parameters,
    * code-point offsets, a list for a string input and a list of lists for a list input.
    */
-  query(payload: InferencePayload): Promise<Entity[] | Entity[][]> {
+  query(payload: InferencePayload, options?: { signal?: AbortSignal }): Promise<Entity[] | Entity[][]> {
     try {
-      const { texts, single, options, deprecation } = resolvePayload(payload, this.#defaults);
+      const { texts, single, options: resolved, deprecation } = resolvePayload(payload, this.#defaults);
+      const { signal } = resolveQueryOptions(options);
+      if (signal !== undefined) resolved.signal = signal;
       if (deprecation) warnOnce(deprecation);
-      return this.#run(texts, options, single);
+      return this.#run(texts, resolved, single);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -223,6 +228,35 @@ export class TokenClassifier {
     return params;
   }
 
+  /**
+   * Starts a cancellable native call and settles with it, unless `signal` aborts first: then the
+   * call is cancelled natively (its texts not yet run are dropped) and the promise rejects with
+   * `signal.reason` at once, as fetch() and Node's own APIs do; the native call's late outcome is
+   * ignored.
+   */
+  #abortable<T>(signal: AbortSignal, start: (cancelId: number) => Promise<T>): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    this.#lastCancelId = this.#lastCancelId >= 0xffff_ffff ? 1 : this.#lastCancelId + 1;
+    const id = this.#lastCancelId;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#handle.cancel(id);
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      start(id).then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
   #checkOpen(): void {
     if (this.#disposed) throw new TokClassError("ERR_DISPOSED", "the classifier has been disposed");
   }
@@ -234,9 +268,13 @@ export class TokenClassifier {
     checkTextLengths(texts, this.#options.maxTextLength, options.delimiter);
     let results: NativeEntity[][];
     try {
-      results = await this.#handle.classify(texts, this.#nativeParams(options), options.offsets === "utf16");
+      const params = this.#nativeParams(options);
+      const utf16 = options.offsets === "utf16";
+      results = await (options.signal === undefined
+        ? this.#handle.classify(texts, params, utf16)
+        : this.#abortable(options.signal, (id) => this.#handle.classify(texts, params, utf16, id)));
     } catch (error) {
-      throw toTokClassError(error);
+      throw options.signal?.aborted && error === options.signal.reason ? error : toTokClassError(error);
     }
     if (options.includeText) {
       const source = (i: number): string =>

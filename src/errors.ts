@@ -16,6 +16,7 @@ export type TokClassErrorCode =
   | "ERR_DEVICE_UNAVAILABLE" // CUDA requested but provider libraries / CUDA missing
   | "ERR_INFERENCE" // ONNX Runtime failed while running
   | "ERR_DISPOSED" // the classifier was disposed
+  | "ERR_ABORTED" // the raw addon's cancel(); through the API an aborted call rejects with its signal's reason
   | "ERR_INTERNAL"; // out of memory while building a result; otherwise a bug: please report
 
 export class TokClassError extends Error {

@@ -200,12 +200,29 @@ export interface ResolvedClassifyOptions {
   delimiter: string;
   labelScheme: LabelScheme;
   fullText: boolean;
+  signal?: AbortSignal;
 }
 
 const CLASSIFY_KEYS = [
   "aggregationStrategy", "ignoreLabels", "stride", "offsets", "includeText", "isSplitIntoWords", "delimiter",
-  "labelScheme", "fullText",
+  "labelScheme", "fullText", "signal",
 ] as const;
+
+/** query()'s second argument, `{ signal }`. */
+export function resolveQueryOptions(options: unknown): { signal?: AbortSignal } {
+  const o = optionalObject(options, "options");
+  rejectUnknownKeys(o, ["signal"], "options");
+  return o.signal === undefined ? {} : { signal: abortSignal(o.signal, "options.signal") };
+}
+
+/** An AbortSignal, by what the call uses of it (a signal from another realm qualifies too). */
+export function abortSignal(value: unknown, what: string): AbortSignal {
+  const s = value as AbortSignal | null;
+  if (typeof s !== "object" || s === null || typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function" || typeof s.removeEventListener !== "function") {
+    throw invalidArgument(what, "an AbortSignal", value);
+  }
+  return s;
+}
 
 export function resolveClassifyOptions(
   input: ClassifyOptions | undefined,
@@ -232,6 +249,7 @@ export function resolveClassifyOptions(
     delimiter: o.delimiter === undefined ? " " : text(o.delimiter, "options.delimiter"),
     labelScheme: o.labelScheme === undefined ? "bio" : labelScheme(o.labelScheme),
     fullText: o.fullText === undefined ? false : boolean(o.fullText, "options.fullText"),
+    signal: o.signal === undefined ? undefined : abortSignal(o.signal, "options.signal"),
   };
 }
 

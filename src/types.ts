@@ -141,6 +141,13 @@ export interface ClassifyOptions {
    * that exactly; true windows the whole text.
    */
   fullText?: boolean;
+  /**
+   * Aborts the call: the promise rejects at once with `signal.reason` (an `AbortError` unless
+   * the signal was given another reason), and the call's texts that have not started are not
+   * run (a model run already under way finishes; with one run at a time, on CUDA or a large
+   * model, a round already started finishes). An already aborted signal rejects before any work.
+   */
+  signal?: AbortSignal;
 }
 
 export type LabelScheme = "bio" | "bioes" | "bilou";

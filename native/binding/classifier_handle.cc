@@ -36,6 +36,7 @@ struct Completion {
   std::vector<std::vector<Entity>> result;
   std::exception_ptr error;
   ClassifierHandle* owner = nullptr;  // Ref()'d while in flight
+  uint32_t cancel_id = 0;             // in owner->cancels_ while in flight; 0: none
   Napi::Reference<Napi::Array> partial;  // the JS result, built over several loop turns
   size_t next = 0;                       // first text not yet converted
 };
@@ -53,7 +54,7 @@ struct CompletionGroup {
 namespace {
 
 void Settle(Napi::Env env, Completion* c) {
-  c->owner->Settled(env);
+  c->owner->Settled(env, c->cancel_id);
   delete c;
 }
 
@@ -159,6 +160,7 @@ Napi::Function ClassifierHandle::Define(Napi::Env env) {
                      {
                          StaticMethod<&ClassifierHandle::Load>("load"),
                          InstanceMethod<&ClassifierHandle::Classify>("classify"),
+                         InstanceMethod<&ClassifierHandle::Cancel>("cancel"),
                          InstanceMethod<&ClassifierHandle::Info>("info"),
                          InstanceMethod<&ClassifierHandle::Stats>("stats"),
                          InstanceMethod<&ClassifierHandle::Dispose>("dispose"),
@@ -248,7 +250,8 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
   return true;
 }
 
-void ClassifierHandle::Settled(Napi::Env env) {
+void ClassifierHandle::Settled(Napi::Env env, uint32_t cancel_id) {
+  if (cancel_id != 0) cancels_.erase(cancel_id);
   if (--in_flight_ == 0) tsfn_->Unref(env);
   Unref();
 }
@@ -260,22 +263,43 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   }
   std::vector<TextInput> inputs;
   ClassifyParams params;
+  uint32_t cancel_id = 0;
   try {
     if (!info[1].IsObject()) throw Error(codes::kInvalidArgument, "classify expects a params object");
     const ConvertedParams& converted = ConvertParams(info[1].As<Napi::Object>());
     params = converted.params;
     inputs = to_inputs(info[0], converted.split, converted.delimiter);
     params.utf16_offsets = info[2].IsBoolean() ? info[2].As<Napi::Boolean>().Value() : true;
+    cancel_id = to_cancel_id(info[3]);
+    if (cancel_id != 0 && cancels_.count(cancel_id) != 0) {
+      throw Error(codes::kInvalidArgument, "classify: cancel id " + std::to_string(cancel_id) + " is already in use");
+    }
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
   }
 
   auto deferred = Napi::Promise::Deferred::New(env);
-  auto* completion = new Completion{deferred, {}, nullptr, this, {}, 0};
+  auto* completion = new Completion{deferred, {}, nullptr, this, cancel_id, {}, 0};
+  std::shared_ptr<Scheduler::CancelFlag> cancel;
+  if (cancel_id != 0) cancels_.emplace(cancel_id, cancel = std::make_shared<Scheduler::CancelFlag>(false));
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
   if (in_flight_++ == 0) tsfn_->Ref(env);
-  scheduler_->submit(std::move(inputs), std::move(params), completion);
+  scheduler_->submit(std::move(inputs), std::move(params), completion, std::move(cancel));
   return deferred.Promise();
+}
+
+Napi::Value ClassifierHandle::Cancel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    if (info[0].IsUndefined()) throw Error(codes::kInvalidArgument, "cancel expects a cancel id");
+    const uint32_t id = to_cancel_id(info[0]);
+    auto found = cancels_.find(id);
+    // A call already settled (or never given this id) has nothing left to cancel.
+    if (found != cancels_.end()) found->second->store(true, std::memory_order_relaxed);
+  } catch (...) {
+    make_error(env, std::current_exception()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
 }
 
 const ClassifierHandle::ConvertedParams& ClassifierHandle::ConvertParams(const Napi::Object& param_object) {

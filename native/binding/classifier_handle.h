@@ -1,6 +1,8 @@
 // ClassifierHandle: the JS object that owns one loaded Classifier and its Scheduler.
 //   load(config)                      [async] -> Promise<ClassifierHandle>
-//   classify(texts, params, utf16)    [async] -> Promise<Entity[][]>
+//   classify(texts, params, utf16, cancelId?)  [async] -> Promise<Entity[][]>
+//   cancel(cancelId)                  [sync]  -> the call given that id drops its texts not yet
+//                                                run and rejects with ERR_ABORTED
 //   info()                            [sync]  -> object
 //   stats()                           [sync]  -> scheduler counters (rounds, time per stage)
 //   dispose()                         [async] -> Promise<void>; waits for calls in flight
@@ -11,7 +13,9 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/classifier.h"
@@ -40,11 +44,12 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   // event-loop turn. False if this environment has no setImmediate (the caller then finishes
   // at once).
   bool Requeue(Napi::Env env, Completion* completion);
-  // JS thread: a call's promise has settled.
-  void Settled(Napi::Env env);
+  // JS thread: a call's promise has settled (`cancel_id` 0: it had none).
+  void Settled(Napi::Env env, uint32_t cancel_id);
 
  private:
   Napi::Value Classify(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
@@ -60,6 +65,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   };
   TsfnLife* tsfn_life_ = nullptr;
   size_t in_flight_ = 0;  // JS thread only
+  // The cancel flags of calls in flight that were given an id (an AbortSignal on the JS side),
+  // by id; JS thread only. The scheduler's threads hold the flags, never this map.
+  std::unordered_map<uint32_t, std::shared_ptr<Scheduler::CancelFlag>> cancels_;
   // Native memory reported to V8 (the model's weights), so that a classifier dropped without
   // dispose() is collected as promptly as its real size deserves; returned on release.
   int64_t external_bytes_ = 0;

@@ -123,6 +123,15 @@ std::u32string delimiter_of(const Napi::Object& o) {
   return to_code_points(v, 0);
 }
 
+uint32_t to_cancel_id(const Napi::Value& value) {
+  if (value.IsUndefined()) return 0;
+  const double d = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : 0;
+  if (!(d >= 1) || d > 4294967295.0 || d != static_cast<double>(static_cast<uint32_t>(d))) {
+    throw Error(codes::kInvalidArgument, "a cancel id must be a whole number from 1 to 4294967295");
+  }
+  return static_cast<uint32_t>(d);
+}
+
 ClassifierConfig to_classifier_config(const Napi::Object& o) {
   ClassifierConfig c;
   c.runtime_library = get_string(o, "runtimeLibrary");

@@ -28,6 +28,8 @@ ClassifyParams to_classify_params(const Napi::Object& object);
 // Tokenizer.encode's options (maxLength, stride: whole numbers; returnOverflowing,
 // addSpecialTokens: booleans; absent ones keep EncodeOptions' defaults).
 EncodeOptions to_encode_options(const Napi::Object& object);
+// A call's cancel id: undefined for none (0), else a whole number from 1 to 2^32 - 1.
+uint32_t to_cancel_id(const Napi::Value& value);
 // isSplitIntoWords / delimiter of a params object (default: false / " ").
 bool is_split_into_words(const Napi::Object& object);
 std::u32string delimiter_of(const Napi::Object& object);

@@ -22,6 +22,7 @@ inline constexpr const char* kDeviceUnavailable = "ERR_DEVICE_UNAVAILABLE";
 inline constexpr const char* kInference = "ERR_INFERENCE";
 inline constexpr const char* kDisposed = "ERR_DISPOSED";
 inline constexpr const char* kInternal = "ERR_INTERNAL";
+inline constexpr const char* kAborted = "ERR_ABORTED";
 }  // namespace codes
 
 class Error : public std::runtime_error {

@@ -1,5 +1,6 @@
 #include "engine/scheduler.h"
 
+#include "common/error.h"
 #include "engine/round_progress.h"
 
 #include <algorithm>
@@ -26,14 +27,19 @@ Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void* token) {
+std::exception_ptr Scheduler::aborted() {
+  return std::make_exception_ptr(Error(codes::kAborted, "the call was aborted"));
+}
+
+void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void* token,
+                       std::shared_ptr<const CancelFlag> cancel) {
   size_t tokens = 0;  // rough count for the optional wait: characters / 4
   for (const TextInput& t : texts) tokens += (t.text.size() + t.utf16.size()) / 4 + 2;  // either form
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const bool first = queue_.empty();
     queued_tokens_ += tokens;
-    queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now()});
+    queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now(), std::move(cancel)});
     // A streaming runner that is handing results back takes this in next (scheduler_stream.cc).
     if (returning_runners_.load(std::memory_order_relaxed) > 0) return;
     // Streaming, during the optional wait: the runner woken by the first queued call already
@@ -127,6 +133,7 @@ void Scheduler::process(std::vector<Request>& requests) {
   for (size_t r = 0; r < requests.size(); ++r) {
     round[r].texts = &requests[r].texts;
     round[r].params = &requests[r].params;
+    if (requests[r].cancelled()) round[r].error = aborted();  // not tokenized, delivered below
   }
 
   // Stage 1: decode (UTF-16 from JS) and tokenize every text of every request. A request that

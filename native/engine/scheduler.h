@@ -88,13 +88,18 @@ class Scheduler {
   // that one batch finished come together, so that the caller can hand them over in one go
   // (one wake-up of the JS thread instead of one per request).
   using Deliver = std::function<void(std::vector<Finished>&& finished)>;
+  // Set by the caller (the binding, when a call's AbortSignal fires), read by the scheduler's
+  // threads: a cancelled request's windows that have not started are dropped, and it is
+  // delivered with ERR_ABORTED. Runs already under way finish (ONNX Runtime cannot stop one).
+  using CancelFlag = std::atomic<bool>;
 
   Scheduler(const Classifier& classifier, Deliver deliver);
   ~Scheduler();  // stops after finishing every queued request
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  void submit(std::vector<TextInput> texts, ClassifyParams params, void* token);
+  void submit(std::vector<TextInput> texts, ClassifyParams params, void* token,
+              std::shared_ptr<const CancelFlag> cancel = nullptr);
   // Finishes queued requests, then joins the threads. Idempotent.
   void stop();
 
@@ -106,8 +111,11 @@ class Scheduler {
     ClassifyParams params;
     void* token = nullptr;
     std::chrono::steady_clock::time_point queued_at;
+    std::shared_ptr<const CancelFlag> cancel;  // null: cannot be cancelled
     bool delivered = false;
+    bool cancelled() const { return cancel != nullptr && cancel->load(std::memory_order_relaxed); }
   };
+  static std::exception_ptr aborted();
   void deliver_one(Request& request, std::vector<std::vector<Entity>>&& result, std::exception_ptr error);
   // Rounds (scheduler.cc).
   void loop();

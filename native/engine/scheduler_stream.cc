@@ -8,6 +8,10 @@
 
 namespace tokclass {
 
+namespace {
+constexpr uint32_t kNotRun = UINT32_MAX;  // a batch item whose call was aborted
+}  // namespace
+
 // What one runner thread keeps between batches: buffers it reuses, and what it has to tell
 // the scheduler at its next settle() (delivered requests, time spent).
 struct Scheduler::Runner {
@@ -64,6 +68,7 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
   for (size_t r = 0; r < requests.size(); ++r) {
     round[r].texts = &requests[r]->request.texts;
     round[r].params = &requests[r]->request.params;
+    if (requests[r]->request.cancelled()) round[r].error = aborted();  // not tokenized, delivered below
   }
   // On this runner alone, even with the others idle. Measured on 1,000-text calls: sharing the
   // work with the classifier's pool thread, or with idle runners, halves this stage (12 -> 6 ms
@@ -135,37 +140,50 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
 
 void Scheduler::run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runner) {
   WindowPool<PoolItem>::Batch batch = pool_->take();
+  // Windows of calls aborted since they joined the pool are not run; the rest run as planned.
+  std::vector<const Encoding*> windows;
+  std::vector<uint32_t> rows(batch.items.size(), kNotRun);  // item -> row of the run
+  size_t longest = 0;
+  for (size_t i = 0; i < batch.items.size(); ++i) {
+    if (batch.items[i].request->request.cancelled()) continue;
+    rows[i] = static_cast<uint32_t>(windows.size());
+    windows.push_back(batch.items[i].request->windows[batch.items[i].window]);
+    longest = std::max(longest, batch.lengths[i]);
+    stats_.tokens += batch.lengths[i];  // before any result goes out, as above
+  }
   // The whole pool in one batch with every other runner idle (a lone caller's text): the solo
   // session, whose intra-op threads use every core; no other run starts until it is done.
-  const bool solo = classifier_.has_solo_session() && pool_->empty() && queue_.empty() && busy_runners_ == 0;
+  const bool solo = !windows.empty() && classifier_.has_solo_session() && pool_->empty() && queue_.empty() && busy_runners_ == 0;
   if (solo) solo_running_ = true;
   ++busy_runners_;
-  ++stats_.runs;  // before any result goes out, as above
-  stats_.padded_tokens += batch.items.size() * batch.padded_len;
-  for (size_t length : batch.lengths) stats_.tokens += length;
+  if (!windows.empty()) {
+    ++stats_.runs;
+    stats_.padded_tokens += windows.size() * longest;
+  }
   lock.unlock();
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<const Encoding*> windows(batch.items.size());
-  for (size_t i = 0; i < windows.size(); ++i) windows[i] = batch.items[i].request->windows[batch.items[i].window];
   std::exception_ptr failure;
-  try {
-    classifier_.run_batch(windows, solo, runner.scratch, runner.result);
-  } catch (...) {
-    failure = std::current_exception();
+  if (!windows.empty()) {
+    try {
+      classifier_.run_batch(windows, solo, runner.scratch, runner.result);
+    } catch (...) {
+      failure = std::current_exception();
+    }
   }
-  for (size_t i = 0; i < windows.size(); ++i) {
+  for (size_t i = 0; i < batch.items.size(); ++i) {
     InFlight& f = *batch.items[i].request;
     const uint32_t w = batch.items[i].window;
-    if (!failure) {
-      const std::span<const float> row = runner.result.row(i, windows[i]->ids.size());
+    const std::exception_ptr error = rows[i] == kNotRun ? aborted() : failure;
+    if (!error) {
+      const std::span<const float> row = runner.result.row(rows[i], windows[rows[i]]->ids.size());
       std::copy(row.begin(), row.end(), f.logits.data.begin() + static_cast<std::ptrdiff_t>(f.logits.offsets[w]));
     } else {
-      // The text fails with the batch; marked before its window counts as done, so whichever
-      // runner finishes the text sees it.
+      // The text fails with the batch (or is dropped); marked before its window counts as
+      // done, so whichever runner finishes the text sees it.
       RoundProgress::Text& text = f.progress->text_of(w);
       std::lock_guard<std::mutex> guard(f.failure_mutex);
-      if (!text.error) text.error = failure;
+      if (!text.error) text.error = error;
     }
     window_finished(f, w, runner);
   }

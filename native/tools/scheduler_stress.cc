@@ -2,7 +2,8 @@
 // once to one Scheduler over a real Classifier, and every request must come back exactly once
 // with what the same text gave when it was submitted alone. Runs the streaming scheduler
 // (parallel runs, a solo session) and the rounds scheduler (one run at a time, host threads),
-// each without and with the optional batch wait, then stops a scheduler with requests queued. Built and run by scripts/test-tsan.sh;
+// each without and with the optional batch wait, then stops a scheduler with requests queued, and
+// cancels requests at random moments. Built and run by scripts/test-tsan.sh;
 // the vitest suite, whose addon runs inside an uninstrumented node, cannot host TSan.
 //
 //   scheduler_stress <libonnxruntime.so.1> <model folder> <conll text file> [requests per thread]
@@ -59,6 +60,7 @@ std::vector<ClassifyParams> param_sets() {
 struct Outcome {
   std::vector<std::vector<Entity>> result;
   bool failed = false;
+  bool aborted = false;  // failed with ERR_ABORTED
   int deliveries = 0;
 };
 
@@ -72,6 +74,14 @@ class Collector {
         auto* outcome = static_cast<Outcome*>(f.token);
         ++outcome->deliveries;
         outcome->failed = f.error != nullptr;
+        if (f.error) {
+          try {
+            std::rethrow_exception(f.error);
+          } catch (const Error& e) {
+            outcome->aborted = e.code() == codes::kAborted;
+          } catch (...) {
+          }
+        }
         outcome->result = std::move(f.result);
         ++delivered_;
       }
@@ -241,6 +251,73 @@ void stop_check(const Classifier& classifier, const Corpus& corpus, const std::v
   if (once != outcomes.size() || collector.delivered() != outcomes.size()) fail("stop lost or repeated requests");
 }
 
+// Requests of 1-40 texts with cancel flags, submitted from several threads without waiting,
+// while another thread sets two flags in three at random moments: every request is delivered
+// exactly once, either with every text's result (it finished first; each matches its run alone)
+// or with ERR_ABORTED, never another error; a request whose flag stays clear always finishes.
+void cancel_check(const Classifier& classifier, const Corpus& corpus, const std::vector<ClassifyParams>& sets,
+                  const Reference& ref) {
+  Collector collector;
+  constexpr size_t kThreads = 4, kPerThread = 30, kRequests = kThreads * kPerThread;
+  std::vector<Outcome> outcomes(kRequests);
+  std::vector<std::vector<size_t>> picks(kRequests);
+  std::vector<size_t> set_of(kRequests);
+  std::vector<std::shared_ptr<Scheduler::CancelFlag>> flags(kRequests);
+  std::mt19937 rng(99);
+  for (size_t i = 0; i < kRequests; ++i) {
+    const size_t n = 1 + rng() % 40;
+    while (picks[i].size() < n) {
+      const size_t t = rng() % corpus.texts.size();
+      if (corpus.valid[t]) picks[i].push_back(t);
+    }
+    set_of[i] = rng() % sets.size();
+    flags[i] = std::make_shared<Scheduler::CancelFlag>(false);
+  }
+  {
+    Scheduler scheduler(classifier, collector.deliver());
+    std::vector<std::thread> pool;
+    for (size_t th = 0; th < kThreads; ++th) {
+      pool.emplace_back([&, th] {
+        for (size_t r = 0; r < kPerThread; ++r) {
+          const size_t i = th * kPerThread + r;
+          scheduler.submit(inputs_of(corpus, picks[i]), sets[set_of[i]], &outcomes[i], flags[i]);
+        }
+      });
+    }
+    pool.emplace_back([&] {
+      std::mt19937 timing(7);
+      for (size_t i = 0; i < kRequests; ++i) {
+        if (i % 3 == 0) continue;  // never cancelled
+        std::this_thread::sleep_for(std::chrono::microseconds(timing() % 400));
+        flags[i]->store(true, std::memory_order_relaxed);
+      }
+    });
+    for (std::thread& t : pool) t.join();
+    for (const Outcome& o : outcomes) collector.wait_for(o);
+  }
+  size_t aborted = 0, finished = 0;
+  for (size_t i = 0; i < kRequests; ++i) {
+    const Outcome& o = outcomes[i];
+    if (o.deliveries != 1) fail("cancel: a request was delivered " + std::to_string(o.deliveries) + " times");
+    if (o.failed) {
+      if (!o.aborted) fail("cancel: request " + std::to_string(i) + " failed with another error than ERR_ABORTED");
+      if (i % 3 == 0) fail("cancel: request " + std::to_string(i) + " was aborted without being cancelled");
+      ++aborted;
+      continue;
+    }
+    ++finished;
+    if (o.result.size() != picks[i].size()) {
+      fail("cancel: a request got " + std::to_string(o.result.size()) + " results for " + std::to_string(picks[i].size()) + " texts");
+      continue;
+    }
+    for (size_t k = 0; k < picks[i].size(); ++k)
+      if (!same_entities(o.result[k], ref[set_of[i]][picks[i][k]])) fail("cancel: a finished request's text differs from its run alone");
+  }
+  std::printf("  %zu requests with cancel flags: %zu aborted, %zu finished (%zu never cancelled)\n", kRequests, aborted,
+              finished, (kRequests + 2) / 3);
+  if (aborted == 0) fail("cancel: no request was aborted (the check cancelled too late to test anything)");
+}
+
 ClassifierConfig config_for(const std::string& ort, const std::string& dir) {
   ClassifierConfig config = tools::model_config(ort, dir);
   config.max_length = 64;  // long texts take several windows
@@ -281,6 +358,7 @@ int main(int argc, char** argv) {
       const Reference ref = reference_of(*classifier, corpus, sets);
       concurrent_check(*classifier, corpus, sets, ref, 8, per_thread);
       stop_check(*classifier, corpus, sets);
+      cancel_check(*classifier, corpus, sets, ref);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scheduler_stress: %s\n", e.what());

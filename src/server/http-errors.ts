@@ -31,6 +31,7 @@ const STATUS_BY_CODE: Record<TokClassErrorCode, number> = {
   ERR_DEVICE_UNAVAILABLE: 500,
   ERR_INFERENCE: 500,
   ERR_INTERNAL: 500,
+  ERR_ABORTED: 499, // the client went away (nginx's "client closed request"); never sent in practice
 };
 
 /** A TokClassError, recognised by shape so a second copy of the class (dist vs src) still maps. */

@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_DIR, TokenClassifier, type Entity } from "../../src/index.js";
 import { parseFrontMatter } from "../../src/model-card.js";
@@ -442,6 +443,98 @@ describe("batch invariance (the embedded model's dynamically quantized int8 grap
       await fp32.dispose();
     }
     await expect(TokenClassifier.load(undefined, { requireBatchInvariance: "no" as unknown as boolean })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+  });
+});
+
+describe("abort (options.signal)", () => {
+  const many = Array.from({ length: 4000 }, (_, i) => `Angela Merkel met Emmanuel Macron in Paris on day ${i}.`);
+
+  it("an aborted call rejects with the signal's reason, and its texts not yet run are dropped", async () => {
+    const own = await TokenClassifier.load();
+    try {
+      const full = await own.classify(many);
+      const fullRuns = own.stats().runs;
+      expect(full.length).toBe(many.length);
+      const controller = new AbortController();
+      const call = own.classify(many, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      await expect(call).rejects.toMatchObject({ name: "AbortError" });
+      // Wait until no more runs happen (the runs counter stands still for 5 looks 20 ms apart):
+      // the call's windows were dropped, so that is soon and far short of a whole call's runs.
+      let runs = own.stats().runs;
+      for (let still = 0; still < 5; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const now = own.stats().runs;
+        still = now === runs ? still + 1 : 0;
+        runs = now;
+      }
+      expect(runs - fullRuns).toBeLessThan(fullRuns / 2);
+      // And the classifier goes on as before.
+      expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
+      // A reason of the caller's own is what the call rejects with.
+      const reason = new Error("mine");
+      const second = new AbortController();
+      const call2 = own.classify(many, { signal: second.signal });
+      second.abort(reason);
+      await expect(call2).rejects.toBe(reason);
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it("one run at a time (rounds): a call aborted while it waits for the next round is never tokenized", async () => {
+    const own = await TokenClassifier.load(undefined, { intraOpThreads: 2, parallelRuns: 1 });
+    try {
+      const busy = own.classify(many); // a round of 4,000 texts, started before the next call
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const controller = new AbortController();
+      const waiting = own.classify(many.slice(0, 500), { signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      await expect(waiting).rejects.toMatchObject({ name: "AbortError" });
+      expect((await busy).length).toBe(many.length);
+      expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
+      // The busy round's texts and the lone text: the aborted call's 500 were never taken in.
+      expect(own.stats().texts).toBe(many.length + 1);
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it("an already aborted signal rejects before any work; an unused one changes nothing", async () => {
+    const before = clf.stats().texts;
+    await expect(clf.classify("Angela Merkel", { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(clf.query({ inputs: "Angela Merkel" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
+    expect(clf.stats().texts).toBe(before);
+    const signal = new AbortController().signal;
+    const texts = many.slice(0, 40);
+    expect(await clf.classify(texts, { signal })).toEqual(await clf.classify(texts));
+    expect(await clf.query({ inputs: texts[0]! }, { signal })).toEqual(await clf.query({ inputs: texts[0]! }));
+    // Its listeners are removed once the calls settle.
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("aborting some of many concurrent calls leaves the others' results as they are alone", async () => {
+    const texts = many.slice(0, 64).map((t, i) => `${"word ".repeat(i % 7)}${t}`);
+    const alone = await clf.classify(texts);
+    const controllers = texts.map(() => new AbortController());
+    const calls = texts.map((t, i) => clf.classify(t, { signal: controllers[i]!.signal }));
+    controllers.forEach((c, i) => i % 2 === 1 && c.abort());
+    const settled = await Promise.allSettled(calls);
+    settled.forEach((s, i) => {
+      if (i % 2 === 1) {
+        expect(s.status).toBe("rejected");
+      } else {
+        expect(s.status).toBe("fulfilled");
+        expect(strip((s as PromiseFulfilledResult<Entity[]>).value)).toEqual(strip(alone[i]));
+      }
+    });
+  });
+
+  it("a signal must be an AbortSignal; query() takes no other option", async () => {
+    await expect(clf.classify("x", { signal: {} as AbortSignal })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(clf.query({ inputs: "x" }, { signal: "no" as unknown as AbortSignal })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(clf.query({ inputs: "x" }, { timeout: 5 } as unknown as { signal?: AbortSignal })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 });
 

@@ -474,6 +474,21 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     ["classify with stride 1e20", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: 1e20 }, true)],
     ["classify with stride 2^32+1", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [], stride: 2 ** 32 + 1 }, true)],
     ["classify with a lone surrogate", () => raw().classify!(["\uD800"], { aggregationStrategy: "simple", ignoreLabels: [] }, true)],
+    ["classify with cancel id 0", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true, 0)],
+    ["classify with cancel id 1.5", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true, 1.5)],
+    ["classify with cancel id 2^32", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true, 2 ** 32)],
+    ["classify with cancel id 'a'", () => raw().classify!(["x"], { aggregationStrategy: "simple", ignoreLabels: [] }, true, "a")],
+    ["classify with a cancel id in use", async () => {
+      const params = { aggregationStrategy: "simple", ignoreLabels: [] };
+      const first = raw().classify!(["x"], params, true, 7) as Promise<unknown>;
+      try {
+        await raw().classify!(["y"], params, true, 7);
+      } finally {
+        await first;
+      }
+    }],
+    ["cancel(NaN)", () => raw().cancel!(NaN)],
+    ["cancel()", () => raw().cancel!()],
     ["ClassifierHandle.load()", () => (native().ClassifierHandle.load as (...a: unknown[]) => unknown)()],
     ["ClassifierHandle.load(null)", () => native().ClassifierHandle.load(null as never)],
     ["ClassifierHandle.load({})", () => native().ClassifierHandle.load({} as never)],
