@@ -5,8 +5,11 @@
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "../types.js";
 
 export interface ServedClassifier {
-  /** The Inference API's payload in, its exact JSON out; rejects with TokClassError for bad input. */
-  query(payload: InferencePayload): Promise<Entity[] | Entity[][]>;
+  /**
+   * The Inference API's payload in, its exact JSON out; rejects with TokClassError for bad input,
+   * and with `signal.reason` once the signal aborts (the server's, when the client goes away).
+   */
+  query(payload: InferencePayload, options?: { signal?: AbortSignal }): Promise<Entity[] | Entity[][]>;
   info(): ClassifierInfo;
   dispose(): Promise<void>;
 }

@@ -18,7 +18,7 @@ export interface RouteContext {
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   // Cacheable requests being classified, by cache key, so identical ones share one run.
-  const inFlight = new Map<string, Promise<string>>();
+  const inFlight = new Map<string, SharedRun>();
   const infer = (modelOf: (req: FastifyRequest) => string) => async (req: FastifyRequest, reply: FastifyReply) =>
     handleInference(ctx, inFlight, modelOf(req), req, reply);
 
@@ -37,9 +37,16 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }));
 }
 
+/** One classification and the requests waiting for it (see handleInference). */
+interface SharedRun {
+  result: Promise<string>;
+  controller: AbortController;
+  waiting: number;
+}
+
 async function handleInference(
   ctx: RouteContext,
-  inFlight: Map<string, Promise<string>>,
+  inFlight: Map<string, SharedRun>,
   modelId: string,
   req: FastifyRequest,
   reply: FastifyReply,
@@ -72,24 +79,53 @@ async function handleInference(
     return reply;
   }
 
-  const run = async (): Promise<string> =>
-    JSON.stringify(await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs }));
-  let json: string;
-  if (key === undefined) {
-    json = await run();
-  } else {
-    // Identical cacheable requests already in flight share one classification.
-    let shared = inFlight.get(key);
-    if (shared === undefined) {
-      shared = run().then((out) => {
+  const run = async (signal: AbortSignal): Promise<string> =>
+    JSON.stringify(await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs }, { signal }));
+  // Identical cacheable requests already in flight share one classification, which is aborted
+  // (its texts not yet run dropped) once every client waiting for it has gone away.
+  let shared = key === undefined ? undefined : inFlight.get(key);
+  if (shared === undefined) {
+    const controller = new AbortController();
+    const result = run(controller.signal);
+    shared = { result, controller, waiting: 0 };
+    if (key !== undefined) {
+      const entry = shared;
+      inFlight.set(key, entry);
+      const forget = (): void => {
+        if (inFlight.get(key) === entry) inFlight.delete(key);
+      };
+      result.then((out) => {
         ctx.cache.set(key, out);
-        return out;
-      });
-      inFlight.set(key, shared);
-      const forget = (): void => void inFlight.delete(key);
-      shared.then(forget, forget);
+        forget();
+      }, forget);
     }
-    json = await shared;
+  }
+  const entry = shared;
+  entry.waiting++;
+  let gone = false;
+  const onClose = (): void => {
+    gone = true;
+    if (--entry.waiting > 0) return;
+    if (key !== undefined && inFlight.get(key) === entry) inFlight.delete(key);  // no one joins an aborted run
+    entry.controller.abort();
+  };
+  reply.raw.once("close", onClose);
+  let json: string;
+  try {
+    json = await entry.result;
+  } catch (error) {
+    if (!gone) throw error;
+    reply.hijack();  // the client is gone: nothing to send, nothing to log
+    return reply;
+  } finally {
+    if (!gone) {
+      reply.raw.off("close", onClose);
+      entry.waiting--;
+    }
+  }
+  if (gone) {
+    reply.hijack();
+    return reply;
   }
   return reply
     .header("x-cache", r.useCache ? "miss" : "bypass")

@@ -55,6 +55,8 @@ export class InferenceStream {
   #wake: (() => void) | undefined;
   #first: Settled | undefined;
   #abandoned = false;
+  /** Aborts the inputs still running once the client has gone. */
+  readonly #controller = new AbortController();
 
   constructor(clf: ServedClassifier, inputs: string | string[] | string[][], parameters: InferencePayload["parameters"]) {
     // With is_split_into_words an input is a word list: a flat list of words is one input,
@@ -66,7 +68,7 @@ export class InferenceStream {
     texts.forEach((text, index) => {
       const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
       clf
-        .query(payload)
+        .query(payload, { signal: this.#controller.signal })
         .then(
           (result) => this.#push({ index, ok: true, entities: (split ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
           (error: unknown) => this.#push({ index, ok: false, error }),
@@ -132,6 +134,7 @@ export class InferenceStream {
       if (gone || raw.destroyed) {
         this.#abandoned = true;
         this.#queue.length = 0;
+        this.#controller.abort();  // the inputs not yet run are dropped
       }
     }
   }

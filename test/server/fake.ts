@@ -9,8 +9,21 @@ export interface FakeOptions {
   delayMs?: (text: string) => number;
 }
 
+/** setTimeout as a promise that an abort ends early (it then resolves; the caller looks). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
 export class FakeClassifier implements ServedClassifier {
   calls = 0;
+  /** Calls that ended because their signal aborted. */
+  aborted = 0;
   disposed = false;
   inFlight = 0;
   readonly dir: string | undefined;
@@ -21,7 +34,7 @@ export class FakeClassifier implements ServedClassifier {
     this.#options = options;
   }
 
-  async query(payload: InferencePayload): Promise<Entity[] | Entity[][]> {
+  async query(payload: InferencePayload, options: { signal?: AbortSignal } = {}): Promise<Entity[] | Entity[][]> {
     if (this.disposed) throw new TokClassError("ERR_DISPOSED", "disposed");
     this.calls++;
     const p = payload.parameters ?? {};
@@ -38,7 +51,11 @@ export class FakeClassifier implements ServedClassifier {
         const text = Array.isArray(input) ? input.join(" ") : input;
         if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
         const delay = this.#options.delayMs?.(text) ?? 0;
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        if (delay > 0) await sleep(delay, options.signal);
+        if (options.signal?.aborted) {
+          this.aborted++;
+          throw options.signal.reason;
+        }
         out.push(fakeEntities(text, strategy));
       }
       return typeof payload.inputs === "string" ? out[0]! : out;

@@ -195,10 +195,13 @@ describe("aborted requests", () => {
     expect(statusOf(firstEvents)).toBe(200);
     expect(firstEvents).not.toContain("event: done");
     const clf = fl.loaded[0] as FakeClassifier;
-    // The handler returns as soon as the client is gone, not when the next input finishes.
-    const inFlightWhenHandlerReturned = await (writeTo.mock.results[0]!.value as Promise<void>).then(() => clf.inFlight);
-    expect(inFlightWhenHandlerReturned).toBe(n - 1);
+    // The handler returns as soon as the client is gone, not when the next input finishes, and
+    // the inputs still running are aborted rather than left to run their 2 s.
+    const left = Date.now();
+    await (writeTo.mock.results[0]!.value as Promise<void>);
     await waitFor("the remaining inputs", () => clf.calls === n && clf.inFlight === 0);
+    expect(clf.aborted).toBe(n - 1);
+    expect(Date.now() - left).toBeLessThan(1500);
     await normalRequestWorks(server.url);
     const res = await post(`${server.url}/`, { inputs: ["Ann", "Bob"], stream: true });
     expect(await res.text()).toContain('event: done\ndata: {"inputs":2,"entities":2,"errors":0}');
@@ -220,7 +223,56 @@ describe("aborted requests", () => {
     const clf = fl.loaded[0] as FakeClassifier;
     await waitFor("the classification to end", () => clf.inFlight === 0);
     expect(received).toBe("");
+    expect(clf.aborted).toBe(1); // its classification was aborted when it left
     await normalRequestWorks(server.url);
+    expect(logs.problems).toEqual([]);
+  });
+
+  it("identical cacheable requests share a classification, aborted only when every client has left", async () => {
+    const fl = fakeLoader({ delayMs: (text) => (text.startsWith("Slow") ? 400 : 0) });
+    const logs = captureLogs();
+    server = await start({ loader: fl.loader, logger: logs.logger });
+    const body = JSON.stringify({ inputs: "Slow Ann" });
+    const open = (): Socket => {
+      const s = connect(port(server!.url), "127.0.0.1");
+      sockets.add(s);
+      s.write(postHead(body.length) + body);
+      return s;
+    };
+    // Two clients wait for one classification; one leaves, the other still gets its answer.
+    const leaving = open();
+    await waitFor("the classification to start", () => fl.loaded[0]?.inFlight === 1);
+    const staying = open();
+    let answer = "";
+    staying.on("data", (d) => (answer += String(d)));
+    await new Promise((r) => setTimeout(r, 50));
+    leaving.destroy();
+    await waitFor("the answer", () => answer.includes("Ann"));
+    const clf = fl.loaded[0] as FakeClassifier;
+    expect(statusOf(answer)).toBe(200);
+    expect(clf.calls).toBe(1);
+    expect(clf.aborted).toBe(0);
+    // The answer is cached: a new request hits it without another classification.
+    const other = await post(`${server.url}/`, { inputs: "Slow Ann" });
+    expect(other.headers.get("x-cache")).toBe("hit");
+    // Every client leaving aborts it; a later identical request starts a new one.
+    const body2 = JSON.stringify({ inputs: "Slow Bo" });
+    const a = connect(port(server.url), "127.0.0.1");
+    const b = connect(port(server.url), "127.0.0.1");
+    for (const s of [a, b]) {
+      sockets.add(s);
+      s.write(postHead(body2.length) + body2);
+    }
+    await waitFor("the second classification to start", () => clf.calls === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    a.destroy();
+    b.destroy();
+    await waitFor("the abort", () => clf.inFlight === 0);
+    expect(clf.aborted).toBe(1);
+    const again = await post(`${server.url}/`, { inputs: "Slow Bo" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-cache")).toBe("miss");
+    expect(clf.calls).toBe(3);
     expect(logs.problems).toEqual([]);
   });
 });
