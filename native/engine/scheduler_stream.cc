@@ -142,6 +142,7 @@ void Scheduler::run_pool_batch(std::unique_lock<std::mutex>& lock, Runner& runne
   WindowPool<PoolItem>::Batch batch = pool_->take();
   // Windows of calls aborted since they joined the pool are not run; the rest run as planned.
   std::vector<const Encoding*> windows;
+  windows.reserve(batch.items.size());
   std::vector<uint32_t> rows(batch.items.size(), kNotRun);  // item -> row of the run
   size_t longest = 0;
   for (size_t i = 0; i < batch.items.size(); ++i) {
