@@ -104,12 +104,14 @@ async function handleInference(
   entry.waiting++;
   let gone = false;
   const onClose = (): void => {
+    if (gone) return;
     gone = true;
     if (--entry.waiting > 0) return;
     if (key !== undefined && inFlight.get(key) === entry) inFlight.delete(key);  // no one joins an aborted run
     entry.controller.abort();
   };
   reply.raw.once("close", onClose);
+  if (reply.raw.destroyed) onClose();  // gone already (while the model loaded, say)
   let json: string;
   try {
     json = await entry.result;
