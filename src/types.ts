@@ -144,8 +144,8 @@ export interface ClassifyOptions {
   /**
    * Aborts the call: the promise rejects at once with `signal.reason` (an `AbortError` unless
    * the signal was given another reason), and the call's texts that have not started are not
-   * run (a model run already under way finishes; with one run at a time, on CUDA or a large
-   * model, a round already started finishes). An already aborted signal rejects before any work.
+   * run (a model run already under way finishes, and so does a batch shared with a call that
+   * was not aborted). An already aborted signal rejects before any work.
    */
   signal?: AbortSignal;
 }

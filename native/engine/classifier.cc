@@ -289,13 +289,16 @@ void Classifier::run_batch(std::span<const Encoding* const> windows, bool solo, 
   runtime::RunBatch(session, sequences, plan, planning(), scratch, result);
 }
 
-BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done) const {
+BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done,
+                              const WindowsSkip& skip, const WindowsSkipped& on_skipped) const {
   const std::vector<runtime::Sequence> sequences = sequences_of(windows);
   runtime::BatcherConfig batcher = planning();
   batcher.solo_session = solo_session_.get();
   batcher.pool = host_pool();
   batcher.parallel_runs = config_.parallel_runs;
   batcher.on_stored = on_done;
+  batcher.skip = skip;
+  batcher.on_skipped = on_skipped;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 

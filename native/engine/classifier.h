@@ -139,7 +139,12 @@ class Classifier {
   // runner's thread after each batch with the indices of the windows whose logits are now in
   // place (runtime::BatcherConfig::on_stored), so texts can be finished while others run.
   using WindowsDone = std::function<void(const BatchLogits& logits, std::span<const uint32_t> windows)>;
-  BatchLogits infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done = {}) const;
+  // `skip` (optional): asked before each batch with its windows; true leaves it unrun and
+  // reports them to `on_skipped` (see runtime::BatcherConfig::skip).
+  using WindowsSkip = std::function<bool(std::span<const uint32_t> windows)>;
+  using WindowsSkipped = std::function<void(std::span<const uint32_t> windows)>;
+  BatchLogits infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done = {},
+                    const WindowsSkip& skip = {}, const WindowsSkipped& on_skipped = {}) const;
   // For the stream scheduler (engine/scheduler.h), which plans batches itself across requests
   // as they arrive: the planner's settings (token budget, row cap, run cost, pad id) as infer
   // uses them, whether batches may mix lengths (not without an attention mask), the label

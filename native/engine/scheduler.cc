@@ -161,7 +161,7 @@ void Scheduler::process(std::vector<Request>& requests) {
   // its texts are, while the rest of the round still runs. Early callers can so come back with
   // their next text before the round ends, and post-processing fills the gaps between runs.
   RoundProgress progress(round, windows.size());
-  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0}, runs{0}, tokens{0}, padded_tokens{0};
+  std::atomic<uint64_t> postprocess_ns{0}, deliver_ns{0};
   auto deliver = [&](uint32_t r) {
     const auto start = std::chrono::steady_clock::now();
     std::exception_ptr error = progress.first_error(r);
@@ -169,6 +169,10 @@ void Scheduler::process(std::vector<Request>& requests) {
     deliver_ns.fetch_add(elapsed_ns(start), std::memory_order_relaxed);
   };
   auto finish = [&](RoundProgress::Text& text, const BatchLogits& logits) {
+    if (text.error) {  // a window of it was dropped (its call aborted): nothing to post-process
+      if (progress.text_done(text)) deliver(text.request);
+      return;
+    }
     const auto start = std::chrono::steady_clock::now();
     RoundRequest& request = round[text.request];
     try {
@@ -194,20 +198,45 @@ void Scheduler::process(std::vector<Request>& requests) {
   t = std::chrono::steady_clock::now();
   BatchLogits logits;
   std::exception_ptr failure;
+  // A call aborted while the round runs: batches made only of its windows (or of aborted calls'
+  // windows) are not run. A batch shared with a live call runs whole.
+  const std::exception_ptr dropped = aborted();
+  std::mutex dropped_mutex;  // texts marked from several runners
+  auto skip = [&](std::span<const uint32_t> batch) {
+    return std::all_of(batch.begin(), batch.end(), [&](uint32_t w) { return requests[progress.text_of(w).request].cancelled(); });
+  };
+  auto on_skipped = [&](std::span<const uint32_t> batch) {
+    for (uint32_t w : batch) {
+      RoundProgress::Text& text = progress.text_of(w);
+      {
+        std::lock_guard<std::mutex> guard(dropped_mutex);
+        if (!text.error) text.error = dropped;  // before the decrement, so the finisher sees it
+      }
+      if (RoundProgress::Text* last = progress.window_done(w)) {
+        if (finish_between_runs) finish(*last, logits);
+        else done_texts.push_back(last);
+      }
+    }
+  };
   try {
     logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
-      runs.fetch_add(1, std::memory_order_relaxed);
       size_t longest = 0, sum = 0;
       for (uint32_t w : done) longest = std::max(longest, windows[w]->ids.size()), sum += windows[w]->ids.size();
-      tokens.fetch_add(sum, std::memory_order_relaxed);
-      padded_tokens.fetch_add(longest * done.size(), std::memory_order_relaxed);
+      {
+        // Counted before the batch's texts are finished, so that stats() read after a call
+        // resolves includes its runs (as with its round above).
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++stats_.runs;
+        stats_.tokens += sum;
+        stats_.padded_tokens += longest * done.size();
+      }
       for (uint32_t w : done) {
         RoundProgress::Text* text = progress.window_done(w);
         if (text == nullptr) continue;
         if (finish_between_runs) finish(*text, stored);
         else done_texts.push_back(text);
       }
-    });
+    }, skip, on_skipped);
     // Windows without tokens are in no batch (nothing to run); they finish now.
     for (uint32_t w = 0; w < windows.size(); ++w) {
       if (windows[w]->ids.empty())
@@ -228,9 +257,6 @@ void Scheduler::process(std::vector<Request>& requests) {
   }
   later.postprocess_ns = postprocess_ns.load();
   later.deliver_ns = deliver_ns.load();
-  later.runs = runs.load();
-  later.tokens = tokens.load();
-  later.padded_tokens = padded_tokens.load();
 
   std::lock_guard<std::mutex> lock(mutex_);
   stats_ += later;

@@ -89,8 +89,9 @@ class Scheduler {
   // (one wake-up of the JS thread instead of one per request).
   using Deliver = std::function<void(std::vector<Finished>&& finished)>;
   // Set by the caller (the binding, when a call's AbortSignal fires), read by the scheduler's
-  // threads: a cancelled request's windows that have not started are dropped, and it is
-  // delivered with ERR_ABORTED. Runs already under way finish (ONNX Runtime cannot stop one).
+  // threads: a cancelled request's windows that have not started are dropped (in a round, the
+  // batches made only of cancelled requests' windows), and it is delivered with ERR_ABORTED.
+  // Runs already under way finish (ONNX Runtime cannot stop one).
   using CancelFlag = std::atomic<bool>;
 
   Scheduler(const Classifier& classifier, Deliver deliver);

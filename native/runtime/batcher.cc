@@ -200,6 +200,10 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
       BatchScratch worker_scratch;
       BatchResult worker_result;
       for (size_t b; (b = next.fetch_add(1)) < plans.size();) {
+        if (config.skip && config.skip(plans[b].rows)) {
+          if (config.on_skipped) config.on_skipped(plans[b].rows);
+          continue;
+        }
         try {
           RunBatch(session, sequences, plans[b], config, worker_scratch, worker_result);
           store(worker_result);

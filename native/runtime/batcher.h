@@ -55,6 +55,12 @@ struct BatcherConfig {
   // concurrently, so it must read only rows it was told about (or learned of through its own
   // synchronisation). Must not throw.
   std::function<void(const SequenceLogits& logits, std::span<const uint32_t> rows)> on_stored;
+  // RunAll only: asked on the runner's thread before each batch that runs in turn (not a first
+  // batch run alone); true leaves the batch unrun and reports its rows to on_skipped instead of
+  // on_stored, their logits left unset. For dropping the rows of calls aborted while the round
+  // runs. Neither may throw.
+  std::function<bool(std::span<const uint32_t> rows)> skip;
+  std::function<void(std::span<const uint32_t> rows)> on_skipped;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.

@@ -446,6 +446,18 @@ describe("batch invariance (the embedded model's dynamically quantized int8 grap
   });
 });
 
+/** The runs counter once it has stood still for 5 looks 20 ms apart (the classifier idle). */
+async function runsSettled(classifier: TokenClassifier): Promise<number> {
+  let runs = classifier.stats().runs;
+  for (let still = 0; still < 5; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = classifier.stats().runs;
+    still = now === runs ? still + 1 : 0;
+    runs = now;
+  }
+  return runs;
+}
+
 describe("abort (options.signal)", () => {
   const many = Array.from({ length: 4000 }, (_, i) => `Angela Merkel met Emmanuel Macron in Paris on day ${i}.`);
 
@@ -459,15 +471,8 @@ describe("abort (options.signal)", () => {
       const call = own.classify(many, { signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
       await expect(call).rejects.toMatchObject({ name: "AbortError" });
-      // Wait until no more runs happen (the runs counter stands still for 5 looks 20 ms apart):
-      // the call's windows were dropped, so that is soon and far short of a whole call's runs.
-      let runs = own.stats().runs;
-      for (let still = 0; still < 5; ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const now = own.stats().runs;
-        still = now === runs ? still + 1 : 0;
-        runs = now;
-      }
+      // The call's windows were dropped, so runs stop soon, far short of a whole call's.
+      const runs = await runsSettled(own);
       expect(runs - fullRuns).toBeLessThan(fullRuns / 2);
       // And the classifier goes on as before.
       expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
@@ -482,20 +487,33 @@ describe("abort (options.signal)", () => {
     }
   });
 
-  it("one run at a time (rounds): a call aborted while it waits for the next round is never tokenized", async () => {
+  it("one run at a time (rounds): a call aborted before its round is never tokenized, one aborted in its round stops", async () => {
     const own = await TokenClassifier.load(undefined, { intraOpThreads: 2, parallelRuns: 1 });
+    const half = many.slice(0, 2000);
     try {
-      const busy = own.classify(many); // a round of 4,000 texts, started before the next call
+      const busy = own.classify(half); // a round of 2,000 texts, started before the next call
       await new Promise((resolve) => setTimeout(resolve, 10));
       const controller = new AbortController();
       const waiting = own.classify(many.slice(0, 500), { signal: controller.signal });
       await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort();
       await expect(waiting).rejects.toMatchObject({ name: "AbortError" });
-      expect((await busy).length).toBe(many.length);
+      expect((await busy).length).toBe(half.length);
       expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
       // The busy round's texts and the lone text: the aborted call's 500 were never taken in.
-      expect(own.stats().texts).toBe(many.length + 1);
+      expect(own.stats().texts).toBe(half.length + 1);
+      // A call aborted while its own round runs: the batches left, all of its windows, are not run.
+      const fullRuns = own.stats().runs;
+      await own.classify(half);
+      const perCall = own.stats().runs - fullRuns;
+      const controller2 = new AbortController();
+      const running = own.classify(half, { signal: controller2.signal });
+      setTimeout(() => controller2.abort(), 100);
+      await expect(running).rejects.toMatchObject({ name: "AbortError" });
+      // A round's runs are counted when it ends, and the next call waits for that end.
+      expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
+      const abortedRuns = own.stats().runs - fullRuns - perCall - 1;
+      expect(abortedRuns).toBeLessThan(perCall / 2);
     } finally {
       await own.dispose();
     }
