@@ -15,6 +15,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -226,6 +227,18 @@ void concurrent_check(const Classifier& classifier, const Corpus& corpus, const 
   }
 }
 
+// Starts `threads` threads, thread th calling submit(i) for each i in [th * per_thread,
+// (th + 1) * per_thread): requests from several threads at once, none waiting for its outcome.
+std::vector<std::thread> submitters(size_t threads, size_t per_thread, const std::function<void(size_t)>& submit) {
+  std::vector<std::thread> pool;
+  for (size_t th = 0; th < threads; ++th) {
+    pool.emplace_back([submit, th, per_thread] {  // a copy: the caller's function is a temporary
+      for (size_t r = 0; r < per_thread; ++r) submit(th * per_thread + r);
+    });
+  }
+  return pool;
+}
+
 // Requests submitted from several threads without waiting, then the scheduler destroyed: every
 // request must still be delivered, exactly once (the destructor finishes queued work).
 void stop_check(const Classifier& classifier, const Corpus& corpus, const std::vector<ClassifyParams>& sets) {
@@ -234,15 +247,9 @@ void stop_check(const Classifier& classifier, const Corpus& corpus, const std::v
   std::vector<Outcome> outcomes(kThreads * kPerThread);
   {
     Scheduler scheduler(classifier, collector.deliver());
-    std::vector<std::thread> pool;
-    for (size_t th = 0; th < kThreads; ++th) {
-      pool.emplace_back([&, th] {
-        for (size_t r = 0; r < kPerThread; ++r) {
-          const size_t i = th * kPerThread + r;
-          scheduler.submit(inputs_of(corpus, {i % corpus.texts.size()}), sets[i % sets.size()], &outcomes[i]);
-        }
-      });
-    }
+    std::vector<std::thread> pool = submitters(kThreads, kPerThread, [&](size_t i) {
+      scheduler.submit(inputs_of(corpus, {i % corpus.texts.size()}), sets[i % sets.size()], &outcomes[i]);
+    });
     for (std::thread& t : pool) t.join();
   }  // ~Scheduler: stops after finishing every queued request
   size_t once = 0;
@@ -251,7 +258,7 @@ void stop_check(const Classifier& classifier, const Corpus& corpus, const std::v
   if (once != outcomes.size() || collector.delivered() != outcomes.size()) fail("stop lost or repeated requests");
 }
 
-// Requests of 1-40 texts with cancel flags, submitted from several threads without waiting,
+// Requests of 1-12 texts with cancel flags, submitted from several threads without waiting,
 // while another thread sets two flags in three at random moments: every request is delivered
 // exactly once, either with every text's result (it finished first; each matches its run alone)
 // or with ERR_ABORTED, never another error; a request whose flag stays clear always finishes.
@@ -265,7 +272,7 @@ void cancel_check(const Classifier& classifier, const Corpus& corpus, const std:
   std::vector<std::shared_ptr<Scheduler::CancelFlag>> flags(kRequests);
   std::mt19937 rng(99);
   for (size_t i = 0; i < kRequests; ++i) {
-    const size_t n = 1 + rng() % 40;
+    const size_t n = 1 + rng() % 12;
     while (picks[i].size() < n) {
       const size_t t = rng() % corpus.texts.size();
       if (corpus.valid[t]) picks[i].push_back(t);
@@ -275,15 +282,9 @@ void cancel_check(const Classifier& classifier, const Corpus& corpus, const std:
   }
   {
     Scheduler scheduler(classifier, collector.deliver());
-    std::vector<std::thread> pool;
-    for (size_t th = 0; th < kThreads; ++th) {
-      pool.emplace_back([&, th] {
-        for (size_t r = 0; r < kPerThread; ++r) {
-          const size_t i = th * kPerThread + r;
-          scheduler.submit(inputs_of(corpus, picks[i]), sets[set_of[i]], &outcomes[i], flags[i]);
-        }
-      });
-    }
+    std::vector<std::thread> pool = submitters(kThreads, kPerThread, [&](size_t i) {
+      scheduler.submit(inputs_of(corpus, picks[i]), sets[set_of[i]], &outcomes[i], flags[i]);
+    });
     pool.emplace_back([&] {
       std::mt19937 timing(7);
       for (size_t i = 0; i < kRequests; ++i) {
