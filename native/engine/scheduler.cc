@@ -28,7 +28,10 @@ Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
 Scheduler::~Scheduler() { stop(); }
 
 std::exception_ptr Scheduler::aborted() {
-  return std::make_exception_ptr(Error(codes::kAborted, "the call was aborted"));
+  // One error for every dropped window and request (an exception_ptr is safe to share between
+  // threads), rather than one allocation per window of a large aborted call.
+  static const std::exception_ptr error = std::make_exception_ptr(Error(codes::kAborted, "the call was aborted"));
+  return error;
 }
 
 void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void* token,
@@ -200,7 +203,6 @@ void Scheduler::process(std::vector<Request>& requests) {
   std::exception_ptr failure;
   // A call aborted while the round runs: batches made only of its windows (or of aborted calls'
   // windows) are not run. A batch shared with a live call runs whole.
-  const std::exception_ptr dropped = aborted();
   std::mutex dropped_mutex;  // texts marked from several runners
   auto skip = [&](std::span<const uint32_t> batch) {
     return std::all_of(batch.begin(), batch.end(), [&](uint32_t w) { return requests[progress.text_of(w).request].cancelled(); });
@@ -210,7 +212,7 @@ void Scheduler::process(std::vector<Request>& requests) {
       RoundProgress::Text& text = progress.text_of(w);
       {
         std::lock_guard<std::mutex> guard(dropped_mutex);
-        if (!text.error) text.error = dropped;  // before the decrement, so the finisher sees it
+        if (!text.error) text.error = aborted();  // before the decrement, so the finisher sees it
       }
       if (RoundProgress::Text* last = progress.window_done(w)) {
         if (finish_between_runs) finish(*last, logits);
