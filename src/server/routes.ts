@@ -83,22 +83,22 @@ async function handleInference(
     JSON.stringify(await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs }, { signal }));
   // Identical cacheable requests already in flight share one classification, which is aborted
   // (its texts not yet run dropped) once every client waiting for it has gone away.
+  // Takes the run out of the map unless a later one already replaced it.
+  const forget = (run: SharedRun): void => {
+    if (key !== undefined && inFlight.get(key) === run) inFlight.delete(key);
+  };
   let shared = key === undefined ? undefined : inFlight.get(key);
   if (shared === undefined) {
     const controller = new AbortController();
-    const result = run(controller.signal);
-    shared = { result, controller, waiting: 0 };
+    const fresh: SharedRun = { result: run(controller.signal), controller, waiting: 0 };
     if (key !== undefined) {
-      const entry = shared;
-      inFlight.set(key, entry);
-      const forget = (): void => {
-        if (inFlight.get(key) === entry) inFlight.delete(key);
-      };
-      result.then((out) => {
+      inFlight.set(key, fresh);
+      fresh.result.then((out) => {
         ctx.cache.set(key, out);
-        forget();
-      }, forget);
+        forget(fresh);
+      }, () => forget(fresh));
     }
+    shared = fresh;
   }
   const entry = shared;
   entry.waiting++;
@@ -107,18 +107,16 @@ async function handleInference(
     if (gone) return;
     gone = true;
     if (--entry.waiting > 0) return;
-    if (key !== undefined && inFlight.get(key) === entry) inFlight.delete(key);  // no one joins an aborted run
+    forget(entry);  // no one joins an aborted run
     entry.controller.abort();
   };
   reply.raw.once("close", onClose);
   if (reply.raw.destroyed) onClose();  // gone already (while the model loaded, say)
-  let json: string;
+  let json = "";
   try {
     json = await entry.result;
   } catch (error) {
     if (!gone) throw error;
-    reply.hijack();  // the client is gone: nothing to send, nothing to log
-    return reply;
   } finally {
     if (!gone) {
       reply.raw.off("close", onClose);
@@ -126,7 +124,7 @@ async function handleInference(
     }
   }
   if (gone) {
-    reply.hijack();
+    reply.hijack();  // the client is gone: nothing to send, nothing to log
     return reply;
   }
   return reply
