@@ -6,8 +6,10 @@
 // other; on a shared VM whose speed moves by 30% within minutes, a round's ratio then carries
 // that drift (ranges like 0.85-1.70 for one median of 1.20). Here every pair is measured within
 // about a second, the order inside a pair alternates (raw first, then tokclass first), and the
-// report gives the median ratio with its interquartile range. Peak RSS means nothing here (one
-// process holds both engines): take it from `npm run bench`.
+// report gives the median ratio with its interquartile range and a distribution-free 95%
+// confidence interval of that median, whence a verdict per target: met (the whole interval on
+// the target's side), missed (the whole interval beyond it) or undetermined. Peak RSS means
+// nothing here (one process holds both engines): take it from `npm run bench`.
 //
 // Each pair times, on the same texts, the acceptance comparisons of the throughput issue:
 //   batched   tokclass classify(all texts) / raw InferenceSession.run on length-sorted
@@ -28,7 +30,7 @@ import vm from "node:vm";
 import { COMPETITORS, loadTokenizer } from "./lib/competitors.js";
 import { loadTexts } from "./lib/conll.js";
 import { runMode } from "./lib/harness.js";
-import { quantile } from "./lib/stats.js";
+import { medianInterval, quantile, verdict } from "./lib/stats.js";
 import { resolveModel } from "./lib/models.js";
 import { writeResult } from "./lib/results.js";
 
@@ -115,12 +117,16 @@ await tokclass.dispose();
 // The issue's targets; "single" is a latency ratio, so lower is better there.
 // "ceiling" has no target in the issue; 0.97 is the bar it sets for BERT-base against raw.
 // conc64OverRaw reads "one batched call" in the conc64 target as raw's batched call instead.
-const targets = { batched: { at: 1.2, higher: true }, ceiling: { at: 0.97, higher: true }, conc64OverRaw: { at: 0.9, higher: true }, conc64: { at: 0.9, higher: true }, single: { at: 1.1, higher: false } };
+// The batched target is 1.2x for the embedded model and 0.97x for the BERT-base shape.
+const targets = { batched: { at: model.key === "base" ? 0.97 : 1.2, higher: true }, ceiling: { at: 0.97, higher: true }, conc64OverRaw: { at: 0.9, higher: true }, conc64: { at: 0.9, higher: true }, single: { at: 1.1, higher: false } };
 const summary = {};
 for (const [name, xs] of Object.entries(series)) {
   const t = targets[name];
+  const interval = medianInterval(xs);
   summary[name] = {
     median: quantile(xs, 0.5),
+    ci95: interval ? { low: interval.low, high: interval.high, coverage: interval.coverage } : null,
+    verdict: verdict(interval, t.at, t.higher),
     q1: quantile(xs, 0.25),
     q3: quantile(xs, 0.75),
     min: Math.min(...xs),
@@ -143,7 +149,8 @@ for (const [name, s] of Object.entries(summary)) {
   const cmp = targets[name].higher ? ">=" : "<=";
   console.log(
     `  ${label[name].padEnd(44)} median ${s.median.toFixed(3)}x  IQR ${s.q1.toFixed(3)}-${s.q3.toFixed(3)}  range ${s.min.toFixed(2)}-${s.max.toFixed(2)}  ` +
-      `(${s.pairsMeetingTarget}/${s.pairs} pairs ${cmp} ${s.target})`,
+      `(${s.pairsMeetingTarget}/${s.pairs} pairs ${cmp} ${s.target})` +
+      (s.ci95 ? `  95% CI of the median ${s.ci95.low.toFixed(3)}-${s.ci95.high.toFixed(3)}: ${s.verdict}` : `  (too few pairs for a 95% CI: ${s.verdict})`),
   );
 }
 const med = (key) => quantile(samples.map((p) => p[key]), 0.5);

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { COMPETITORS } from "./lib/competitors.js";
 import { MODELS } from "./lib/models.js";
-import { fmt, median, table } from "./lib/stats.js";
+import { fmt, median, medianInterval, table } from "./lib/stats.js";
 import { writeResult, machineInfo } from "./lib/results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -165,7 +165,12 @@ function medianRatios(roundRatios) {
   for (const k of new Set(roundRatios.flatMap((r) => Object.keys(r)))) {
     const vals = roundRatios.map((r) => r[k]?.ratio).filter((v) => v != null);
     const any = roundRatios.find((r) => r[k])[k];
-    out[k] = { ...any, ratio: Math.round(median(vals) * 1000) / 1000, min: Math.min(...vals), max: Math.max(...vals), rounds: vals.length };
+    // With 6 rounds or more, a distribution-free 95% interval of the median (bench/lib/stats.js).
+    const ci = medianInterval(vals);
+    out[k] = {
+      ...any, ratio: Math.round(median(vals) * 1000) / 1000, min: Math.min(...vals), max: Math.max(...vals), rounds: vals.length,
+      ...(ci ? { ci95: { low: ci.low, high: ci.high, coverage: ci.coverage } } : {}),
+    };
   }
   return out;
 }
@@ -224,9 +229,9 @@ for (const m of models) {
     ]));
     console.log("  (* = per call/chunk latency; otherwise per text, including queueing for concN)");
   }
-  if (roundCount > 1) console.log(`  (medians of ${roundCount} interleaved rounds; ratios taken within each round, range in brackets)`);
+  if (roundCount > 1) console.log(`  (medians of ${roundCount} interleaved rounds; ratios taken within each round, range in brackets; from 6 rounds, the median's 95% confidence interval)`);
   for (const [k, v] of Object.entries(rat)) {
-    const range = v.rounds > 1 ? ` [${v.min.toFixed(2)}–${v.max.toFixed(2)}]` : "";
+    const range = (v.rounds > 1 ? ` [${v.min.toFixed(2)}–${v.max.toFixed(2)}]` : "") + (v.ci95 ? ` 95% CI ${v.ci95.low.toFixed(2)}–${v.ci95.high.toFixed(2)}` : "");
     console.log(`  ${k}: ${v.ratio.toFixed(2)}x${range}  (${v.of} vs ${v.over})`);
   }
   const micro = runs.filter((r) => r.micro);

@@ -38,6 +38,53 @@ export function median(xs) {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
+/**
+ * A distribution-free confidence interval for the median of independent samples (the order
+ * statistics x(j) and x(n+1-j), with j the largest index whose binomial tail P(Bin(n, 1/2) < j)
+ * stays within (1 - confidence) / 2), so that "at the target's edge" becomes a verdict with a
+ * stated confidence instead of a judgement of how far a median sits from a line. Needs no
+ * assumption about the shape of the host's noise; null below 6 samples at 95% (no such interval
+ * exists). `coverage` is the interval's exact confidence (at least `confidence`).
+ */
+export function medianInterval(xs, confidence = 0.95) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const alpha = (1 - confidence) / 2;
+  if (n > 1000) {
+    // 0.5^n underflows; the normal approximation is exact enough there.
+    const z = { 0.9: 1.644854, 0.95: 1.959964, 0.99: 2.575829 }[confidence];
+    if (z === undefined) throw new Error(`medianInterval: confidence ${confidence} with over 1000 samples (0.9, 0.95 or 0.99)`);
+    const jn = Math.floor(n / 2 - (z * Math.sqrt(n)) / 2);
+    return { low: s[jn - 1], high: s[n - jn], coverage: confidence };
+  }
+  // P(Bin(n, 1/2) <= k) summed term by term (exact enough for the few hundred samples a
+  // benchmark takes).
+  let term = Math.pow(0.5, n);
+  let below = 0; // P(Bin <= j - 1) for the candidate j
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    if (below + term > alpha) break;
+    below += term;
+    j = k + 1;
+    term = (term * (n - k)) / (k + 1);
+  }
+  if (j < 1) return null;
+  return { low: s[j - 1], high: s[n - j], coverage: 1 - 2 * below };
+}
+
+/**
+ * Whether a ratio's median meets a target, from its confidence interval: "met" when the whole
+ * interval is on the target's side, "missed" when the whole interval is beyond it, otherwise
+ * "undetermined" (the samples cannot tell at this confidence).
+ */
+export function verdict(interval, target, higherIsBetter) {
+  if (!interval) return "undetermined";
+  const good = (x) => (higherIsBetter ? x >= target : x <= target);
+  if (good(interval.low) && good(interval.high)) return "met";
+  if (!good(interval.low) && !good(interval.high)) return "missed";
+  return "undetermined";
+}
+
 /** Reads a `Vm*:` field of /proc/self/status in bytes (null where there is no /proc). */
 export function procStatus(field) {
   try {

@@ -61,3 +61,44 @@ describe("benchmarks (smoke)", () => {
     }
   });
 });
+
+describe("benchmark statistics", () => {
+  // P(Bin(n, 1/2) <= k), exactly, in integers.
+  function binomialCdf(n: number, k: number): number {
+    let term = 1n;
+    let sum = 0n;
+    for (let i = 0; i <= k; i++) {
+      sum += term;
+      term = (term * BigInt(n - i)) / BigInt(i + 1);
+    }
+    return Number((sum * 10n ** 15n) / 2n ** BigInt(n)) / 1e15;
+  }
+
+  it("the median's 95% interval is the narrowest pair of order statistics that still covers 95%", async () => {
+    type Interval = { low: number; high: number; coverage: number } | null;
+    const { medianInterval, verdict } = (await import(new URL("../../bench/lib/stats.js", import.meta.url).href)) as {
+      medianInterval: (xs: number[], confidence?: number) => Interval;
+      verdict: (i: Interval, target: number, higher: boolean) => string;
+    };
+    for (const n of [6, 7, 9, 10, 20, 30, 31, 60, 100, 250]) {
+      // Shuffled, so that the function has to sort; x(i) = i makes the order statistic its index.
+      const xs = Array.from({ length: n }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+      const ci = medianInterval(xs);
+      expect(ci, `n=${n}`).not.toBeNull();
+      const j = ci!.low;
+      expect(ci!.high, `n=${n}`).toBe(n + 1 - j);
+      const coverage = 1 - 2 * binomialCdf(n, j - 1);
+      expect(coverage, `n=${n}`).toBeGreaterThanOrEqual(0.95);
+      expect(Math.abs(ci!.coverage - coverage), `n=${n}`).toBeLessThan(1e-9);
+      // One order statistic further in would drop below 95%.
+      expect(1 - 2 * binomialCdf(n, j), `n=${n}`).toBeLessThan(0.95);
+    }
+    expect(medianInterval([1, 2, 3, 4, 5])).toBeNull(); // no 95% interval from 5 samples
+    const nine = [0.8, 0.85, 0.88, 0.9, 0.92, 0.93, 0.95, 0.97, 1.1]; // interval x(2)..x(8) = 0.85..0.97
+    expect(verdict(medianInterval(nine), 0.9, true)).toBe("undetermined");
+    expect(verdict(medianInterval(nine), 0.84, true)).toBe("met");
+    expect(verdict(medianInterval(nine), 0.98, true)).toBe("missed");
+    expect(verdict(medianInterval(nine), 1.0, false)).toBe("met"); // a latency ratio: lower is better
+    expect(verdict(null, 0.9, true)).toBe("undetermined");
+  });
+});
