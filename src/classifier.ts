@@ -66,14 +66,16 @@ export class TokenClassifier {
 
   /**
    * Loads a Hugging Face model folder (config.json, tokenizer.json, model.onnx or
-   * onnx/model.onnx). Without a folder, the embedded default model (CoNLL-2003 NER).
+   * onnx/model.onnx), or a model id ("dslim/bert-base-NER") already downloaded into
+   * huggingface_hub's or transformers.js's cache (never downloads; `options.revision` picks a
+   * cached revision). Without either, the embedded default model (CoNLL-2003 NER).
    */
   static async load(modelDir?: string, options?: LoadOptions): Promise<TokenClassifier> {
     if (modelDir !== undefined && (typeof modelDir !== "string" || modelDir.length === 0)) {
-      throw new TokClassError("ERR_INVALID_ARGUMENT", `Expected a model folder path for modelDir, received ${typeof modelDir}`);
+      throw new TokClassError("ERR_INVALID_ARGUMENT", `Expected a model folder path or model id for modelDir, received ${typeof modelDir}`);
     }
     const resolved = resolveLoadOptions(options);
-    const folder = readModelFolder(modelDir, resolved.modelFile);
+    const folder = readModelFolder(modelDir, resolved.modelFile, resolved.revision);
     const maxLength = resolved.maxLength ?? folder.maxLength;
     // A longer window would load and then fail in the model on the first long text (a position
     // embedding lookup past the table), far from the option that caused it.
@@ -169,6 +171,7 @@ export class TokenClassifier {
     const n = this.#handle.info();
     return {
       modelDir: this.#folder.dir,
+      ...(this.#folder.hubId === undefined ? {} : { modelId: this.#folder.hubId }),
       modelFile: this.#folder.modelFile,
       labels: [...this.#folder.labels],
       maxLength: this.#maxLength,

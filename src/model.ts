@@ -6,12 +6,15 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { packageRoot } from "./binding.js";
 import { TokClassError } from "./errors.js";
+import { resolveModelSource } from "./model-source.js";
 
 /** The embedded default model (CoNLL-2003 NER, BERT 4×128, cased WordPiece). */
 export const DEFAULT_MODEL_DIR = join(packageRoot, "models", "bert-cased-conll");
 
 export interface ModelFolder {
   dir: string;
+  /** The Hugging Face model id, when the folder was found in a cache by that id. */
+  hubId?: string;
   modelPath: string;
   modelFile: string;
   tokenizerPath: string;
@@ -94,19 +97,29 @@ function positiveInteger(value: unknown, field: string, path: string): number | 
   return value;
 }
 
-export function readModelFolder(dir: string | undefined, modelFile: string | undefined): ModelFolder {
-  const root = resolve(dir ?? DEFAULT_MODEL_DIR);
+/**
+ * `dir`: a folder, or a Hugging Face model id found in a local cache (model-source.ts), at
+ * `revision` for huggingface_hub's cache; undefined: the embedded model.
+ */
+export function readModelFolder(dir: string | undefined, modelFile: string | undefined, revision?: string): ModelFolder {
+  if (dir === undefined && revision !== undefined) {
+    throw new TokClassError("ERR_INVALID_ARGUMENT", "options.revision applies to a model id looked up in the Hugging Face cache, not to the embedded model");
+  }
+  const source = dir === undefined ? { dir: resolve(DEFAULT_MODEL_DIR) } : resolveModelSource(dir, revision);
+  const root = source.dir;
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new TokClassError("ERR_MODEL_NOT_FOUND", `Model folder not found: ${root}`);
   }
+  // A cache holds only the files that were downloaded: say so, or "no model.onnx" puzzles.
+  const cached = source.hubId === undefined ? "" : ` (${source.hubId} from the ${source.cache} cache, which holds only the files downloaded)`;
   const name = modelFile ?? "model.onnx";
   const modelPath = [join(root, name), join(root, "onnx", name)].find((p) => existsSync(p));
   if (!modelPath) {
-    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No ${name} in ${root} or ${join(root, "onnx")}`);
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No ${name} in ${root} or ${join(root, "onnx")}${cached}`);
   }
   const tokenizerPath = join(root, "tokenizer.json");
   if (!existsSync(tokenizerPath)) {
-    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No tokenizer.json in ${root} (tokclass needs a fast-tokenizer file)`);
+    throw new TokClassError("ERR_MODEL_NOT_FOUND", `No tokenizer.json in ${root}${cached} (tokclass needs a fast-tokenizer file)`);
   }
   const configPath = join(root, "config.json");
   const config = readJson(configPath, "config.json");
@@ -124,6 +137,7 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
 
   return {
     dir: root,
+    ...(source.hubId === undefined ? {} : { hubId: source.hubId }),
     modelPath,
     modelFile: name,
     tokenizerPath,

@@ -75,6 +75,7 @@ export interface ResolvedLoadOptions {
   maxLength?: number;
   maxTextLength: number;
   modelFile?: string;
+  revision?: string;
   intraOpThreads?: number;
   interOpThreads: number;
   parallelRuns?: number;
@@ -93,7 +94,7 @@ export interface ResolvedLoadOptions {
 }
 
 const LOAD_KEYS = [
-  "device", "deviceId", "maxLength", "maxTextLength", "modelFile", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
+  "device", "deviceId", "maxLength", "maxTextLength", "modelFile", "revision", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
   "graphOptimizationLevel",
   "memoryArena", "tokenBudget", "maxBatchSize", "requireBatchInvariance", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
@@ -113,6 +114,9 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
   if (o.modelFile !== undefined && (typeof o.modelFile !== "string" || o.modelFile.length === 0)) {
     throw invalidArgument("options.modelFile", "a file name", o.modelFile);
   }
+  if (o.revision !== undefined && (typeof o.revision !== "string" || o.revision.length === 0)) {
+    throw invalidArgument("options.revision", "a branch, tag or commit hash", o.revision);
+  }
   if (o.runtimeLibrary !== undefined && (typeof o.runtimeLibrary !== "string" || o.runtimeLibrary.length === 0)) {
     throw invalidArgument("options.runtimeLibrary", "a path", o.runtimeLibrary);
   }
@@ -127,6 +131,7 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     maxTextLength:
       o.maxTextLength === undefined ? DEFAULT_MAX_TEXT_LENGTH : integer(o.maxTextLength, "options.maxTextLength", 1, LONGEST_JS_STRING),
     modelFile: o.modelFile as string | undefined,
+    revision: o.revision as string | undefined,
     // Left undefined when not given: the defaults depend on the model's size (threadingFor).
     intraOpThreads: o.intraOpThreads === undefined ? undefined : integer(o.intraOpThreads, "options.intraOpThreads", 0, 1024),
     interOpThreads: o.interOpThreads === undefined ? 1 : integer(o.interOpThreads, "options.interOpThreads", 0, 1024),

@@ -53,6 +53,11 @@ export interface LoadOptions {
   maxTextLength?: number;
   /** ONNX file inside the model folder, e.g. "model_quantized.onnx" (default "model.onnx" or "onnx/model.onnx"). */
   modelFile?: string;
+  /**
+   * For a model id found in huggingface_hub's cache: the branch, tag or commit hash to read
+   * (default "main"). Refused with a folder path or the embedded model.
+   */
+  revision?: string;
   /** Threads ONNX Runtime uses inside one run (default: all cores). */
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across independent graph nodes (default 1). */
@@ -171,6 +176,8 @@ export interface InferencePayload {
 
 export interface ClassifierInfo {
   modelDir: string;
+  /** The Hugging Face model id, when the model was loaded by id from a local cache. */
+  modelId?: string;
   modelFile: string;
   labels: string[];
   maxLength: number;

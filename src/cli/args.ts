@@ -39,7 +39,9 @@ export const HELP = `Usage: tokclass [options] "text" ...     classify texts, on
        tokclass serve [serve options]       HTTP server compatible with the Inference API
 
 Options:
-  -m, --model DIR          model folder (default: the embedded CoNLL-2003 NER model)
+  -m, --model DIR|ID       model folder, or a model id (org/name) already in the Hugging Face
+                           or transformers.js cache (default: the embedded CoNLL-2003 NER model)
+      --revision REV       branch, tag or commit of a model id in the Hugging Face cache
   -s, --strategy NAME      aggregation: none | simple | first | average | max (default simple)
       --ignore-labels L,L  labels to drop, comma-separated (default O; "" keeps all)
       --stride N           classify long texts in overlapping windows sharing N tokens
@@ -72,6 +74,7 @@ Options:
   -p, --port N           port (default 8080; env TOKCLASS_PORT)
       --host HOST        address to listen on (default 127.0.0.1; env TOKCLASS_HOST)
       --model ID=DIR     serve the model folder DIR as ID (repeatable; ID may contain "/")
+      --model ID         serve model id ID from the Hugging Face or transformers.js cache
   -c, --config FILE      JSON config file (env TOKCLASS_CONFIG)
       --token TOKEN      require "Authorization: Bearer TOKEN" (repeatable; env TOKCLASS_TOKENS=a,b)
       --max-body BYTES   largest request body, e.g. 1048576, 512k, 4mb (default 1mb)
@@ -122,6 +125,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
         text: { type: "boolean" },
         device: { type: "string" },
         "model-file": { type: "string" },
+        revision: { type: "string" },
         "max-text-length": { type: "string" },
         input: { type: "string", short: "i" },
         "batch-size": { type: "string" },
@@ -150,6 +154,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
   const load: LoadOptions = {};
   if (v.device !== undefined) load.device = oneOf<Device>(v.device, ["cpu", "cuda"], "--device");
   if (v["model-file"] !== undefined) load.modelFile = v["model-file"];
+  if (v.revision !== undefined) load.revision = v.revision;
   if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length", 1, LONGEST_JS_STRING);
 
   let input = v.input;

@@ -6,7 +6,8 @@
  *     "host": "127.0.0.1", "port": 8080,
  *     "models": {
  *       "dslim/bert-base-NER": "./models/bert-base-NER",
- *       "pos": { "path": "./models/pos", "device": "cpu", "modelFile": "model_quantized.onnx" }
+ *       "pos": { "path": "./models/pos", "device": "cpu", "modelFile": "model_quantized.onnx" },
+ *       "Xenova/bert-base-NER": { "revision": "main" }   (no path: the id, from the local caches)
  *     },
  *     "defaultModel": "default", "tokens": ["secret"],
  *     "maxBodyBytes": 1048576, "requestTimeoutMs": 30000, "cacheSize": 1024, "preload": true
@@ -104,14 +105,17 @@ function parseDevice(value: unknown, what: string): Device {
   return value;
 }
 
-/** `--model id=dir` */
+/**
+ * `--model id=dir`, or `--model id` alone: the model id, looked up by TokenClassifier.load in
+ * the local Hugging Face / transformers.js caches (model-source.ts).
+ */
 export function parseModelFlag(value: string): { id: string; dir: string } {
   const eq = value.indexOf("=");
-  const id = eq > 0 ? value.slice(0, eq).trim() : "";
-  const dir = eq > 0 ? value.slice(eq + 1).trim() : "";
-  if (!id || !dir) throw expected("--model", "ID=FOLDER (e.g. dslim/bert-base-NER=./models/ner)", value);
+  const id = (eq >= 0 ? value.slice(0, eq) : value).trim();
+  const dir = eq >= 0 ? value.slice(eq + 1).trim() : id;
+  if (!id || !dir) throw expected("--model", "ID=FOLDER (e.g. dslim/bert-base-NER=./models/ner) or a cached model id", value);
   checkModelId(id, "--model");
-  return { id, dir };
+  return { id, dir: eq >= 0 ? resolve(dir) : id };
 }
 
 function checkModelId(id: string, what: string): void {
@@ -185,8 +189,15 @@ export function parseConfigFile(text: string, path: string): FileConfig {
         // Everything but "path" is LoadOptions; TokenClassifier.load validates it.
         const { path: dir, ...load } = value as { path: string } & LoadOptions;
         out.models.push({ id, dir: resolve(base, dir), load });
+      } else if (typeof value === "object" && value !== null && !Array.isArray(value) && !("path" in value)) {
+        // No folder: the id itself, found by TokenClassifier.load in the local model caches.
+        out.models.push({ id, dir: id, load: value as LoadOptions });
       } else {
-        throw expected(`models[${JSON.stringify(id)}] in the config file`, 'a folder path or {"path": folder, ...load options}', value);
+        throw expected(
+          `models[${JSON.stringify(id)}] in the config file`,
+          'a folder path, {"path": folder, ...load options}, or {...load options} for a model id in the Hugging Face cache',
+          value,
+        );
       }
     }
   }
@@ -214,7 +225,7 @@ export function resolveServerConfig(
   for (const spec of file.models) byId.set(spec.id, spec);
   for (const flag of flags.model ?? []) {
     const { id, dir } = parseModelFlag(flag);
-    byId.set(id, { id, dir: resolve(dir), load: {} });
+    byId.set(id, { id, dir, load: {} });
   }
   if (flags.device !== undefined) {
     const device = parseDevice(flags.device, "--device");

@@ -1,10 +1,10 @@
 // The built executable: dist/cli/main.js, built here by npm run build:ts.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { TokenClassifier } from "../../src/index.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -75,7 +75,7 @@ describe("tokclass without a model", () => {
   });
 
   it("usage errors exit 2 with a message on stderr", async () => {
-    for (const args of [["--bogus"], ["--strategy", "median", "text"], ["--offsets", "bytes", "x"], ["serve", "--port", "x"], ["serve", "--model", "nodir"]]) {
+    for (const args of [["--bogus"], ["--strategy", "median", "text"], ["--offsets", "bytes", "x"], ["serve", "--port", "x"], ["serve", "--model", "nodir="], ["serve", "--model", "id with space"]]) {
       const r = await run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stdout).toBe("");
@@ -168,6 +168,32 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
     expect(r.stdout).toContain("Sarah Jessica Parker");
     const bad = await run(["--model", "/nonexistent/model", "x"]);
     expect(bad.code).toBe(1);
+  });
+
+  it("--model ID reads a model id from the Hugging Face cache ($HF_HUB_CACHE), --revision a cached revision", () => {
+    // One repository laid out as huggingface_hub lays it out: refs/main -> snapshots/<commit>/.
+    const hub = mkdtempSync(join(tmpdir(), "tokclass-cli-hub-"));
+    const commit = "c".repeat(40);
+    const snapshot = join(hub, "models--org--ner", "snapshots", commit);
+    mkdirSync(snapshot, { recursive: true });
+    mkdirSync(join(hub, "models--org--ner", "refs"));
+    writeFileSync(join(hub, "models--org--ner", "refs", "main"), commit);
+    for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "model.onnx"]) {
+      symlinkSync(join(root, "models", "bert-cased-conll", f), join(snapshot, f));
+    }
+    onTestFinished(() => rmSync(hub, { recursive: true, force: true }));
+    const env = { ...process.env, HF_HUB_CACHE: hub };
+    const cli = (args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { cwd: root, encoding: "utf8", env });
+    const byId = cli(["-m", "org/ner", SEED]);
+    expect(byId.status, byId.stderr).toBe(0);
+    expect(byId.stdout).toBe(cli([SEED]).stdout); // the same files as the embedded model
+    expect(JSON.parse(byId.stdout)).not.toEqual([]);
+    const absent = cli(["-m", "org/other", SEED]);
+    expect(absent.status).toBe(1);
+    expect(absent.stderr).toMatch(/no model org\/other in .*tokclass-cli-hub-.*never downloads/s);
+    const revision = cli(["-m", "org/ner", "--revision", "v9", SEED]);
+    expect(revision.status).toBe(1);
+    expect(revision.stderr).toMatch(/not at revision "v9" \(refs there: main\)/);
   });
 
   it("TOKCLASS_ADDON naming a missing file fails with that error, not another addon in its place", () => {

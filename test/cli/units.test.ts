@@ -29,6 +29,7 @@ describe("parseCli", () => {
     });
     expect((parseCli(["--ignore-labels", "", "x"]) as ClassifyCommand).classify.ignoreLabels).toEqual([]);
     expect((parseCli(["--max-text-length", "1000", "x"]) as ClassifyCommand).load).toEqual({ maxTextLength: 1000 });
+    expect(parseCli(["-m", "dslim/bert-base-NER", "--revision", "v2", "x"])).toMatchObject({ model: "dslim/bert-base-NER", load: { revision: "v2" } });
   });
 
   it("reads stdin with -, --input, or a piped stdin", () => {

@@ -109,6 +109,24 @@ describe("resolveServerConfig", () => {
     expect(c.tokens).toEqual(["file-token"]);
   });
 
+  it("a model id without a folder is served from the local caches: the id is what load() gets", () => {
+    const c = resolveServerConfig({ model: ["Xenova/bert-base-NER", "pos=/abs/pos"] }, {}, read);
+    expect(c.models).toEqual([
+      { id: "Xenova/bert-base-NER", dir: "Xenova/bert-base-NER", load: {} },
+      { id: "pos", dir: "/abs/pos", load: {} },
+    ]);
+    const fromFile = JSON.stringify({ models: { "Xenova/bert-base-NER": { revision: "v2", modelFile: "model_quantized.onnx" }, ner: {} } });
+    const f = resolveServerConfig({ config: "/etc/ids.json" }, {}, (p) => (p === "/etc/ids.json" ? fromFile : read(p)));
+    expect(f.models).toEqual([
+      { id: "Xenova/bert-base-NER", dir: "Xenova/bert-base-NER", load: { revision: "v2", modelFile: "model_quantized.onnx" } },
+      { id: "ner", dir: "ner", load: {} },
+    ]);
+    for (const value of [{ path: 5 }, { path: null }, [], 3, ""]) {
+      const bad = JSON.stringify({ models: { x: value } });
+      expect(() => resolveServerConfig({ config: "/etc/bad.json" }, {}, () => bad), JSON.stringify(value)).toThrow(ConfigError);
+    }
+  });
+
   it("flags override env, env overrides the file", () => {
     const env = { TOKCLASS_TOKENS: "a, b,", TOKCLASS_PORT: "7000", TOKCLASS_CONFIG: "/etc/tokclass.json" };
     const c = resolveServerConfig({}, env, read);
@@ -122,7 +140,8 @@ describe("resolveServerConfig", () => {
     const bad: Array<Parameters<typeof resolveServerConfig>[0]> = [
       { port: "99999" },
       { port: "abc" },
-      { model: ["nodir"] },
+      { model: ["nodir="] },
+      { model: ["id with space"] },
       { model: ["=dir"] },
       { model: ["/lead=dir"] },
       { maxBody: "-1" },
