@@ -11,8 +11,9 @@
  *                                                        (links into ../../blobs/)
  * with <cache> = $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else
  * $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub. transformers.js (Node) keeps
- * the files it fetched under <its package folder>/.cache/<org>/<name>/, found here from the
- * working directory's node_modules upwards.
+ * the files it fetched under <its package folder>/.cache/<org>/<name>/ (revision "main") or
+ * <org>/<name>/<revision>/ (any other; its FileCache keys, dist/transformers.node.mjs
+ * buildResourcePaths), found here from the working directory's node_modules upwards.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
@@ -102,7 +103,7 @@ function listRefs(dir: string, prefix = ""): string[] {
 /**
  * Resolves a model argument. An existing path always wins, so a folder named like an id is
  * read as the folder; otherwise a string shaped like a Hub id is looked up in huggingface_hub's
- * cache, then in transformers.js's (which keeps one revision, so `revision` does not apply).
+ * cache, then in transformers.js's.
  */
 export function resolveModelSource(
   model: string,
@@ -135,11 +136,10 @@ export function resolveModelSource(
   const fromHub = fromHuggingFaceCache(model, revision, hfCache);
   if (fromHub !== undefined) return { dir: fromHub, hubId: model, cache: "huggingface_hub" };
   const jsCaches = transformersJsCacheDirs(cwd);
-  if (revision === undefined) {
-    for (const cache of jsCaches) {
-      const dir = join(cache, ...model.split("/"));
-      if (isDirectory(dir)) return { dir, hubId: model, cache: "transformers.js" };
-    }
+  const jsRevision = revision === undefined || revision === "main" ? [] : revision.split("/");
+  for (const cache of jsCaches) {
+    const dir = join(cache, ...model.split("/"), ...jsRevision);
+    if (isDirectory(dir)) return { dir, hubId: model, cache: "transformers.js" };
   }
   const looked = [`${hfCache} (huggingface_hub)`, ...jsCaches.map((c) => `${c} (transformers.js)`)];
   throw notFound(

@@ -54,8 +54,9 @@ export interface LoadOptions {
   /** ONNX file inside the model folder, e.g. "model_quantized.onnx" (default "model.onnx" or "onnx/model.onnx"). */
   modelFile?: string;
   /**
-   * For a model id found in huggingface_hub's cache: the branch, tag or commit hash to read
-   * (default "main"). Refused with a folder path or the embedded model.
+   * For a model id read from a local cache (huggingface_hub's or transformers.js's): the
+   * branch, tag or commit hash to read (default "main"). Refused with a folder path or the
+   * embedded model.
    */
   revision?: string;
   /** Threads ONNX Runtime uses inside one run (default: all cores). */

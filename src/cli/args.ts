@@ -41,7 +41,7 @@ export const HELP = `Usage: tokclass [options] "text" ...     classify texts, on
 Options:
   -m, --model DIR|ID       model folder, or a model id (org/name) already in the Hugging Face
                            or transformers.js cache (default: the embedded CoNLL-2003 NER model)
-      --revision REV       branch, tag or commit of a model id in the Hugging Face cache
+      --revision REV       branch, tag or commit of a cached model id (default main)
   -s, --strategy NAME      aggregation: none | simple | first | average | max (default simple)
       --ignore-labels L,L  labels to drop, comma-separated (default O; "" keeps all)
       --stride N           classify long texts in overlapping windows sharing N tokens

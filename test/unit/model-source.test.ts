@@ -63,8 +63,11 @@ beforeAll(() => {
   // single: a cache copied without its refs, one snapshot; twins: two snapshots, no refs.
   for (const f of FILES) snapshotFile(join(hub, "models--single"), MAIN, f, join(DEFAULT_MODEL_DIR, f));
   for (const c of [MAIN, V2]) snapshotFile(join(hub, "models--org--twins"), c, "config.json", join(DEFAULT_MODEL_DIR, "config.json"));
-  // A project using transformers.js, whose cache holds org/js-ner.
-  linkModel(join(root, "project", "node_modules", "@huggingface", "transformers", ".cache", "org", "js-ner"));
+  // A project using transformers.js, whose cache holds org/js-ner at main (<id>/) and at "v2"
+  // (<id>/v2/: its FileCache keys a revision other than main so).
+  const jsNer = join(root, "project", "node_modules", "@huggingface", "transformers", ".cache", "org", "js-ner");
+  linkModel(jsNer);
+  linkModel(join(jsNer, "v2"));
   mkdirSync(join(root, "project", "src"), { recursive: true });
   // A folder whose relative path looks like an id.
   linkModel(join(root, "project", "org", "ner"));
@@ -155,9 +158,11 @@ describe("model ids from transformers.js's cache, and folders", () => {
       hubId: "org/js-ner",
       cache: "transformers.js",
     });
-    // It keeps one revision: asking for one is a miss there, said as such.
-    expect(() => resolveModelSource("org/js-ner", "main", { HF_HUB_CACHE: join(root, "empty") }, cwd)).toThrow(
-      /no model org\/js-ner at revision "main" in .*\(huggingface_hub\) or .*\(transformers\.js\)/,
+    const empty = { HF_HUB_CACHE: join(root, "empty") };
+    expect(resolveModelSource("org/js-ner", "main", empty, cwd).dir).toBe(join(cache, "org", "js-ner"));
+    expect(resolveModelSource("org/js-ner", "v2", empty, cwd).dir).toBe(join(cache, "org", "js-ner", "v2"));
+    expect(() => resolveModelSource("org/js-ner", "v3", empty, cwd)).toThrow(
+      /no model org\/js-ner at revision "v3" in .*\(huggingface_hub\) or .*\(transformers\.js\)/,
     );
   });
 
