@@ -1,6 +1,8 @@
 // The server with the real classifier (embedded model): what plain fetch and the official
 // @huggingface/inference client get equals clf.query() for the same payload.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InferenceClient } from "@huggingface/inference";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TokenClassifier } from "../../src/index.js";
@@ -160,6 +162,37 @@ describe.skipIf(!built)("server with the real classifier", () => {
       expect(mine).toEqual(await clf.query({ inputs: MORE[i]! }));
     }
     expect(events.at(-1)!.event).toBe("done");
+  });
+
+  it("a model id with no folder is served from the Hugging Face cache, at /models/<id>", async () => {
+    // `tokclass serve --model org/ner`: the id is both the route and what load() looks up.
+    const { DEFAULT_MODEL_DIR } = await import("../../src/index.js");
+    const { parseModelFlag } = await import("../../src/server/config.js");
+    const hub = mkdtempSync(join(tmpdir(), "tokclass-serve-hub-"));
+    const commit = "d".repeat(40);
+    const snapshot = join(hub, "models--org--ner", "snapshots", commit);
+    mkdirSync(join(snapshot, "onnx"), { recursive: true });
+    mkdirSync(join(hub, "models--org--ner", "refs"));
+    writeFileSync(join(hub, "models--org--ner", "refs", "main"), commit);
+    for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]) symlinkSync(join(DEFAULT_MODEL_DIR, f), join(snapshot, f));
+    symlinkSync(join(DEFAULT_MODEL_DIR, "model.onnx"), join(snapshot, "onnx", "model.onnx"));
+    const saved = process.env.HF_HUB_CACHE;
+    process.env.HF_HUB_CACHE = hub;
+    const cached = await start({ models: [{ ...parseModelFlag("org/ner"), load: {} }] });
+    try {
+      await cached.registry.settled();
+      const res = await post(`${cached.url}/models/org/ner`, { inputs: SEED }, { "x-use-cache": "false" });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(await clf.query({ inputs: SEED }));
+      const health = (await (await fetch(`${cached.url}/health`)).json()) as { models: Array<{ id: string; info?: { modelId?: string; modelDir: string } }> };
+      const served = health.models.find((m) => m.id === "org/ner");
+      expect(served?.info).toMatchObject({ modelId: "org/ner", modelDir: snapshot });
+    } finally {
+      await cached.close();
+      if (saved === undefined) delete process.env.HF_HUB_CACHE;
+      else process.env.HF_HUB_CACHE = saved;
+      rmSync(hub, { recursive: true, force: true });
+    }
   });
 
   it("a lazily loaded model: 503 while loading, then the answer with x-wait-for-model", async () => {
