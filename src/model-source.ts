@@ -36,12 +36,17 @@ export interface ModelSource {
 
 type Env = Record<string, string | undefined>;
 
+/** A path from the environment, "~" expanded as huggingface_hub expands it (os.path.expanduser). */
+function envPath(value: string): string {
+  return resolve(value === "~" || value.startsWith("~/") ? homedir() + value.slice(1) : value);
+}
+
 /** huggingface_hub's cache folder, by its own precedence of environment variables. */
 export function huggingFaceCacheDir(env: Env = process.env): string {
-  if (env.HF_HUB_CACHE) return resolve(env.HF_HUB_CACHE);
-  if (env.HUGGINGFACE_HUB_CACHE) return resolve(env.HUGGINGFACE_HUB_CACHE);
-  if (env.HF_HOME) return resolve(env.HF_HOME, "hub");
-  return resolve(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface", "hub");
+  if (env.HF_HUB_CACHE) return envPath(env.HF_HUB_CACHE);
+  if (env.HUGGINGFACE_HUB_CACHE) return envPath(env.HUGGINGFACE_HUB_CACHE);
+  if (env.HF_HOME) return join(envPath(env.HF_HOME), "hub");
+  return join(env.XDG_CACHE_HOME ? envPath(env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "huggingface", "hub");
 }
 
 /** The transformers.js caches visible from `cwd`: each node_modules on the way up. */
