@@ -2,8 +2,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "common/error.h"
+#include "common/serde_float.h"
 #include "common/utf8.h"
 
 namespace tokclass::json {
@@ -215,12 +217,10 @@ class Parser {
     const char* b = s_.data() + start;
     const char* e = s_.data() + pos_;
     Number n;
-    auto r = std::from_chars(b, e, n.value);
-    if (r.ec == std::errc::result_out_of_range) {
-      n.value = (*b == '-') ? -HUGE_VAL : HUGE_VAL;
-    } else if (r.ec != std::errc() || r.ptr != e) {
-      fail("bad number");
-    }
+    // As Hugging Face tokenizers reads it (serde_float.h: not always correctly rounded); a
+    // number beyond a double, which serde_json refuses, is kept as an infinity.
+    const std::optional<double> value = serde_json_f64(std::string_view(b, static_cast<size_t>(e - b)));
+    n.value = value ? *value : (*b == '-') ? -HUGE_VAL : HUGE_VAL;
     if (integral) {
       auto ri = std::from_chars(b, e, n.integer);
       n.is_integer = ri.ec == std::errc() && ri.ptr == e;

@@ -2,7 +2,10 @@
 // alignments, split behaviors, JSON reader, WordPiece decoder, vocabulary table). Offsets are checked by slicing
 // the original text, as HF's own tests do. Exit status 0 when everything passes.
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -11,6 +14,7 @@
 
 #include "common/error.h"
 #include "common/json.h"
+#include "common/serde_float.h"
 #include "common/utf8.h"
 #include "tokenizer/decoders/wordpiece.h"
 #include "tokenizer/models/vocab_table.h"
@@ -132,6 +136,76 @@ void test_json() {
   check(json::quoted("a\"\n\x01") == "\"a\\\"\\n\\u0001\"", "json quoted");
 }
 
+// JSON numbers as Hugging Face tokenizers reads them (serde_float.h). Expected bits: what
+// tokenizers 0.23.2 (its npm binding) held after reading each string as a Unigram score, read
+// back from the file its save() wrote (shortest round-trip form), 2026-11-27. Eleven of them
+// differ from the correctly rounded value (std::from_chars), which is checked too.
+void test_serde_floats() {
+  struct Case {
+    const char* text;
+    uint64_t bits;
+  };
+  const Case cases[] = {
+      {"-7.2841196891470075", 0xc01d22f0459424f4ull},
+      {"-7.3571902416867765", 0xc01d6dc34759faebull},
+      {"-7.4828620869312426", 0xc01dee73661f645aull},
+      {"-7.6391459288960695", 0xc01e8e7c4537ebaeull},
+      {"-7.6911620101860665", 0xc01ec3bff957f276ull},
+      {"-12.345678901234567", 0xc028b0fcd32f707aull},
+      {"-0.1", 0xbfb999999999999aull},
+      {"-1e-7", 0xbe7ad7f29abcaf48ull},
+      {"-1.5E+2", 0xc062c00000000000ull},
+      {"-123456789012345678901234.5", 0xc4ba249b1f10a06cull},
+      {"-0.0000000000000000000001234567890123456789012", 0xbb62a800d163332full},
+      {"-9.999999999999999999999", 0xc024000000000000ull},
+      {"-3.0000000000000004", 0xc008000000000001ull},
+      {"-2.2250738585072014e-308", 0x8010000000000000ull},
+      {"-4.9e-324", 0x8000000000000001ull},
+      {"-1.7976931348623157e308", 0xffefffffffffffffull},
+      {"-18446744073709551615.5", 0xc3f0000000000000ull},
+      {"-18446744073709551616", 0xc3f0000000000000ull},
+      {"-1844674407370955161.6", 0xc3b999999999999aull},
+      {"-1844674407370955161.5", 0xc3b999999999999aull},
+      {"-0", 0x8000000000000000ull},
+      {"-8", 0xc020000000000000ull},
+      {"-14.000000000000002", 0xc02c000000000001ull},
+      {"-5e-1", 0xbfe0000000000000ull},
+      {"-99.99e-2", 0xbfefff2e48e8a71eull},
+      {"-5.603094674308114", 0xc0166991a67a2e34ull},
+      {"-3.76235383425116173", 0xc00e194cf790b628ull},
+      {"-13.5732922754386451482", 0xc02b258690ac1de7ull},
+      {"-12.750492898996301041", 0xc02980409af22382ull},
+      {"-11.56474958626057290", 0xc0272126db96d65eull},
+      {"-11.54029110190452591", 0xc02714a10909ffdeull},
+      {"-4.5612938087995474", 0xc0123ec3cde0f720ull},
+      {"-6.3814884332090873", 0xc01986a4e761bdc2ull},
+      {"-17.04875529216896371", 0xc0310c7b3a115f64ull},
+      {"-5.0207376517480223", 0xc014153c404036e1ull},
+      {"-13.43484184359296181", 0xc02adea397125408ull},
+      {"-15.1982561791423610", 0xc02e6581d57b4af0ull},
+      {"-9.007516169836874", 0xc02203d928cf47f7ull},
+      {"-1.97844899475873674", 0xbfffa7ba2214af83ull},
+      {"-13.412730073830625", 0xc02ad3515b325b3cull},
+  };
+  size_t not_correctly_rounded = 0;
+  for (const Case& c : cases) {
+    const std::optional<double> v = json::serde_json_f64(c.text);
+    uint64_t bits = 0;
+    if (v) std::memcpy(&bits, &*v, sizeof bits);
+    check(v.has_value() && bits == c.bits, std::string("serde_json_f64 ") + c.text);
+    double exact = 0;
+    std::from_chars(c.text, c.text + std::strlen(c.text), exact);
+    uint64_t exact_bits = 0;
+    std::memcpy(&exact_bits, &exact, sizeof exact_bits);
+    if (exact_bits != c.bits) ++not_correctly_rounded;
+    // The JSON reader gives the same value.
+    check(v.has_value() && json::parse(c.text).as_double() == *v, std::string("json reader ") + c.text);
+  }
+  check(not_correctly_rounded == 11, "eleven cases differ from the correctly rounded value");
+  check(!json::serde_json_f64("1e400").has_value() && !json::serde_json_f64("-1.8e308").has_value(), "out of range");
+  check(json::serde_json_f64("1e-400") == 0.0 && json::serde_json_f64("0e99999999999") == 0.0, "underflow and zero");
+}
+
 void test_decoder() {
   WordPieceDecoder d("##", true);
   std::string out;
@@ -205,6 +279,7 @@ int main() {
   test_split_behaviors();
   test_transforms();
   test_json();
+  test_serde_floats();
   test_decoder();
   test_vocab_table();
   if (failures()) {
