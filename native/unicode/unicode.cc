@@ -45,17 +45,63 @@ bool is_whitespace(char32_t c) {
   }
 }
 
+namespace {
+
+// Whether c lies in one of the sorted (first, last) pairs of `ranges`.
+bool in_ranges(const uint32_t* ranges, size_t size, char32_t c) {
+  size_t lo = 0, hi = size / 2;
+  while (lo < hi) {  // the first range whose last code point is >= c
+    const size_t mid = (lo + hi) / 2;
+    if (ranges[2 * mid + 1] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < size / 2 && ranges[2 * lo] <= c;
+}
+
+// Whether Unicode 8.0 had not yet assigned c, for a c of a P*, Cc, Cf, Co or Mn category (the
+// generated ranges hold only those). Looked up only after the category matched, so the common
+// letters and spaces never search.
+bool assigned_after_unicode8(char32_t c) {
+  return in_ranges(t::kAssignedAfterUnicode8Ranges, t::kAssignedAfterUnicode8Ranges_size, c);
+}
+
+// General_Category changes since Unicode 8.0 among characters 8.0 already had, where the old
+// category decides one of the predicates below (UnicodeData.txt then and now; each confirmed
+// by the code-point sweep against tokenizers, test/conformance/unicode-versions.test.ts).
+constexpr char32_t kCanadianChiSign = 0x166D;       // Po then, So now
+constexpr char32_t kSharadaSandhiMark = 0x111C9;    // Po then, Mn now
+constexpr char32_t kHanunooPamudpod = 0x1734;       // Mn then, Mc now
+constexpr char32_t kMongolianBaluda = 0x1885;       // and 0x1886: Lo then, Mn now
+constexpr char32_t kJavaneseKeret = 0xA9BD;         // Mc then, Mn now
+// Likewise since Unicode 9.0 (is_combining_mark): Mc then, Lo now.
+constexpr char32_t kVedicArdhavisarga = 0x1CF2;     // and 0x1CF3
+
+}  // namespace
+
 bool is_other(char32_t c) {
   Category k = category(c);
-  return k == Category::Cc || k == Category::Cf || k == Category::Co;
+  return (k == Category::Cc || k == Category::Cf || k == Category::Co) && !assigned_after_unicode8(c);
 }
 
 bool is_punctuation(char32_t c) {
+  if (c == kCanadianChiSign || c == kSharadaSandhiMark) return true;
   Category k = category(c);
-  return k >= Category::Pc && k <= Category::Po;
+  return k >= Category::Pc && k <= Category::Po && !assigned_after_unicode8(c);
 }
 
-bool is_mark_nonspacing(char32_t c) { return category(c) == Category::Mn; }
+bool is_combining_mark(char32_t c) {
+  if (c == kVedicArdhavisarga || c == kVedicArdhavisarga + 1) return true;
+  if (c == kSharadaSandhiMark) return false;  // Po in 9.0 too
+  const Category k = category(c);
+  return (k == Category::Mn || k == Category::Mc || k == Category::Me) &&
+         !in_ranges(t::kMarksAfterUnicode9Ranges, t::kMarksAfterUnicode9Ranges_size, c);
+}
+
+bool is_mark_nonspacing(char32_t c) {
+  if (c == kHanunooPamudpod) return true;
+  if (c == kSharadaSandhiMark || c == kMongolianBaluda || c == kMongolianBaluda + 1 || c == kJavaneseKeret) return false;
+  return category(c) == Category::Mn && !assigned_after_unicode8(c);
+}
 
 bool is_letter(char32_t c) {
   Category k = category(c);

@@ -17,12 +17,24 @@ Category category(char32_t c);
 
 // Rust `char::is_whitespace` (the White_Space property).
 bool is_whitespace(char32_t c);
-// `unicode_categories::is_other` as BertNormalizer uses it: Cc | Cf | Co (not Cn).
+
+// The next three are what Hugging Face tokenizers takes from the `unicode_categories` crate,
+// whose tables are Unicode 8.0's: a character assigned since (U+061D ARABIC END OF TEXT MARK,
+// Po since Unicode 14) is unassigned there, so BertPreTokenizer does not split on it and
+// BertNormalizer neither drops nor strips it; the few categories changed since 8.0 count as
+// they were. The rest of this header follows the tables' own Unicode version. Checked code
+// point by code point against tokenizers 0.23.2 (test/conformance/unicode-versions.test.ts).
+//
+// `is_other` as BertNormalizer uses it: Cc | Cf | Co (not Cn).
 bool is_other(char32_t c);
-// Any P* category (`unicode_categories::is_punctuation`).
+// Any P* category (`is_punctuation`; BertPreTokenizer, Punctuation).
 bool is_punctuation(char32_t c);
-// Mn (`is_mark_nonspacing`, what StripAccents removes after NFD).
+// Mn (`is_mark_nonspacing`, what BertNormalizer's strip_accents removes after NFD).
 bool is_mark_nonspacing(char32_t c);
+// M* (Mn | Mc | Me) as the normalization crate sees it (Unicode 9.0: marks assigned since are
+// not marks there): what the StripAccents normalizer removes.
+bool is_combining_mark(char32_t c);
+
 // Any L* / N* category (regex \p{L} / \p{N}).
 bool is_letter(char32_t c);
 bool is_number(char32_t c);
@@ -33,6 +45,9 @@ bool is_alphanumeric(char32_t c);
 void to_lowercase(char32_t c, std::u32string& out);
 void to_uppercase(char32_t c, std::u32string& out);
 
+// Normalization data is Unicode 9.0's, as Hugging Face tokenizers' normalization crate has it
+// (gen_unicode_tables.py): characters assigned since neither decompose, compose nor reorder.
+//
 // Full decomposition of one code point (recursive; Hangul syllables included), appended to out.
 // compat=false: canonical (NFD); compat=true: compatibility (NFKD). Appends c itself when it
 // does not decompose.

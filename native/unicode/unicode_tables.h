@@ -29,6 +29,16 @@ TOKCLASS_MAPPING_TABLE(Compat)
 extern const uint32_t kCccRanges[];
 extern const size_t kCccRanges_size;
 
+// (first, last) pairs, sorted: code points of a P*, Cc, Cf, Co or Mn category here that
+// Unicode 8.0 had not assigned yet (unicode.h: the Unicode 8.0 view).
+extern const uint32_t kAssignedAfterUnicode8Ranges[];
+extern const size_t kAssignedAfterUnicode8Ranges_size;
+
+// (first, last) pairs, sorted: code points of an M* category here that Unicode 9.0 had not
+// assigned yet (unicode.h: is_combining_mark).
+extern const uint32_t kMarksAfterUnicode9Ranges[];
+extern const size_t kMarksAfterUnicode9Ranges_size;
+
 // Sorted (a << 32 | b) keys and their composites.
 extern const uint64_t kComposeKeys[];
 extern const uint32_t kComposeValues[];

@@ -7,10 +7,7 @@
 namespace tokclass {
 
 void StripAccentsNormalizer::normalize(NormalizedString& s) const {
-  s.filter([](char32_t c) {
-    auto cat = unicode::category(c);
-    return cat != unicode::Category::Mn && cat != unicode::Category::Mc && cat != unicode::Category::Me;
-  });
+  s.filter([](char32_t c) { return !unicode::is_combining_mark(c); });
 }
 
 TOKCLASS_REGISTER_NORMALIZER("StripAccents", [](const json::Value&) -> std::unique_ptr<Normalizer> {
