@@ -185,32 +185,26 @@ def main():
     out.append("};")
     emit_u32_array(out, "kComposeValues", [v for _, v in pairs])
 
-    # Code points whose category is P*, Cc, Cf, Co or Mn here but which Unicode 8.0 did not yet
-    # assign (Cn there), as (first, last) pairs: the predicates that follow the
-    # `unicode_categories` crate (Unicode 8.0) exclude them.
-    legacy = set(CAT_INDEX[c] for c in ("Pc", "Pd", "Pe", "Ps", "Pi", "Pf", "Po", "Cc", "Cf", "Co", "Mn"))
-    after8 = []
-    for cp in cps():
-        if CAT_INDEX[ud.category(chr(cp))] not in legacy or ages.get(cp, (99, 0)) <= (8, 0):
-            continue
-        if after8 and after8[-1][1] == cp - 1:
-            after8[-1][1] = cp
-        else:
-            after8.append([cp, cp])
-    emit_u32_array(out, "kAssignedAfterUnicode8Ranges", [x for r in after8 for x in r])
+    def assigned_after(categories, version):
+        """(first, last) pairs, flattened: code points of `categories` here that Unicode
+        `version` had not assigned yet."""
+        wanted = set(CAT_INDEX[c] for c in categories)
+        ranges = []
+        for cp in cps():
+            if CAT_INDEX[ud.category(chr(cp))] not in wanted or ages.get(cp, (99, 0)) <= version:
+                continue
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+        return [x for r in ranges for x in r]
 
-    # Marks (M*) here that Unicode 9.0 had not assigned: not marks to the normalization crate
-    # (StripAccents).
-    marks = set(CAT_INDEX[c] for c in ("Mn", "Mc", "Me"))
-    new_marks = []
-    for cp in cps():
-        if CAT_INDEX[ud.category(chr(cp))] not in marks or known_to_normalization(cp):
-            continue
-        if new_marks and new_marks[-1][1] == cp - 1:
-            new_marks[-1][1] = cp
-        else:
-            new_marks.append([cp, cp])
-    emit_u32_array(out, "kMarksAfterUnicode9Ranges", [x for r in new_marks for x in r])
+    # P*, Cc, Cf, Co and Mn characters Unicode 8.0 did not yet assign (Cn there): the predicates
+    # that follow the `unicode_categories` crate (Unicode 8.0) exclude them.
+    emit_u32_array(out, "kAssignedAfterUnicode8Ranges",
+                   assigned_after(("Pc", "Pd", "Pe", "Ps", "Pi", "Pf", "Po", "Cc", "Cf", "Co", "Mn"), (8, 0)))
+    # Marks (M*) Unicode 9.0 had not assigned: not marks to the normalization crate (StripAccents).
+    emit_u32_array(out, "kMarksAfterUnicode9Ranges", assigned_after(("Mn", "Mc", "Me"), NORMALIZATION_AGE))
     out.append("}  // namespace tokclass::unicode::tables")
     print("\n".join(out))
 
