@@ -65,7 +65,7 @@ bool assigned_after_unicode8(char32_t c) {
   return in_ranges(t::kAssignedAfterUnicode8Ranges, t::kAssignedAfterUnicode8Ranges_size, c);
 }
 
-// General_Category changes since Unicode 8.0 among characters 8.0 already had, where the old
+// General_Category changes since Unicode 8.0 (to the 16.0 categories of the tables) among characters 8.0 already had, where the old
 // category decides one of the predicates below (UnicodeData.txt then and now; each confirmed
 // by the code-point sweep against tokenizers, test/conformance/unicode-versions.test.ts).
 constexpr char32_t kCanadianChiSign = 0x166D;       // Po then, So now
@@ -73,6 +73,7 @@ constexpr char32_t kSharadaSandhiMark = 0x111C9;    // Po then, Mn now
 constexpr char32_t kHanunooPamudpod = 0x1734;       // Mn then, Mc now
 constexpr char32_t kMongolianBaluda = 0x1885;       // and 0x1886: Lo then, Mn now
 constexpr char32_t kJavaneseKeret = 0xA9BD;         // Mc then, Mn now
+constexpr char32_t kAhomMedialRa = 0x1171E;         // Mn then, Mc now
 // Likewise since Unicode 9.0 (is_combining_mark): Mc then, Lo now.
 constexpr char32_t kVedicArdhavisarga = 0x1CF2;     // and 0x1CF3
 
@@ -98,7 +99,7 @@ bool is_combining_mark(char32_t c) {
 }
 
 bool is_mark_nonspacing(char32_t c) {
-  if (c == kHanunooPamudpod) return true;
+  if (c == kHanunooPamudpod || c == kAhomMedialRa) return true;
   if (c == kSharadaSandhiMark || c == kMongolianBaluda || c == kMongolianBaluda + 1 || c == kJavaneseKeret) return false;
   return category(c) == Category::Mn && !assigned_after_unicode8(c);
 }

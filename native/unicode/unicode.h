@@ -22,8 +22,9 @@ bool is_whitespace(char32_t c);
 // whose tables are Unicode 8.0's: a character assigned since (U+061D ARABIC END OF TEXT MARK,
 // Po since Unicode 14) is unassigned there, so BertPreTokenizer does not split on it and
 // BertNormalizer neither drops nor strips it; the few categories changed since 8.0 count as
-// they were. The rest of this header follows the tables' own Unicode version. Checked code
-// point by code point against tokenizers 0.23.2 (test/conformance/unicode-versions.test.ts).
+// they were. category() itself is Unicode 16.0's (as tokenizers' Oniguruma classifies regex
+// classes); case mappings are Unicode 14.0's. Checked code point by code point against
+// tokenizers 0.23.2 (test/conformance/unicode-versions.test.ts).
 //
 // `is_other` as BertNormalizer uses it: Cc | Cf | Co (not Cn).
 bool is_other(char32_t c);

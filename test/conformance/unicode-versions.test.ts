@@ -29,9 +29,8 @@ const json = (model: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(MODEL_DIRS[model]!, "tokenizer.json"), "utf8")) as Record<string, unknown>;
 
 // The fixtures' tokenizers, plus variants that put the other normalizers and pre-tokenizers in
-// front of the same vocabularies. Not the regex-based ones (Whitespace's \w+|[^\w\s]+, Split):
-// tokenizers' Oniguruma has Unicode 16.0 classes, these tables Unicode 14.0, so characters
-// assigned in 15.0 and 16.0 (U+0897, a mark: \w there) differ; a documented limitation (README).
+// front of the same vocabularies, and the regex-based ones, whose classes (\w, \p{L}) are
+// Unicode 16.0's in tokenizers' Oniguruma (U+0897, a 15.0 mark, is \w there).
 const TOKENIZERS: Record<string, Record<string, unknown>> = {
   "bert-cased-conll (BertNormalizer, BertPreTokenizer)": json("bert-cased-conll"),
   "bert-tiny-uncased (lowercase, strip_accents)": json("bert-tiny-uncased"),
@@ -44,6 +43,8 @@ const TOKENIZERS: Record<string, Record<string, unknown>> = {
   NFC: { ...json("xlmr-tiny"), normalizer: { type: "NFC" } },
   NFD: { ...json("xlmr-tiny"), normalizer: { type: "NFD" } },
   NFKD: { ...json("xlmr-tiny"), normalizer: { type: "NFKD" } },
+  "Whitespace (\\w+|[^\\w\\s]+)": { ...json("xlmr-tiny"), normalizer: null, pre_tokenizer: { type: "Whitespace" } },
+  "roberta-tiny (ByteLevel: GPT-2 regex, byte-level BPE)": json("roberta-tiny"),
   "Digits + WhitespaceSplit": {
     ...json("xlmr-tiny"),
     normalizer: null,
