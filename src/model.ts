@@ -105,9 +105,11 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
   if (dir === undefined && revision !== undefined) {
     throw new TokClassError("ERR_INVALID_ARGUMENT", "options.revision applies to a model id looked up in the Hugging Face cache, not to the embedded model");
   }
+  // resolveModelSource returns only folders it found (or throws); the embedded one is checked
+  // here, for a package installed without its model.
   const source = dir === undefined ? { dir: resolve(DEFAULT_MODEL_DIR) } : resolveModelSource(dir, revision);
   const root = source.dir;
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
+  if (dir === undefined && !statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new TokClassError("ERR_MODEL_NOT_FOUND", `Model folder not found: ${root}`);
   }
   // A cache holds only the files that were downloaded: say so, or "no model.onnx" puzzles.
