@@ -27,6 +27,18 @@ bool lookup(const uint32_t* keys, size_t n, const uint32_t* index, const uint32_
   return true;
 }
 
+// The entry of `ranges` (sorted, disjoint, `stride` values each, the first two being the first
+// and last code point) that holds c, or nullptr.
+const uint32_t* range_of(const uint32_t* ranges, size_t size, size_t stride, char32_t c) {
+  size_t lo = 0, hi = size / stride;
+  while (lo < hi) {  // the first entry whose last code point is >= c
+    const size_t mid = (lo + hi) / 2;
+    if (ranges[mid * stride + 1] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < size / stride && ranges[lo * stride] <= c ? ranges + lo * stride : nullptr;
+}
+
 }  // namespace
 
 Category category(char32_t c) {
@@ -48,15 +60,7 @@ bool is_whitespace(char32_t c) {
 namespace {
 
 // Whether c lies in one of the sorted (first, last) pairs of `ranges`.
-bool in_ranges(const uint32_t* ranges, size_t size, char32_t c) {
-  size_t lo = 0, hi = size / 2;
-  while (lo < hi) {  // the first range whose last code point is >= c
-    const size_t mid = (lo + hi) / 2;
-    if (ranges[2 * mid + 1] < c) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < size / 2 && ranges[2 * lo] <= c;
-}
+bool in_ranges(const uint32_t* ranges, size_t size, char32_t c) { return range_of(ranges, size, 2, c) != nullptr; }
 
 // Whether Unicode 8.0 had not yet assigned c, for a c of a P*, Cc, Cf, Co or Mn category (the
 // generated ranges hold only those). Looked up only after the category matched, so the common
@@ -155,16 +159,9 @@ void decompose(char32_t c, bool compat, std::u32string& out) {
 
 uint8_t ccc(char32_t c) {
   if (c < 0x300) return 0;
-  // Ranges are (first, last, class) triples sorted by first: find the last first <= c.
-  size_t lo = 0, hi = t::kCccRanges_size / 3;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (t::kCccRanges[mid * 3] <= c) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo == 0) return 0;
-  const uint32_t* r = t::kCccRanges + (lo - 1) * 3;
-  return c <= r[1] ? static_cast<uint8_t>(r[2]) : 0;
+  // (first, last, class) triples
+  const uint32_t* r = range_of(t::kCccRanges, t::kCccRanges_size, 3, c);
+  return r == nullptr ? 0 : static_cast<uint8_t>(r[2]);
 }
 
 std::optional<char32_t> compose(char32_t a, char32_t b) {
