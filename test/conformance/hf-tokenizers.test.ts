@@ -3,25 +3,11 @@
 // here) on many more texts than the goldens: CoNLL-2003 dev sentences and seeded random
 // strings of awkward characters, plus truncation with stride. Everything must be identical.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tokenizer } from "../../src/index.js";
 import { ALL_MODELS, MODEL_DIRS, ROOT } from "../helpers/golden.js";
-
-interface HfEncoding {
-  getIds(): number[];
-  getTokens(): string[];
-  getOffsets(): [number, number][];
-  getSpecialTokensMask(): number[];
-  getWordIds(): (number | null | undefined)[];
-  getOverflowing(): HfEncoding[];
-}
-interface HfTokenizer {
-  encode(text: string): Promise<HfEncoding>;
-  setTruncation(maxLength: number, options?: { stride?: number }): void;
-}
-const hf = createRequire(import.meta.url)("tokenizers") as { Tokenizer: { fromString(s: string): HfTokenizer } };
+import { hf } from "../helpers/hf-tokenizers.js";
 
 function conllDev(limit: number): string[] {
   const out: string[] = [];

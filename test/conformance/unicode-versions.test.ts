@@ -9,21 +9,11 @@
 // hold no such case, so these sweeps are what checks it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tokenizer } from "../../src/index.js";
 import { MODEL_DIRS } from "../helpers/golden.js";
-
-interface HfEncoding {
-  getIds(): number[];
-  getTokens(): string[];
-  getOffsets(): [number, number][];
-}
-interface HfTokenizer {
-  encodeBatch(texts: string[]): Promise<HfEncoding[]>;
-}
-const hf = createRequire(import.meta.url)("tokenizers") as { Tokenizer: { fromString(s: string): HfTokenizer } };
+import { hf } from "../helpers/hf-tokenizers.js";
 
 const json = (model: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(MODEL_DIRS[model]!, "tokenizer.json"), "utf8")) as Record<string, unknown>;
