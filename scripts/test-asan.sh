@@ -33,8 +33,13 @@ if [[ ${ASAN_REBUILD:-1} != 0 || ! -f $ADDON ]]; then
     exit 1
   }
 fi
-ldd "$ADDON" | grep -q libasan || {
+# ldd's output is read whole before it is searched: `ldd | grep -q` under pipefail fails when
+# grep exits at the first match while ldd still writes (SIGPIPE, exit 141); on a loaded host
+# that happened on every try, and CI once stopped here with an instrumented addon.
+DEPS=$(ldd "$ADDON")
+[[ $DEPS == *libasan* ]] || {
   echo "test-asan.sh: $ADDON is not instrumented (binding.gyp sanitize variable not applied?)" >&2
+  echo "$DEPS" >&2
   exit 1
 }
 
