@@ -30,6 +30,14 @@ import {
 } from "./options.js";
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "./types.js";
 
+function firstResult(results: NativeEntity[][]): Entity[] {
+  return results[0] as Entity[];
+}
+
+function rethrowAsTokClassError(error: unknown): never {
+  throw toTokClassError(error);
+}
+
 let warned = false;
 function warnOnce(message: string): void {
   if (warned) return;
@@ -49,6 +57,8 @@ export class TokenClassifier {
   readonly #paramsByKey = new Map<string, NativeClassifyParams>();
   /** The last cancel id handed to the addon (ids of calls in flight must differ). */
   #lastCancelId = 0;
+  /** The native parameters of a call without options (#runDefault), made on its first use. */
+  #defaultParams: NativeClassifyParams | undefined;
 
   private constructor(
     handle: NativeClassifier,
@@ -136,6 +146,7 @@ export class TokenClassifier {
     // Not an async function: the promise #run returns is the call's, one promise and one
     // microtask fewer per call than awaiting it here (this is the path of every server request).
     try {
+      if (options === undefined && typeof input === "string") return this.#runDefault(input);
       const resolved = resolveClassifyOptions(options, this.#defaults);
       if (resolved.isSplitIntoWords) return this.#run(wordListsOf(input, "words"), resolved, false);
       const { texts, single } = textsOf(input, "text");
@@ -262,6 +273,18 @@ export class TokenClassifier {
 
   #checkOpen(): void {
     if (this.#disposed) throw new TokClassError("ERR_DISPOSED", "the classifier has been disposed");
+  }
+
+  /**
+   * `classify(text)` without options, the call of every single-text caller: the same result as
+   * #run, without resolving options and building their key again, and with one promise (the
+   * native call's, chained once) instead of an async function awaiting it.
+   */
+  #runDefault(text: string): Promise<Entity[]> {
+    this.#checkOpen();
+    if (text.length > this.#options.maxTextLength) checkTextLengths([text], this.#options.maxTextLength, " ");
+    this.#defaultParams ??= this.#nativeParams(resolveClassifyOptions(undefined, this.#defaults));
+    return this.#handle.classify([text], this.#defaultParams, true).then(firstResult, rethrowAsTokClassError);
   }
 
   /** The entities of each text, or of the one text when `single`. */

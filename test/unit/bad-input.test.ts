@@ -378,6 +378,11 @@ describe("texts longer than maxTextLength", () => {
     try {
       expect(await small.classify("Angela Paris")).toEqual(await clf.classify("Angela Paris"));  // exactly 12
       await rejectsWith(() => small.classify("Angela Merkel"), "ERR_INVALID_TEXT");
+      // A call without options takes its own path (TokenClassifier#runDefault): the same error.
+      const bare = await small.classify("Angela Merkel").then(() => undefined, (e: unknown) => e);
+      const withOptions = await small.classify("Angela Merkel", {}).then(() => undefined, (e: unknown) => e);
+      expect(bare).toBeInstanceOf(TokClassError);
+      expect((bare as TokClassError).message).toBe((withOptions as TokClassError).message);
       const error = await small.classify(["Paris", "Angela Merkel"]).then(() => undefined, (e: unknown) => e);
       expect((error as TokClassError).message).toContain("text 1 is 13 UTF-16 code units long");
       // A word list counts its words and the delimiters that join them: 6 + 1 + 6 = 13.
