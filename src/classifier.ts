@@ -34,6 +34,25 @@ function firstResult(results: NativeEntity[][]): Entity[] {
   return results[0] as Entity[];
 }
 
+/** The handle keeps the conversions of its last 8 params objects (kConvertedParamsKept). */
+const RECENT_PARAMS = 8;
+
+function sameParams(p: NativeClassifyParams, o: ResolvedClassifyOptions): boolean {
+  if (
+    p.aggregationStrategy !== o.aggregationStrategy ||
+    p.stride !== o.stride ||
+    p.labelScheme !== o.labelScheme ||
+    p.fullText !== o.fullText ||
+    p.isSplitIntoWords !== o.isSplitIntoWords ||
+    p.delimiter !== o.delimiter ||
+    p.ignoreLabels.length !== o.ignoreLabels.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < p.ignoreLabels.length; i++) if (p.ignoreLabels[i] !== o.ignoreLabels[i]) return false;
+  return true;
+}
+
 function allResults(results: NativeEntity[][]): Entity[][] {
   return results as Entity[][];
 }
@@ -74,8 +93,9 @@ export class TokenClassifier {
   /** Defaults from the model card (README.md inference.parameters); request values win. */
   readonly #defaults: Partial<ResolvedClassifyOptions>;
   #disposed: Promise<void> | undefined;
-  /** Frozen native parameter objects by option set (#nativeParams). */
-  readonly #paramsByKey = new Map<string, NativeClassifyParams>();
+  /** Frozen native parameter objects of the last few option sets (#nativeParams). */
+  readonly #recentParams: NativeClassifyParams[] = [];
+  #nextReplaced = 0;
   /** The last cancel id handed to the addon (ids of calls in flight must differ). */
   #lastCancelId = 0;
   /** The native parameters of a call without options (#runDefault), made on its first use. */
@@ -243,25 +263,29 @@ export class TokenClassifier {
    * parameters again was three quarters of the native classify() call's instructions).
    */
   #nativeParams(options: ResolvedClassifyOptions): NativeClassifyParams {
-    // Variable-length parts are length-prefixed, so no two option sets share a key.
-    let key = `${options.aggregationStrategy}|${options.stride ?? ""}|${options.labelScheme}|${options.fullText ? 1 : 0}${options.isSplitIntoWords ? 1 : 0}|${options.delimiter.length}:${options.delimiter}`;
-    for (const label of options.ignoreLabels) key += `|${label.length}:${label}`;
-    let params = this.#paramsByKey.get(key);
-    if (params === undefined) {
-      if (this.#paramsByKey.size >= 256) this.#paramsByKey.clear();  // a caller varying its options endlessly
-      params = Object.freeze({
-        aggregationStrategy: options.aggregationStrategy,
-        ignoreLabels: Object.freeze([...options.ignoreLabels]),
-        stride: options.stride,
-        labelScheme: options.labelScheme,
-        fullText: options.fullText,
-        isSplitIntoWords: options.isSplitIntoWords,
-        delimiter: options.delimiter,
-      });
-      this.#paramsByKey.set(key, params);
+    // Compared field by field: a string key built and hashed on every call was ~3% of the JS
+    // thread's time with 64 single-text callers.
+    for (const kept of this.#recentParams) if (sameParams(kept, options)) return kept;
+    const params = Object.freeze({
+      aggregationStrategy: options.aggregationStrategy,
+      ignoreLabels: Object.freeze([...options.ignoreLabels]),
+      stride: options.stride,
+      labelScheme: options.labelScheme,
+      fullText: options.fullText,
+      isSplitIntoWords: options.isSplitIntoWords,
+      delimiter: options.delimiter,
+    });
+    // As many as the handle keeps conversions of: a caller cycling through more option sets
+    // gets a new object (converted again natively) for each call, as it would anyway.
+    if (this.#recentParams.length < RECENT_PARAMS) {
+      this.#recentParams.push(params);
+    } else {
+      this.#recentParams[this.#nextReplaced] = params;
+      this.#nextReplaced = (this.#nextReplaced + 1) % RECENT_PARAMS;
     }
     return params;
   }
+
 
   /**
    * Starts a cancellable native call and settles with it, unless `signal` aborts first: then the
