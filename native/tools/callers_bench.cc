@@ -18,6 +18,7 @@
 //               own work per call (result objects, promises, the caller's code)
 // Prints per mode the median texts/s and the median of its ratio to "all" in the same round.
 // Threading as the addon picks it for a small model: one single-threaded run per core.
+#include <cstdlib>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -191,6 +192,8 @@ int main(int argc, char** argv) {
     config.host_threads = cores;
     config.session.intra_op_threads = 1;
     config.solo_intra_op_threads = static_cast<int>(cores);
+    // CALLERS_RUN_COST: the planner's run cost in tokens instead of the one measured at load.
+    if (const char* cost = std::getenv("CALLERS_RUN_COST")) config.run_cost_tokens = std::stoul(cost);
     const std::unique_ptr<Classifier> classifier = Classifier::load(config);
     std::vector<std::u16string> texts;
     for (const std::string& s : tools::conll_sentences(argv[3], count)) texts.push_back(tools::utf16_of(s));
