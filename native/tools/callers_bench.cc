@@ -18,12 +18,12 @@
 //               own work per call (result objects, promises, the caller's code)
 // Prints per mode the median texts/s and the median of its ratio to "all" in the same round.
 // Threading as the addon picks it for a small model: one single-threaded run per core.
-#include <cstdlib>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <string>
