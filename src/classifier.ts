@@ -30,10 +30,6 @@ import {
 } from "./options.js";
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "./types.js";
 
-function firstResult(results: NativeEntity[][]): Entity[] {
-  return results[0] as Entity[];
-}
-
 /** The handle keeps the conversions of its last 8 params objects (kConvertedParamsKept). */
 const RECENT_PARAMS = 8;
 
@@ -51,6 +47,10 @@ function sameParams(p: NativeClassifyParams, o: ResolvedClassifyOptions): boolea
   }
   for (let i = 0; i < p.ignoreLabels.length; i++) if (p.ignoreLabels[i] !== o.ignoreLabels[i]) return false;
   return true;
+}
+
+function firstResult(results: NativeEntity[][]): Entity[] {
+  return results[0] as Entity[];
 }
 
 function allResults(results: NativeEntity[][]): Entity[][] {
@@ -286,7 +286,6 @@ export class TokenClassifier {
     return params;
   }
 
-
   /**
    * Starts a cancellable native call and settles with it, unless `signal` aborts first: then the
    * call is cancelled natively (its texts not yet run are dropped) and the promise rejects with
@@ -322,7 +321,7 @@ export class TokenClassifier {
 
   /**
    * `classify(text)` without options, the commonest single-text call: what #run does, without
-   * resolving the options and building their key on every call.
+   * resolving the options and looking up their native parameters on every call.
    */
   #runDefault(text: string): Promise<Entity[]> {
     this.#checkOpen();
