@@ -98,8 +98,8 @@ export class TokenClassifier {
   #nextReplaced = 0;
   /** The last cancel id handed to the addon (ids of calls in flight must differ). */
   #lastCancelId = 0;
-  /** The native parameters of a call without options (#runDefault), made on its first use. */
-  #defaultParams: NativeClassifyParams | undefined;
+  /** The options of a call without any, resolved on first use (#run never changes them). */
+  #defaultOptions: ResolvedClassifyOptions | undefined;
 
   private constructor(
     handle: NativeClassifier,
@@ -187,8 +187,9 @@ export class TokenClassifier {
     // Not an async function: the promise #run returns is the call's, one promise and one
     // microtask fewer per call than awaiting it here (this is the path of every server request).
     try {
-      if (options === undefined && typeof input === "string") return this.#runDefault(input);
-      const resolved = resolveClassifyOptions(options, this.#defaults);
+      const resolved = options === undefined
+        ? (this.#defaultOptions ??= resolveClassifyOptions(undefined, this.#defaults))
+        : resolveClassifyOptions(options, this.#defaults);
       if (resolved.isSplitIntoWords) return this.#run(wordListsOf(input, "words"), resolved, false);
       const { texts, single } = textsOf(input, "text");
       return this.#run(texts, resolved, single);
@@ -320,17 +321,6 @@ export class TokenClassifier {
   }
 
   /**
-   * `classify(text)` without options, the commonest single-text call: what #run does, without
-   * resolving the options and looking up their native parameters on every call.
-   */
-  #runDefault(text: string): Promise<Entity[]> {
-    this.#checkOpen();
-    if (text.length > this.#options.maxTextLength) checkTextLengths([text], this.#options.maxTextLength, " ");
-    this.#defaultParams ??= this.#nativeParams(resolveClassifyOptions(undefined, this.#defaults));
-    return this.#handle.classify([text], this.#defaultParams, true).then(firstResult, rethrowAsTokClassError);
-  }
-
-  /**
    * The entities of each text, or of the one text when `single`. Not an async function: the
    * native call's promise is chained once, one promise and one microtask fewer per call.
    */
@@ -354,10 +344,7 @@ export class TokenClassifier {
       : (error: unknown): never => {
           throw signal.aborted && error === signal.reason ? error : toTokClassError(error);
         };
-    if (!options.includeText) {
-      const pick: (results: NativeEntity[][]) => Entity[] | Entity[][] = single ? firstResult : allResults;
-      return call.then(pick, onError);
-    }
+    if (!options.includeText) return single ? call.then(firstResult, onError) : call.then(allResults, onError);
     return call.then((results) => {
       addSourceText(results as Entity[][], texts, options);
       return single ? (results[0] as Entity[]) : (results as Entity[][]);

@@ -378,7 +378,7 @@ describe("texts longer than maxTextLength", () => {
     try {
       expect(await small.classify("Angela Paris")).toEqual(await clf.classify("Angela Paris"));  // exactly 12
       await rejectsWith(() => small.classify("Angela Merkel"), "ERR_INVALID_TEXT");
-      // A call without options takes its own path (TokenClassifier#runDefault): the same error.
+      // A call without options uses options resolved once per classifier: the same error.
       const bare = await small.classify("Angela Merkel").then(() => undefined, (e: unknown) => e);
       const withOptions = await small.classify("Angela Merkel", {}).then(() => undefined, (e: unknown) => e);
       expect(bare).toBeInstanceOf(TokClassError);
