@@ -1,11 +1,11 @@
 // libFuzzer target for common/json: any byte string either parses or throws tokclass::Error
 // (never another exception, never a crash). What parses must survive a round trip through a
-// serializer built on json::append_quoted (numbers to within their reading's rounding); and any valid UTF-8 string, quoted, must parse back
-// to itself.
+// serializer built on json::append_quoted (numbers to within their reading's rounding); and
+// any valid UTF-8 string, quoted, must parse back to itself.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
