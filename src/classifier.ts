@@ -2,6 +2,7 @@
  * TokenClassifier: load a model folder once, then classify texts. All heavy work happens in
  * the native addon off the event loop; this class validates, converts and keeps the lifecycle.
  */
+import { watchAbort } from "./abort-watch.js";
 import {
   defaultRuntimeLibrary,
   native,
@@ -298,18 +299,17 @@ export class TokenClassifier {
     this.#lastCancelId = this.#lastCancelId >= 0xffff_ffff ? 1 : this.#lastCancelId + 1;
     const id = this.#lastCancelId;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
+      const unwatch = watchAbort(signal, () => {
         this.#handle.cancel(id);
         reject(signal.reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
+      });
       start(id).then(
         (value) => {
-          signal.removeEventListener("abort", onAbort);
+          unwatch();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
+          unwatch();
           reject(error);
         },
       );

@@ -1,5 +1,6 @@
 // A fake classifier for routing tests: capitalised words become "PER" entities (code-point
 // offsets), parameters are checked like the real one for the cases the tests need.
+import { watchAbort } from "../../src/abort-watch.js";
 import { TokClassError } from "../../src/errors.js";
 import type { ClassifierLoader, ServedClassifier } from "../../src/server/contract.js";
 import type { ClassifierInfo, Entity, InferencePayload } from "../../src/types.js";
@@ -12,11 +13,18 @@ export interface FakeOptions {
 /** setTimeout as a promise that an abort ends early (it then resolves; the caller looks). */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
+    let unwatch = (): void => {};
+    const timer = setTimeout(() => {
+      unwatch();
       resolve();
-    }, { once: true });
+    }, ms);
+    // As the real classifier watches its signal: one listener for a stream's many inputs.
+    if (signal !== undefined && !signal.aborted) {
+      unwatch = watchAbort(signal, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }
   });
 }
 

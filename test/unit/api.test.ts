@@ -540,6 +540,32 @@ describe("abort (options.signal)", () => {
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 
+  it("many concurrent calls sharing one signal add one listener to it (no MaxListenersExceededWarning) and abort together", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const texts = many.slice(0, 64);
+      const controller = new AbortController();
+      const calls = texts.map((t) => clf.classify(t, { signal: controller.signal }));
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      const results = await Promise.all(calls);
+      expect(results.map(strip)).toEqual((await clf.classify(texts)).map(strip));
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      // The same signal again, aborted with every call in flight: each rejects with its reason.
+      const again = texts.map((t) => clf.classify(t, { signal: controller.signal }));
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      controller.abort();
+      const settled = await Promise.allSettled(again);
+      for (const s of settled) expect(s).toMatchObject({ status: "rejected", reason: { name: "AbortError" } });
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("aborting some of many concurrent calls leaves the others' results as they are alone", async () => {
     const texts = many.slice(0, 64).map((t, i) => `${"word ".repeat(i % 7)}${t}`);
     const alone = await clf.classify(texts);
