@@ -26,9 +26,19 @@ export function watchAbort(signal: AbortSignal, onAbort: () => void): () => void
     const listener = (): void => {
       watched.delete(signal);
       // The live set, as EventTarget dispatches: a watcher unwatched by an earlier one's
-      // callback is not called.
-      for (const callback of callbacks) callback();
+      // callback is not called. One that throws does not keep the rest from being called; the
+      // first error is rethrown after them, for Node to report as a listener's error.
+      let failed = false;
+      let first: unknown;
+      for (const callback of callbacks) {
+        try {
+          callback();
+        } catch (error) {
+          if (!failed) [failed, first] = [true, error];
+        }
+      }
       callbacks.clear();
+      if (failed) throw first;
     };
     watchers = { callbacks, listener };
     watched.set(signal, watchers);

@@ -1,5 +1,6 @@
 // watchAbort: the calls waiting on one AbortSignal share a single "abort" listener.
 import { getEventListeners } from "node:events";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { watchAbort } from "../../src/abort-watch.js";
 
@@ -61,5 +62,22 @@ describe("watchAbort", () => {
     expect(getEventListeners(b.signal, "abort")).toHaveLength(1);
     ub();
     expect(getEventListeners(b.signal, "abort")).toHaveLength(0);
+  });
+
+  // In a child process: the rethrown error is reported as uncaught, which vitest would count.
+  it("a watcher that throws does not keep the others from being called; its error is reported", () => {
+    const script = `
+      const { watchAbort } = await import(${JSON.stringify(new URL("../../dist/abort-watch.js", import.meta.url).href)});
+      const controller = new AbortController();
+      const calls = [];
+      watchAbort(controller.signal, () => calls.push("a"));
+      watchAbort(controller.signal, () => { throw new Error("watcher failed"); });
+      watchAbort(controller.signal, () => calls.push("c"));
+      process.on("uncaughtException", (e) => console.log("reported: " + e.message));
+      controller.abort();
+      setTimeout(() => console.log(calls.join(",")), 10);`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    expect(child.stdout.trim().split("\n")).toEqual(["reported: watcher failed", "a,c"]);
+    expect(child.status).toBe(0);
   });
 });
