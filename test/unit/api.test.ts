@@ -1,5 +1,6 @@
 // The public API's own features beyond the goldens: offsets units, includeText, fullText,
 // model-card defaults, info(), concurrent callers sharing batches.
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,9 @@ afterAll(async () => {
 // differ: padding moves scores by float rounding only.
 const strip = (r: unknown) => JSON.parse(JSON.stringify(r, (k, v) => (k === "score" ? undefined : v)));
 const scores = (r: unknown): number[] => JSON.stringify(r).match(/"score":[^,}]+/g)?.map((s) => Number(s.slice(8))) ?? [];
+
+// The built library, for the tests that run it in a child process of their own.
+const DIST_INDEX = new URL("../../dist/index.js", import.meta.url).href;
 
 const EMOJI_TEXT = "🚀🚀 Angela Merkel met Emmanuel Macron in Paris 🗼 on Tuesday.";
 
@@ -54,9 +58,8 @@ describe("result objects", () => {
   // vitest's worker its own RPC and timers push to arrays during the await (a CI run caught
   // the patched push thrown from there as an unhandled error).
   it("do not change when user code patches String.prototype.slice or Array.prototype.push later", async () => {
-    const { spawnSync } = await import("node:child_process");
     const script = `
-      const { TokenClassifier } = await import(${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)});
+      const { TokenClassifier } = await import(${JSON.stringify(DIST_INDEX)});
       const clf = await TokenClassifier.load();
       const text = ${JSON.stringify(["Angela Merkel met Emmanuel Macron in Paris.", EMOJI_TEXT])};
       const options = { aggregationStrategy: "none", ignoreLabels: [] };
@@ -594,9 +597,8 @@ describe("process exit", () => {
   // Regression: with several classifiers alive, Node's environment teardown finalized the
   // result channel before the classifier handle, and releasing it again aborted the process.
   it("exits cleanly with several classifiers (disposed, garbage-collected, left open, busy)", async () => {
-    const { spawnSync } = await import("node:child_process");
     const script = `
-      const { TokenClassifier } = await import(${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)});
+      const { TokenClassifier } = await import(${JSON.stringify(DIST_INDEX)});
       const a = await TokenClassifier.load(), b = await TokenClassifier.load(undefined, { spinning: false });
       for (let i = 0; i < 4; i++) { const c = await TokenClassifier.load(); await c.classify("x"); if (i % 2) await c.dispose(); }
       await a.classify("Angela Merkel"); await b.classify("Paris");
