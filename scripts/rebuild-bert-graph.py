@@ -21,7 +21,9 @@ Usage: /usr/bin/python3 scripts/rebuild-bert-graph.py MODEL_DIR OUT.onnx [--sour
   MODEL_DIR   a Hugging Face BERT folder (config.json; model.onnx unless --source)
   The weights are found by their Hugging Face names (any prefix before "bert." / "classifier."),
   the linear layers' (transposed) weights by the bias added to their product; a graph written by
-  this script is read back as well, so running it twice gives the same file.
+  this script is read back as well, so running it twice gives the same file. A graph whose
+  exporter folded a weight away (all-zero biases of an untrained model: the random test
+  fixtures) is refused, naming the weight.
 Needs Debian's python3-onnx and numpy. Checked afterwards with scripts/compare-logits.mjs and
 the golden conformance tests (npm test).
 """
@@ -89,7 +91,9 @@ class GraphWriter:
 
     def param(self, name):
         if name not in self.params:
-            sys.exit(f"weight {name} not found in the source graph")
+            # An exporter drops or renames a weight it can fold (an all-zero bias, as in an
+            # untrained model, or two equal tensors deduplicated): nothing here to rebuild from.
+            sys.exit(f"weight {name} not found in the source graph (folded or renamed by the exporter?)")
         return self.const(name, self.params[name].astype(np.float32))
 
     def node(self, op, inputs, **attrs):
