@@ -1,8 +1,8 @@
 // The embedded model.onnx is the graph scripts/rebuild-bert-graph.py writes from the trained
-// weights: ONNX Runtime fuses its attention blocks only in that layout, which makes small
-// model runs cheaper (a run's fixed cost 14 -> 8 tokens on a 2-core Xeon; README, "Benchmarks"). Its answers are checked by the golden conformance
-// tests; this checks that the file is that graph, so an exporter's graph copied over it again
-// does not silently bring the slower runs back.
+// weights: ONNX Runtime fuses its attention blocks only in that layout, which makes small model
+// runs cheaper (a run's fixed cost 14 -> 8 tokens on a 2-core Xeon; README, "Benchmarks"). Its
+// answers are checked by the golden conformance tests; this checks that the file is that graph,
+// so an exporter's graph copied over it again does not silently bring the slower runs back.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ function onnxHeader(bytes: Uint8Array): { irVersion: number; producer: string } 
   const varint = (): number => {
     let value = 0;
     for (let shift = 0; ; shift += 7) {
+      if (at >= bytes.length || shift > 49) throw new Error("not an ONNX model: a varint runs past the header");
       const b = bytes[at++];
       value += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) return value;
