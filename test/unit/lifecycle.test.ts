@@ -68,7 +68,11 @@ describe("event loop", () => {
     const entities = results.reduce((n, r) => n + r.length, 0);
     expect(entities).toBeGreaterThan(30_000);
     const lastTick = Math.max(...ticks.filter((t) => t <= resolvedAt));
-    expect(resolvedAt - lastTick, `${entities} entities; last timer tick ${(resolvedAt - lastTick).toFixed(1)} ms before the result`).toBeLessThan(40);
+    // The last slice's stretch is ~1-2 ms here; under the sanitizer stage (ASan's allocator
+    // preloaded into all of node) 3-17 ms, and one CI run measured 50 ms, over the plain bound.
+    // Built in one turn the whole result took 145-224 ms without ASan, far more with it.
+    const bound = process.env.ASAN_OPTIONS ? 150 : 40;
+    expect(resolvedAt - lastTick, `${entities} entities; last timer tick ${(resolvedAt - lastTick).toFixed(1)} ms before the result`).toBeLessThan(bound);
   });
 
   it("a large result still arrives when a test framework fakes setImmediate after loading", async () => {
