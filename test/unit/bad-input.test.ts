@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokClassError, TokenClassifier, Tokenizer } from "../../src/index.js";
 import type { TokClassErrorCode } from "../../src/index.js";
 import { rawClassifierConfig } from "../helpers/native-config.js";
+import { timeBound } from "../helpers/time-bounds.js";
 import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig, type NativeClassifyParams } from "../../src/binding.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "models");
@@ -196,8 +197,8 @@ describe("classify: valid odd input", () => {
     expect(strided.length).toBeGreaterThanOrEqual(plain.length);
     for (const e of strided) expect(e.end).toBeLessThanOrEqual(text.length);
     // Generous bounds for a busy 2-core CI machine (about 5 s each there; 30 s under
-    // scripts/test-asan.sh, which sets ASAN_OPTIONS): the point is "finishes".
-    const bound = process.env.ASAN_OPTIONS ? 240_000 : 60_000;
+    // the sanitizer stage, test/helpers/time-bounds.ts): the point is "finishes".
+    const bound = timeBound(60_000, 240_000);
     expect(plainMs).toBeLessThan(bound);
     expect(stridedMs).toBeLessThan(bound);
     await healthy();
@@ -209,7 +210,7 @@ describe("classify: valid odd input", () => {
     // Now ~0.4 s for tokenizing, whatever the family.
     const unit = "Sarah Parker visited New York City and Paris.  ";
     const text = unit.repeat(Math.ceil((2 * 1024 * 1024) / unit.length));
-    const bound = process.env.ASAN_OPTIONS ? 120_000 : 30_000;
+    const bound = timeBound(30_000, 120_000);
     for (const name of ["bert-tiny-pos", "roberta-tiny", "xlmr-tiny"]) {
       const c = await TokenClassifier.load(join(FIXTURES, name));
       try {
