@@ -20,8 +20,14 @@
 //   conc64    tokclass with 64 concurrent single-text callers / tokclass one batched call
 //   single    tokclass single-text p50 latency / raw single-text p50 latency (one by one)
 //
+// --only NAMES (comma-separated) times just those comparisons. A pair of every comparison
+// takes ~4 s for the embedded model, of which conc64's two passes take ~0.6; when one target's
+// interval is what is in doubt, timing only its passes gives ~5x the pairs in the same time.
+// With every comparison the passes keep their order (batched's two, rawpar, conc64, single's
+// two); a comparison whose tokclass pass no earlier one timed alternates both of its passes.
+//
 // usage: node bench/paired.js [--model conll|base|DIR] [--texts N] [--pairs K] [--threads N]
-//          [--tokclass-opts JSON] [--no-save]
+//          [--only batched,ceiling,conc64,single] [--tokclass-opts JSON] [--no-save]
 import { parseArgs } from "node:util";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,14 +46,24 @@ const { values: a } = parseArgs({
     texts: { type: "string" },
     pairs: { type: "string", default: "20" },
     threads: { type: "string" },
+    only: { type: "string", default: "batched,ceiling,conc64,single" },
     "tokclass-opts": { type: "string", default: process.env.TOKCLASS_OPTS ?? "" },
     "no-save": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (a.help) {
-  console.log("usage: node bench/paired.js [--model conll|base|DIR] [--texts N] [--pairs K] [--threads N] [--tokclass-opts JSON] [--no-save]");
+  console.log(
+    "usage: node bench/paired.js [--model conll|base|DIR] [--texts N] [--pairs K] [--threads N] [--only batched,ceiling,conc64,single] [--tokclass-opts JSON] [--no-save]",
+  );
   process.exit(0);
+}
+const COMPARISONS = ["batched", "ceiling", "conc64", "single"];
+const only = new Set(a.only.split(",").map((name) => name.trim()).filter(Boolean));
+const unknown = [...only].filter((name) => !COMPARISONS.includes(name));
+if (unknown.length > 0 || only.size === 0) {
+  console.error(`--only takes a comma-separated list of ${COMPARISONS.join(", ")}; got "${a.only}"`);
+  process.exit(2);
 }
 
 const model = resolveModel(a.model);
@@ -62,8 +78,9 @@ const opts = {
   device: "cpu",
   tokclassOpts: a["tokclass-opts"] ? JSON.parse(a["tokclass-opts"]) : undefined,
 };
-const raw = await COMPETITORS.raw.create(model, texts, opts);
-const rawpar = await COMPETITORS.rawpar.create(model, texts, opts);
+// Raw engines only where a chosen comparison times them (each holds a session and its tensors).
+const raw = only.has("batched") || only.has("single") ? await COMPETITORS.raw.create(model, texts, opts) : null;
+const rawpar = only.has("ceiling") ? await COMPETITORS.rawpar.create(model, texts, opts) : null;
 const tokclass = await COMPETITORS.tokclass.create(model, texts, opts);
 const pairs = Math.max(1, Number(a.pairs) || 20);
 
@@ -79,39 +96,70 @@ const time = async (inst, mode) => {
   return runMode(inst, mode, tokenCounts, { warmup: 0, repeat: 1 });
 };
 // Warm-up: every mode once (first runs allocate, JIT compiles the harness).
-for (const [inst, mode] of [[raw, "batch32s"], [raw, "one"], [rawpar, "all"], [tokclass, "all"], [tokclass, "conc64"], [tokclass, "one"]]) {
-  await time(inst, mode);
+const warmups = [
+  [only.has("batched"), raw, "batch32s"],
+  [only.has("single"), raw, "one"],
+  [only.has("ceiling"), rawpar, "all"],
+  [true, tokclass, "all"],
+  [only.has("conc64"), tokclass, "conc64"],
+  [only.has("single"), tokclass, "one"],
+];
+for (const [wanted, inst, mode] of warmups) {
+  if (wanted) await time(inst, mode);
 }
 
-const series = { batched: [], ceiling: [], conc64: [], conc64OverRaw: [], single: [] };
+// Every series a pair fills; conc64OverRaw needs both batched's raw pass and conc64's.
+const series = {};
+for (const name of COMPARISONS) if (only.has(name)) series[name] = [];
+if (only.has("batched") && only.has("conc64")) series.conc64OverRaw = [];
 const samples = [];
 for (let k = 0; k < pairs; k++) {
   const tokclassFirst = k % 2 === 1;
   const order = async (x, y) => (tokclassFirst ? [await y(), await x()].reverse() : [await x(), await y()]);
-  const [rawBatch, tokAll] = await order(() => time(raw, "batch32s"), () => time(tokclass, "all"));
-  const rawPar = await time(rawpar, "all");
-  const tokConc = await time(tokclass, "conc64");
-  const [rawOne, tokOne] = await order(() => time(raw, "one"), () => time(tokclass, "one"));
-  const pair = {
-    rawBatch32s: rawBatch.textsPerSec,
-    tokclassAll: tokAll.textsPerSec,
-    rawParallelAll: rawPar.textsPerSec,
-    tokclassConc64: tokConc.textsPerSec,
-    rawOneP50Ms: rawOne.latencyMs.p50,
-    tokclassOneP50Ms: tokOne.latencyMs.p50,
-  };
+  const pair = {};
+  if (only.has("batched")) {
+    const [rawBatch, tokAll] = await order(() => time(raw, "batch32s"), () => time(tokclass, "all"));
+    pair.rawBatch32s = rawBatch.textsPerSec;
+    pair.tokclassAll = tokAll.textsPerSec;
+  }
+  if (only.has("ceiling")) {
+    if (pair.tokclassAll === undefined) {
+      const [rawPar, tokAll] = await order(() => time(rawpar, "all"), () => time(tokclass, "all"));
+      pair.rawParallelAll = rawPar.textsPerSec;
+      pair.tokclassAll = tokAll.textsPerSec;
+    } else {
+      pair.rawParallelAll = (await time(rawpar, "all")).textsPerSec;
+    }
+  }
+  if (only.has("conc64")) {
+    if (pair.tokclassAll === undefined) {
+      // tokclass's own batched call is the "raw" side here: it goes first in even pairs.
+      const [tokAll, tokConc] = await order(() => time(tokclass, "all"), () => time(tokclass, "conc64"));
+      pair.tokclassAll = tokAll.textsPerSec;
+      pair.tokclassConc64 = tokConc.textsPerSec;
+    } else {
+      pair.tokclassConc64 = (await time(tokclass, "conc64")).textsPerSec;
+    }
+  }
+  if (only.has("single")) {
+    const [rawOne, tokOne] = await order(() => time(raw, "one"), () => time(tokclass, "one"));
+    pair.rawOneP50Ms = rawOne.latencyMs.p50;
+    pair.tokclassOneP50Ms = tokOne.latencyMs.p50;
+  }
   samples.push(pair);
-  series.batched.push(pair.tokclassAll / pair.rawBatch32s);
-  series.ceiling.push(pair.tokclassAll / pair.rawParallelAll);
-  series.conc64.push(pair.tokclassConc64 / pair.tokclassAll);
-  series.conc64OverRaw.push(pair.tokclassConc64 / pair.rawBatch32s);
-  series.single.push(pair.tokclassOneP50Ms / pair.rawOneP50Ms);
-  process.stderr.write(
-    `  pair ${k + 1}/${pairs}: batched ${series.batched.at(-1).toFixed(3)}  ceiling ${series.ceiling.at(-1).toFixed(3)}  conc64 ${series.conc64.at(-1).toFixed(3)}  single p50 ${series.single.at(-1).toFixed(3)}\n`,
-  );
+  const ratios = {
+    batched: () => pair.tokclassAll / pair.rawBatch32s,
+    ceiling: () => pair.tokclassAll / pair.rawParallelAll,
+    conc64: () => pair.tokclassConc64 / pair.tokclassAll,
+    conc64OverRaw: () => pair.tokclassConc64 / pair.rawBatch32s,
+    single: () => pair.tokclassOneP50Ms / pair.rawOneP50Ms,
+  };
+  for (const [name, xs] of Object.entries(series)) xs.push(ratios[name]());
+  const shown = COMPARISONS.filter((name) => only.has(name)).map((name) => `${name === "single" ? "single p50" : name} ${series[name].at(-1).toFixed(3)}`);
+  process.stderr.write(`  pair ${k + 1}/${pairs}: ${shown.join("  ")}\n`);
 }
-await raw.dispose();
-await rawpar.dispose();
+await raw?.dispose();
+await rawpar?.dispose();
 await tokclass.dispose();
 
 // The issue's targets; "single" is a latency ratio, so lower is better there.
@@ -157,22 +205,29 @@ const med = (key) => quantile(samples.map((p) => p[key]), 0.5);
 // The host's speed moves between pairs. Raw, whose every run spreads over all cores and waits
 // for the slowest at each operator, loses more on a busy host than tokclass's independent
 // single-threaded runs, so split the batched ratio by how fast raw ran in that pair.
-const rawMedian = med("rawBatch32s");
-const quiet = series.batched.filter((_, k) => samples[k].rawBatch32s >= rawMedian);
-const busy = series.batched.filter((_, k) => samples[k].rawBatch32s < rawMedian);
-summary.batchedByHost = {
-  rawMedianTextsPerSec: rawMedian,
-  quieterHalf: { median: quantile(quiet, 0.5), pairs: quiet.length },
-  busierHalf: busy.length ? { median: quantile(busy, 0.5), pairs: busy.length } : null,
-};
-console.log(
-  `  batched, pairs where raw ran at >= its median speed (quieter host): median ${summary.batchedByHost.quieterHalf.median.toFixed(3)}x (${quiet.length} pairs)` +
-    (busy.length ? `; slower (busier host): ${summary.batchedByHost.busierHalf.median.toFixed(3)}x (${busy.length})` : ""),
-);
-console.log(
-  `  medians: raw batch32s ${med("rawBatch32s").toFixed(0)} texts/s, tokclass all ${med("tokclassAll").toFixed(0)}, ` +
-    `raw 1 session per core ${med("rawParallelAll").toFixed(0)}, conc64 ${med("tokclassConc64").toFixed(0)}; single p50 raw ${med("rawOneP50Ms").toFixed(3)} ms, tokclass ${med("tokclassOneP50Ms").toFixed(3)} ms`,
-);
+if (series.batched) {
+  const rawMedian = med("rawBatch32s");
+  const quiet = series.batched.filter((_, k) => samples[k].rawBatch32s >= rawMedian);
+  const busy = series.batched.filter((_, k) => samples[k].rawBatch32s < rawMedian);
+  summary.batchedByHost = {
+    rawMedianTextsPerSec: rawMedian,
+    quieterHalf: { median: quantile(quiet, 0.5), pairs: quiet.length },
+    busierHalf: busy.length ? { median: quantile(busy, 0.5), pairs: busy.length } : null,
+  };
+  console.log(
+    `  batched, pairs where raw ran at >= its median speed (quieter host): median ${summary.batchedByHost.quieterHalf.median.toFixed(3)}x (${quiet.length} pairs)` +
+      (busy.length ? `; slower (busier host): ${summary.batchedByHost.busierHalf.median.toFixed(3)}x (${busy.length})` : ""),
+  );
+}
+const measured = [
+  ["rawBatch32s", "raw batch32s", "texts/s"],
+  ["tokclassAll", "tokclass all", "texts/s"],
+  ["rawParallelAll", "raw 1 session per core", "texts/s"],
+  ["tokclassConc64", "conc64", "texts/s"],
+  ["rawOneP50Ms", "single p50 raw", "ms"],
+  ["tokclassOneP50Ms", "single p50 tokclass", "ms"],
+].filter(([key]) => samples[0][key] !== undefined);
+console.log(`  medians: ${measured.map(([key, name, unit]) => `${name} ${med(key).toFixed(unit === "ms" ? 3 : 0)} ${unit}`).join(", ")}`);
 if (!a["no-save"]) {
   const file = writeResult("paired", { model: model.name, texts: texts.length, pairs, threads, args: a, summary, samples, info: tokclass.info }, { tag: model.key });
   console.log(`\nwrote ${file}`);
