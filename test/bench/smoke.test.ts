@@ -60,6 +60,22 @@ describe("benchmarks (smoke)", () => {
       expect(r.out).toMatch(new RegExp(`${ratio.replace(/[/()]/g, "\\$&")}.*median \\d+\\.\\d+x`));
     }
   });
+
+  it("npm run bench:paired --only conc64: that ratio alone, no raw pass", async () => {
+    const r = await node(["bench/paired.js", "--only", "conc64", "--pairs", "2", "--texts", "24", "--no-save"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/tokclass conc64 \/ tokclass all \(throughput\)\s+median \d+\.\d+x/);
+    expect(r.out).toMatch(/pair 2\/2: conc64 \d+\.\d+\n/);
+    expect(r.out).not.toMatch(/raw batch32s|1 session per core|single-text|raw ran at/);
+    expect(r.out).toMatch(/medians: tokclass all \d+ texts\/s, conc64 \d+ texts\/s/);
+  });
+
+  it("npm run bench:paired --only with an unknown name: a usage error, nothing run", async () => {
+    const r = await node(["bench/paired.js", "--only", "conc64,latency", "--pairs", "1", "--no-save"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/--only takes a comma-separated list of batched, ceiling, conc64, single; got "conc64,latency"/);
+    expect(r.out).not.toMatch(/pair 1\//);
+  });
 });
 
 describe("benchmark statistics", () => {
