@@ -21,8 +21,9 @@
 //   single    tokclass single-text p50 latency / raw single-text p50 latency (one by one)
 //
 // --only NAMES (comma-separated) times just those comparisons. A pair of every comparison
-// takes ~4 s for the embedded model, of which conc64's two passes take ~0.6; when one target's
-// interval is what is in doubt, timing only its passes gives ~5x the pairs in the same time.
+// takes ~4 s for the embedded model, of which conc64's two passes (with the GC and quiet before
+// each) take ~0.8; when one target's interval is what is in doubt, timing only its passes gives
+// ~5x the pairs in the same time.
 // With every comparison the passes keep their order (batched's two, rawpar, conc64, single's
 // two); a comparison whose tokclass pass no earlier one timed alternates both of its passes.
 //
