@@ -118,30 +118,20 @@ for (let k = 0; k < pairs; k++) {
   const tokclassFirst = k % 2 === 1;
   const order = async (x, y) => (tokclassFirst ? [await y(), await x()].reverse() : [await x(), await y()]);
   const pair = {};
-  if (only.has("batched")) {
-    const [rawBatch, tokAll] = await order(() => time(raw, "batch32s"), () => time(tokclass, "all"));
-    pair.rawBatch32s = rawBatch.textsPerSec;
+  // Times `other` for a comparison with tokclass's whole-array pass: alone when an earlier
+  // comparison in this pair timed that pass, else both, alternated with the baseline first in
+  // even pairs (the baseline is `other` for raw's passes, the whole-array pass for 64 callers).
+  const besideAll = async (other, otherIsBaseline) => {
+    if (pair.tokclassAll !== undefined) return (await other()).textsPerSec;
+    const all = () => time(tokclass, "all");
+    const [first, second] = otherIsBaseline ? await order(other, all) : await order(all, other);
+    const [mine, tokAll] = otherIsBaseline ? [first, second] : [second, first];
     pair.tokclassAll = tokAll.textsPerSec;
-  }
-  if (only.has("ceiling")) {
-    if (pair.tokclassAll === undefined) {
-      const [rawPar, tokAll] = await order(() => time(rawpar, "all"), () => time(tokclass, "all"));
-      pair.rawParallelAll = rawPar.textsPerSec;
-      pair.tokclassAll = tokAll.textsPerSec;
-    } else {
-      pair.rawParallelAll = (await time(rawpar, "all")).textsPerSec;
-    }
-  }
-  if (only.has("conc64")) {
-    if (pair.tokclassAll === undefined) {
-      // tokclass's own batched call is the "raw" side here: it goes first in even pairs.
-      const [tokAll, tokConc] = await order(() => time(tokclass, "all"), () => time(tokclass, "conc64"));
-      pair.tokclassAll = tokAll.textsPerSec;
-      pair.tokclassConc64 = tokConc.textsPerSec;
-    } else {
-      pair.tokclassConc64 = (await time(tokclass, "conc64")).textsPerSec;
-    }
-  }
+    return mine.textsPerSec;
+  };
+  if (only.has("batched")) pair.rawBatch32s = await besideAll(() => time(raw, "batch32s"), true);
+  if (only.has("ceiling")) pair.rawParallelAll = await besideAll(() => time(rawpar, "all"), true);
+  if (only.has("conc64")) pair.tokclassConc64 = await besideAll(() => time(tokclass, "conc64"), false);
   if (only.has("single")) {
     const [rawOne, tokOne] = await order(() => time(raw, "one"), () => time(tokclass, "one"));
     pair.rawOneP50Ms = rawOne.latencyMs.p50;
