@@ -109,6 +109,14 @@ for (const [wanted, inst, mode] of warmups) {
   if (wanted) await time(inst, mode);
 }
 
+// Each series' ratio, from one pair's passes.
+const RATIOS = {
+  batched: (p) => p.tokclassAll / p.rawBatch32s,
+  ceiling: (p) => p.tokclassAll / p.rawParallelAll,
+  conc64: (p) => p.tokclassConc64 / p.tokclassAll,
+  conc64OverRaw: (p) => p.tokclassConc64 / p.rawBatch32s,
+  single: (p) => p.tokclassOneP50Ms / p.rawOneP50Ms,
+};
 // Every series a pair fills; conc64OverRaw needs both batched's raw pass and conc64's.
 const series = {};
 for (const name of COMPARISONS) if (only.has(name)) series[name] = [];
@@ -138,14 +146,7 @@ for (let k = 0; k < pairs; k++) {
     pair.tokclassOneP50Ms = tokOne.latencyMs.p50;
   }
   samples.push(pair);
-  const ratios = {
-    batched: () => pair.tokclassAll / pair.rawBatch32s,
-    ceiling: () => pair.tokclassAll / pair.rawParallelAll,
-    conc64: () => pair.tokclassConc64 / pair.tokclassAll,
-    conc64OverRaw: () => pair.tokclassConc64 / pair.rawBatch32s,
-    single: () => pair.tokclassOneP50Ms / pair.rawOneP50Ms,
-  };
-  for (const [name, xs] of Object.entries(series)) xs.push(ratios[name]());
+  for (const [name, xs] of Object.entries(series)) xs.push(RATIOS[name](pair));
   const shown = COMPARISONS.filter((name) => only.has(name)).map((name) => `${name === "single" ? "single p50" : name} ${series[name].at(-1).toFixed(3)}`);
   process.stderr.write(`  pair ${k + 1}/${pairs}: ${shown.join("  ")}\n`);
 }
