@@ -16,6 +16,7 @@
 //               callers' next texts
 //   handoff+W   that thread also spends W us of CPU per call, standing in for the JS thread's
 //               own work per call (result objects, promises, the caller's code)
+// CALLERS_ONLY (a comma-separated list of modes) keeps those besides "all".
 // Prints per mode the median texts/s and the median of its ratio to "all" in the same round.
 // Threading as the addon picks it for a small model: one single-threaded run per core.
 #include <algorithm>
@@ -198,13 +199,19 @@ int main(int argc, char** argv) {
     std::vector<std::u16string> texts;
     for (const std::string& s : tools::conll_sentences(argv[3], count)) texts.push_back(tools::utf16_of(s));
 
-    const std::vector<Mode> modes = {{"all", 0, false, 0},
+    std::vector<Mode> modes = {{"all", 0, false, 0},
                                      {"separate", texts.size(), false, 0},
                                      {"direct", kCallers, false, 0},
                                      {"handoff", kCallers, true, 0},
                                      {"handoff+5us", kCallers, true, 5},
                                      {"handoff+10us", kCallers, true, 10},
                                      {"handoff+15us", kCallers, true, 15}};
+    // CALLERS_ONLY=direct,handoff: those modes alone besides "all" (each ratio needs it), e.g.
+    // to profile one mode's threads.
+    if (const char* only = std::getenv("CALLERS_ONLY")) {
+      const std::string list = std::string(",") + only + ",";
+      std::erase_if(modes, [&](const Mode& m) { return m.name != "all" && list.find("," + m.name + ",") == std::string::npos; });
+    }
     Bench bench(*classifier, texts);
     for (const Mode& m : modes) bench.pass(m);  // warm-up
     std::vector<std::vector<double>> rate(modes.size()), ratio(modes.size());
