@@ -22,14 +22,31 @@ function bad(message: string): HttpError {
   return new HttpError(400, message);
 }
 
-/** "true"/"1"/"yes" or "false"/"0"/"no" (any case); undefined when absent. */
+function parseBoolean(value: string): boolean | undefined {
+  if (value === "true" || value === "1" || value === "yes") return true;
+  if (value === "false" || value === "0" || value === "no") return false;
+  return undefined;
+}
+
+/**
+ * "true"/"1"/"yes" or "false"/"0"/"no" (any case); undefined when absent. A header sent more than
+ * once reaches us as one string joined with ", " (Node does that for repeated headers), or as
+ * an array from inject(): repeated values that agree are accepted, conflicting ones refused.
+ */
 export function booleanHeader(headers: Headers, name: string): boolean | undefined {
   const raw = headers[name];
   if (raw === undefined) return undefined;
-  const value = (Array.isArray(raw) ? raw[raw.length - 1] : raw)?.trim().toLowerCase() ?? "";
-  if (value === "true" || value === "1" || value === "yes") return true;
-  if (value === "false" || value === "0" || value === "no") return false;
-  throw bad(`Expected true or false for header ${name}, received ${describe(value)}`);
+  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(",")).map((v) => v.trim());
+  let result: boolean | undefined;
+  for (const value of values) {
+    const parsed = parseBoolean(value.toLowerCase());
+    if (parsed === undefined) throw bad(`Expected true or false for header ${name}, received ${describe(value)}`);
+    if (result !== undefined && parsed !== result) {
+      throw bad(`Header ${name} was given conflicting values (${values.join(", ")}); send it once`);
+    }
+    result = parsed;
+  }
+  return result;
 }
 
 function optionalBoolean(obj: Record<string, unknown>, key: string, where: string): boolean | undefined {

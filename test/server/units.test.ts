@@ -76,6 +76,15 @@ describe("parseInferenceRequest", () => {
     }
     expect(() => booleanHeader({ "x-use-cache": "maybe" }, "x-use-cache")).toThrow(/x-use-cache/);
   });
+  it("accepts a header repeated with values that agree, refuses conflicting ones", () => {
+    // Node joins a repeated header's values with ", "; inject() passes an array.
+    expect(booleanHeader({ "x-use-cache": "false, 0" }, "x-use-cache")).toBe(false);
+    expect(booleanHeader({ "x-use-cache": ["true", "YES"] }, "x-use-cache")).toBe(true);
+    expect(() => booleanHeader({ "x-use-cache": "false, true" }, "x-use-cache")).toThrow(
+      new HttpError(400, "Header x-use-cache was given conflicting values (false, true); send it once"),
+    );
+    expect(() => booleanHeader({ "x-use-cache": "false, maybe" }, "x-use-cache")).toThrow('received the string "maybe"');
+  });
 });
 
 describe("resolveServerConfig", () => {
