@@ -3,9 +3,11 @@
  * inject()). Routes in routes.ts; this file wires auth, body parsing, errors and the registry.
  */
 import { readFileSync } from "node:fs";
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { makeTokenCheck } from "./auth.js";
+import { checkContentEncoding, parseJsonBody } from "./body.js";
 import { LruCache } from "./cache.js";
+import { ConnectionTracker } from "./connections.js";
 import type { ClassifierLoader } from "./contract.js";
 import { toErrorReply } from "./http-errors.js";
 import { loadTokenClassifier } from "./load.js";
@@ -105,7 +107,17 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     // Close idle keep-alive sockets on close(); requests in flight still finish.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // A path Fastify cannot decode (a bad percent-encoding): answered in the server's own error
+    // shape rather than Fastify's.
+    frameworkErrors: (error, req, reply) => {
+      const message = error.code === "FST_ERR_BAD_URL"
+        ? `Invalid URL ${JSON.stringify(pathOf(req.url))}: it has a malformed percent-encoding`
+        : error.message;
+      // The option's type is generic over route schemas this server does not declare.
+      void (reply as unknown as FastifyReply).code(400).type("application/json; charset=utf-8").send({ error: message });
+    },
   });
+  const connections = new ConnectionTracker(app.server);
 
   // JSON only: text/plain, forms and anything else get 415. A body without a Content-Type is
   // read as JSON (clients that omit it are not refused; curl -d sends a form type, which is).
@@ -113,9 +125,15 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     if (req.headers["content-type"] === undefined && req.method === "POST") req.headers["content-type"] = "application/json";
   });
   app.removeContentTypeParser("text/plain");
-  const jsonParser = app.getDefaultJsonParser("error", "error");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, jsonParser);
-  app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: "string" }, jsonParser);
+  // Read as bytes, not as a string, so that invalid UTF-8 is refused rather than decoded with
+  // U+FFFD in its place (see body.ts).
+  const jsonParser = async (_req: unknown, body: string | Buffer): Promise<unknown> => parseJsonBody(body as Buffer);
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, jsonParser);
+  app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: "buffer" }, jsonParser);
+  // Before the body is read: a compressed body is refused without reading it.
+  app.addHook("preParsing", async (req) => {
+    checkContentEncoding(req.headers["content-encoding"]);
+  });
 
   const check = makeTokenCheck(options.tokens ?? []);
   if (check) {
@@ -137,32 +155,40 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     if (r.statusCode === 413) reply.header("connection", "close"); // the rest of the body was not read
     return reply.code(r.statusCode).headers(r.headers).send(r.body);
   });
+  // Routes exist for these paths, with other methods: 405 and the methods they take.
   app.setNotFoundHandler(async (req, reply) => {
-    const known = req.url === "/" || req.url.startsWith("/models/");
-    if (known) return reply.code(405).header("allow", "POST").send({ error: `Method ${req.method} not allowed; use POST` });
-    return reply.code(404).send({ error: `Not found: ${req.method} ${req.url.split("?")[0]}` });
+    const path = pathOf(req.url);
+    const allowed = path === "/" || path.startsWith("/models/") ? "POST" : path === "/health" ? "GET, HEAD" : undefined;
+    if (allowed !== undefined) {
+      return reply.code(405).header("allow", allowed).send({ error: `Method ${req.method} not allowed; use ${allowed.replace(", ", " or ")}` });
+    }
+    return reply.code(404).send({ error: `Not found: ${req.method} ${path}` });
   });
 
   // Responses sent while closing carry "Connection: close", so keep-alive sockets of requests
-  // that were in flight end with them instead of idling until keepAliveTimeout.
-  // Sockets that become idle later (after a stream or a response that started before close())
-  // are closed by a sweep, so shutdown never waits for keepAliveTimeout.
+  // that were in flight end with them instead of idling until keepAliveTimeout. Connections
+  // with no request in flight (idle keep-alive, or a client that has not sent a whole request)
+  // are closed at once, the others as soon as their last response ends (connections.ts), so
+  // shutdown waits only for requests in flight.
   let closing = false;
-  let sweep: NodeJS.Timeout | undefined;
   app.addHook("preClose", async () => {
     closing = true;
-    sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-    sweep.unref();
+    connections.closeIdle();
   });
   app.addHook("onSend", async (_req, reply) => {
     if (closing) reply.header("connection", "close");
   });
   registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion(), isClosing: () => closing });
   app.addHook("onClose", async () => {
-    clearInterval(sweep);
     cache.clear();
     await registry.dispose();
   });
   if (options.preload ?? true) registry.loadAll();
   return { app, registry, cache };
+}
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query < 0 ? url : url.slice(0, query);
 }

@@ -1,4 +1,6 @@
 // HTTP behaviour with a fake classifier: routes, headers, status codes, SSE, shutdown.
+import { connect } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { TokClassError } from "../../src/errors.js";
 import { fakeEntities, fakeLoader } from "./fake.js";
@@ -125,8 +127,74 @@ describe("errors", () => {
     }
     const proto = await post(`${server.url}/`, '{"inputs":"a","parameters":{"__proto__":{"x":1}}}');
     expect(proto.status).toBe(400);
+    expect(((await proto.json()) as { error: string }).error).toMatch(/^Refused a "__proto__" key in the JSON body: .*prototype poisoning/);
     const badHeader = await post(`${server.url}/`, { inputs: "a" }, { "x-wait-for-model": "perhaps" });
     expect(badHeader.status).toBe(400);
+  });
+
+  it("refuses prototype keys, escaped or nested, saying why; other JSON errors say what is wrong", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    for (const body of ['{"inputs":"a","__proto__":{"x":1}}', '{"inputs":"a","\\u005f_proto__":{}}', '{"inputs":[[{"__proto__":1}]]}']) {
+      const res = await post(`${server.url}/`, body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { error: string }).error, body).toMatch(/^Refused a "__proto__" key in the JSON body/);
+    }
+    const ctor = await post(`${server.url}/`, '{"inputs":"a","parameters":{"constructor":{"prototype":{}}}}');
+    expect(((await ctor.json()) as { error: string }).error).toMatch(/^Refused a "constructor" key holding "prototype"/);
+    const trailing = await post(`${server.url}/`, '{"inputs":"a"} x');
+    expect(await trailing.json()).toEqual({ error: "Invalid JSON body: Unexpected non-whitespace character after JSON at position 15" });
+    // The words alone are fine; a byte order mark is accepted as before.
+    expect((await post(`${server.url}/`, '{"inputs":"the constructor of __proto__"}')).status).toBe(200);
+    expect((await post(`${server.url}/`, '\ufeff{"inputs":"Ann"}')).status).toBe(200);
+  });
+
+  it("a body that is not valid UTF-8 is 400, not classified with U+FFFD in its place", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const invalid = Buffer.concat([Buffer.from('{"inputs":"Par'), Buffer.from([0xff]), Buffer.from('is"}')]);
+    for (const type of ["application/json", "application/vnd.api+json"]) {
+      const res = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": type }, body: invalid });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: "Body is not valid UTF-8" });
+    }
+    expect(fl.loaded[0]?.calls ?? 0).toBe(0);
+    const valid = await post(`${server.url}/`, { inputs: "Paris Ünter" });
+    expect(await valid.json()).toEqual(fakeEntities("Paris Ünter"));
+  });
+
+  it("415 naming the coding for a compressed body; identity is accepted", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const body = gzipSync('{"inputs":"Ann"}');
+    const res = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("accept-encoding")).toBe("identity");
+    expect(await res.json()).toEqual({ error: 'Unsupported Content-Encoding "gzip"; send the body uncompressed' });
+    const identity = await post(`${server.url}/`, { inputs: "Ann" }, { "content-encoding": "identity" });
+    expect(identity.status).toBe(200);
+  });
+
+  it("a URL with a malformed percent-encoding gets the server's JSON error shape", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const res = await post(`${server.url}/models/%E0%A4%A`, { inputs: "Ann" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await res.json()).toEqual({ error: 'Invalid URL "/models/%E0%A4%A": it has a malformed percent-encoding' });
+  });
+
+  it("repeated x-use-cache headers: agreeing values are accepted, conflicting ones are a clear 400", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const twice = (a: string, b: string): Promise<Response> =>
+      fetch(`${server!.url}/`, { method: "POST", headers: new Headers([["content-type", "application/json"], ["x-use-cache", a], ["x-use-cache", b]]), body: '{"inputs":"Ann"}' });
+    const agree = await twice("false", "0");
+    expect(agree.status).toBe(200);
+    expect(agree.headers.get("x-cache")).toBe("bypass");
+    const conflict = await twice("false", "true");
+    expect(conflict.status).toBe(400);
+    expect(await conflict.json()).toEqual({ error: "Header x-use-cache was given conflicting values (false, true); send it once" });
   });
 
   it("400 for parameters the classifier rejects (TokClassError codes)", async () => {
@@ -149,6 +217,24 @@ describe("errors", () => {
     const get = await fetch(`${server.url}/models/default`);
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST");
+  });
+
+  it("405 matches on the path, without the query string, and covers /health", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    for (const path of ["/", "/?x=1", "/models/default?wait=1"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+    }
+    const health = await post(`${server.url}/health`, {});
+    expect(health.status).toBe(405);
+    expect(health.headers.get("allow")).toBe("GET, HEAD");
+    expect(await health.json()).toEqual({ error: "Method POST not allowed; use GET or HEAD" });
+    expect((await fetch(`${server.url}/health?probe=1`)).status).toBe(200);
+    const missing = await fetch(`${server.url}/elsewhere?x=1`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "Not found: GET /elsewhere" });
   });
 
   it("413 past the body limit, 415 for other content types", async () => {
@@ -305,6 +391,38 @@ describe("shutdown", () => {
     await closed;
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(parseSse(text).at(-1)).toEqual({ event: "done", data: { inputs: 2, entities: 2, errors: 0 } });
+  });
+});
+
+describe("shutdown with connections that have not sent a whole request", () => {
+  /** A raw socket to `url`, connected, that has written `head` (possibly nothing). */
+  async function openSocket(url: string, head: string): Promise<{ closed: Promise<void> }> {
+    const socket = connect(Number(new URL(url).port), "127.0.0.1");
+    socket.on("error", () => {});
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    if (head) socket.write(head);
+    return { closed };
+  }
+
+  it("close() closes them at once, while a request in flight still finishes", async () => {
+    const fl = fakeLoader({ delayMs: (t) => (t === "slow Ann" ? 300 : 0) });
+    const s = await start({ loader: fl.loader });
+    await s.registry.settled();
+    const silent = await openSocket(s.url, "");
+    const partial = await openSocket(s.url, "POST / HTTP/1.1\r\nHost: x\r\nX-Half");
+    const inflight = post(`${s.url}/`, { inputs: "slow Ann" });
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    const closed = s.close();
+    // Before, Node counted both sockets as active and close() waited for the 30 s request timeout.
+    const outcome = await Promise.race([closed.then(() => "closed"), new Promise((r) => setTimeout(() => r("still open"), 2000))]);
+    expect(outcome).toBe("closed");
+    await Promise.all([silent.closed, partial.closed]);
+    const res = await inflight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(fakeEntities("slow Ann"));
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
 
