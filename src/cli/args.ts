@@ -60,7 +60,7 @@ Options:
 Input lines: a JSON string, a JSON object with "inputs" or "text" (a string), or plain text.
 Blank lines give []. Output keeps the input order, one line per input line.
 
-Exit codes: 0 ok, 1 runtime failure (model, inference), 2 usage error,
+Exit codes: 0 ok, 1 runtime failure (model, inference, writing the output), 2 usage error,
             3 input error (unreadable file, invalid UTF-8: the line number is reported).
 `;
 

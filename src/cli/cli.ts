@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { tokClassCode } from "../server/http-errors.js";
 import { EXIT_INPUT, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, HELP, parseCli, SERVE_HELP, UsageError, type Command } from "./args.js";
-import { InputError } from "./io.js";
+import { InputError, Output, OutputError } from "./io.js";
 import { runClassify, type CliStreams } from "./run.js";
 
 function version(): string {
@@ -20,6 +20,8 @@ function version(): string {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError || (err instanceof Error && err.name === "ConfigError")) return EXIT_USAGE;
   if (err instanceof InputError) return EXIT_INPUT;
+  // The output could not be written (a full disk): not the input's fault, nothing to retry with other input.
+  if (err instanceof OutputError) return EXIT_RUNTIME;
   switch (tokClassCode(err)) {
     case "ERR_INVALID_TEXT":
       return EXIT_INPUT;
@@ -58,11 +60,12 @@ export async function main(argv: string[], io: CliStreams = process): Promise<nu
   try {
     switch (cmd.kind) {
       case "help":
-        io.stdout.write(cmd.topic === "serve" ? SERVE_HELP : HELP);
+      case "version": {
+        const out = new Output(io.stdout);
+        await out.write(cmd.kind === "version" ? `${version()}\n` : cmd.topic === "serve" ? SERVE_HELP : HELP);
+        await out.finish();
         return EXIT_OK;
-      case "version":
-        io.stdout.write(`${version()}\n`);
-        return EXIT_OK;
+      }
       case "serve":
         return await serve(cmd, io);
       case "classify": {

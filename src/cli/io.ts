@@ -129,16 +129,30 @@ function parseRecord(raw: string, line: number): string {
   return text;
 }
 
-/** Writes with back-pressure; EPIPE (reader went away, e.g. `| head`) ends output quietly. */
+/** The output could not be written (disk full, an I/O error): the CLI exits with code 1. */
+export class OutputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "OutputError";
+  }
+}
+
+/**
+ * Writes with back-pressure; EPIPE (reader went away, e.g. `| head`) ends output quietly. Any
+ * other write error (ENOSPC on a full disk) makes the next write, or finish(), throw an
+ * OutputError, which the CLI reports like its other errors. It was rethrown from the stream's
+ * error listener, where nothing could catch it: an uncaught exception and a stack trace.
+ */
 export class Output {
   readonly #stream: Writable;
   #closed = false;
+  #failure: OutputError | undefined;
 
   constructor(stream: Writable) {
     this.#stream = stream;
     stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") this.#closed = true;
-      else throw err;
+      this.#closed = true;
+      if (err.code !== "EPIPE") this.#failure ??= new OutputError(`cannot write the output: ${err.message}`, { cause: err });
     });
   }
 
@@ -147,17 +161,42 @@ export class Output {
   }
 
   async write(text: string): Promise<void> {
+    this.#throwIfFailed();
     if (this.#closed) return;
-    if (!this.#stream.write(text)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.#stream.off("drain", done);
-          this.#stream.off("close", done);
-          resolve();
-        };
-        this.#stream.on("drain", done);
-        this.#stream.on("close", done);
-      });
-    }
+    if (!this.#stream.write(text)) await this.#settled("drain");
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Resolves once everything written so far has been handed on, and throws if any of it failed:
+   * a write to a file fails after write() has returned, so the last one is only known here.
+   */
+  async finish(): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#closed) return;
+    // The callback of an empty write runs after the writes before it, with their error if any.
+    await new Promise<void>((resolve) => this.#stream.write("", () => resolve()));
+    // The error event itself may come a tick after that callback.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Resolves on `event`, or when the stream closes (as it does after an error). */
+  #settled(event: string): Promise<void> {
+    const stream = this.#stream;
+    if (stream.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.off(event, done);
+        stream.off("close", done);
+        resolve();
+      };
+      stream.on(event, done);
+      stream.on("close", done);
+    });
   }
 }

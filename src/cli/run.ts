@@ -1,5 +1,5 @@
 /** The classify command: texts from arguments, or lines batched into classify() calls. */
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, statSync, type Stats } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { WriteStream } from "node:tty";
 import type { CliClassifier } from "../server/contract.js";
@@ -28,6 +28,7 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
     cmd.texts.forEach((text, i) => checkArgumentText(text, i + 1, maxTextLength));
     const results = await classifyTexts(clf, cmd, cmd.texts);
     for (let i = 0; i < results.length; i++) await out.write(render(cmd.texts[i]!, results[i]!));
+    await out.finish();
     return;
   }
 
@@ -36,13 +37,16 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
   if (cmd.input === "-") {
     source = io.stdin;
   } else {
+    // Anything readable but a folder: a file, and also a FIFO, `<(command)` (a /dev/fd path) or
+    // /dev/stdin, which have no size to show progress against.
+    let st: Stats;
     try {
-      const st = statSync(cmd.input);
-      if (!st.isFile()) throw new Error("not a file");
-      totalBytes = st.size;
+      st = statSync(cmd.input);
     } catch (err) {
       throw new InputError(`cannot read ${cmd.input}: ${(err as Error).message}`);
     }
+    if (st.isDirectory()) throw new InputError(`cannot read ${cmd.input}: it is a directory`);
+    if (st.isFile()) totalBytes = st.size;
     source = createReadStream(cmd.input);
   }
   const progress = new Progress(cmd.progress ? (io.stderr as WriteStream) : undefined, totalBytes);
@@ -65,7 +69,7 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
   };
 
   try {
-    for await (const { line, text, bytes } of readLines(source, maxLineBytesFor(maxTextLength))) {
+    for await (const { line, text, bytes } of readLines(readable(source, cmd.input), maxLineBytesFor(maxTextLength))) {
       batch.push({ line, text: recordText(text, line, maxTextLength) });
       lines = line;
       progress.update(lines, bytes);
@@ -84,7 +88,20 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
     if (source !== io.stdin) source.destroy();
   }
   await drain();
+  await out.finish();
   progress.done();
+}
+
+/**
+ * The chunks of the input, a failure to open or read it (no permission, an I/O error) turned
+ * into an InputError: exit code 3, after the lines before it have been written.
+ */
+async function* readable(source: Readable, name: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) yield chunk as Buffer;
+  } catch (err) {
+    throw new InputError(`cannot read ${name === "-" ? "standard input" : name}: ${(err as Error).message}`);
+  }
 }
 
 /** One classify() call for the non-empty texts; blank texts give []. */

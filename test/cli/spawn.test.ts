@@ -1,6 +1,6 @@
 // The built executable: dist/cli/main.js, built here by npm run build:ts.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +129,28 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
     writeFileSync(join(dir, "in.txt"), `${SEED}\n`);
     const file = await run(["--input", join(dir, "in.txt")]);
     expect(JSON.parse(file.stdout)).toEqual(await clf.classify(SEED));
+  });
+
+  it.skipIf(!existsSync("/bin/bash"))("--input <(command) and --input /dev/stdin read pipes (were refused as \"not a file\")", async () => {
+    // Through a shell: those are pipes there (a spawned child's stdin is a socket, which /dev/stdin cannot open).
+    const env = { ...process.env, NODE: process.execPath, MAIN, SEED };
+    const expected = `${JSON.stringify(await clf.classify(SEED))}\n`;
+    for (const script of ['"$NODE" "$MAIN" --input <(printf "%s\\n" "$SEED")', 'printf "%s\\n" "$SEED" | "$NODE" "$MAIN" --input /dev/stdin']) {
+      const r = spawnSync("/bin/bash", ["-c", script], { cwd: root, encoding: "utf8", env });
+      expect(r.stderr, script).toBe("");
+      expect(r.status, script).toBe(0);
+      expect(r.stdout, script).toBe(expected);
+    }
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("an output that cannot be written (/dev/full) exits 1 with tokclass's message, no stack", () => {
+    const full = openSync("/dev/full", "w");
+    onTestFinished(() => closeSync(full));
+    for (const args of [[SEED], ["--help"]]) {
+      const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: root, encoding: "utf8", stdio: ["ignore", full, "pipe"] });
+      expect(r.stderr, args.join(" ")).toBe("tokclass: cannot write the output: ENOSPC: no space left on device, write\n");
+      expect(r.status, args.join(" ")).toBe(1);
+    }
   });
 
   it("invalid UTF-8 on stdin exits 3 and names the line", async () => {

@@ -1,12 +1,13 @@
 // CLI pieces without the model: argument parsing, line reading, the batching loop (fake classifier).
-import { PassThrough, Readable } from "node:stream";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { PassThrough, Readable, Writable } from "node:stream";
+import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli, SERVE_HELP, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
 import { exitCodeFor } from "../../src/cli/cli.js";
-import { InputError, maxLineBytesFor, readLines, recordText } from "../../src/cli/io.js";
+import { InputError, maxLineBytesFor, Output, OutputError, readLines, recordText } from "../../src/cli/io.js";
 import { formatTable } from "../../src/cli/pretty.js";
 import { runClassify } from "../../src/cli/run.js";
 import { TokClassError } from "../../src/errors.js";
@@ -61,6 +62,7 @@ describe("parseCli", () => {
     expect(exitCodeFor(new TokClassError("ERR_STRIDE_TOO_LARGE", "x"))).toBe(2);
     expect(exitCodeFor(new TokClassError("ERR_MODEL_NOT_FOUND", "x"))).toBe(1);
     expect(exitCodeFor(new Error("boom"))).toBe(1);
+    expect(exitCodeFor(new OutputError("disk full"))).toBe(1);
   });
 });
 
@@ -208,6 +210,49 @@ describe("runClassify", () => {
     const t = streams("Ann\nBob Marley\n");
     await expect(runClassify(parseCli(["-", "--max-text-length", "5"]) as ClassifyCommand, new FakeCli(undefined), t.io)).rejects.toThrow("line 2: text is 10 UTF-16");
     expect(t.text().trimEnd().split("\n").length).toBe(1);
+  });
+
+  it("--input takes anything readable but a folder: a FIFO, as `<(command)` gives", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-fifo-"));
+    const fifo = join(dir, "in.fifo");
+    const made = spawnSync("mkfifo", [fifo]);
+    expect(made.status, String(made.stderr)).toBe(0);
+    // The writer opens the FIFO when the reader does (neither open blocks the event loop).
+    const writer = createWriteStream(fifo);
+    writer.end("Alice\nBob Marley\n");
+    const s = streams();
+    await runClassify(parseCli(["--input", fifo, "--no-progress"]) as ClassifyCommand, new FakeCli(undefined), s.io);
+    expect(s.text()).toBe(`${JSON.stringify(fakeEntities("Alice"))}\n${JSON.stringify(fakeEntities("Bob Marley"))}\n`);
+    // A folder and a missing path are still input errors that say what is wrong.
+    await expect(runClassify(parseCli(["--input", dir]) as ClassifyCommand, new FakeCli(undefined), streams().io)).rejects.toThrow(
+      new InputError(`cannot read ${dir}: it is a directory`),
+    );
+    await expect(runClassify(parseCli(["--input", join(dir, "nope")]) as ClassifyCommand, new FakeCli(undefined), streams().io)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("an output that cannot be written (ENOSPC) rejects with an OutputError, for the last write too", async () => {
+    // Fails every write as a full disk does: asynchronously, after write() has returned.
+    const full = (): Writable =>
+      new Writable({
+        write(_chunk, _encoding, callback) {
+          callback(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }));
+        },
+      });
+    const s = streams("Ann\nBob\n");
+    await expect(runClassify(parseCli(["Ann"]) as ClassifyCommand, new FakeCli(undefined), { ...s.io, stdout: full() })).rejects.toThrow(OutputError);
+    await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), { ...s.io, stdout: full() })).rejects.toThrow(
+      "cannot write the output: ENOSPC",
+    );
+    // EPIPE (the reader went away, `| head`) still ends the output quietly.
+    const gone = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      },
+    });
+    const out = new Output(gone);
+    await out.write("x\n");
+    await out.finish();
+    expect(out.closed).toBe(true);
   });
 
   it("--pretty prints a table", async () => {
