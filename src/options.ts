@@ -47,11 +47,23 @@ function firstInvalid(values: readonly unknown[], ok: (value: unknown) => boolea
 
 const isString = (value: unknown): value is string => typeof value === "string";
 
-function stringArray(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || firstInvalid(value, isString) >= 0) {
-    throw invalidArgument(what, "an array of strings", value);
-  }
-  return [...value] as string[];
+/**
+ * A caller's array as a plain array of its own, each element (holes included) read exactly
+ * once, so that what is checked is what is used: a Proxy passes Array.isArray but not the
+ * addon's IsArray, and a getter may return a string on one read and a number on the next.
+ */
+function readOnce(values: readonly unknown[]): unknown[] {
+  const length = values.length;
+  const copy: unknown[] = [];
+  for (let i = 0; i < length; i++) copy.push(values[i]);
+  return copy;
+}
+
+/** An array of strings, copied (see readOnce). */
+export function stringArray(value: unknown, what: string): string[] {
+  const copy = Array.isArray(value) ? readOnce(value) : undefined;
+  if (copy === undefined || firstInvalid(copy, isString) >= 0) throw invalidArgument(what, "an array of strings", value);
+  return copy as string[];
 }
 
 export function strategy(value: unknown, what: string): AggregationStrategy {
@@ -62,6 +74,16 @@ export function strategy(value: unknown, what: string): AggregationStrategy {
     );
   }
   return value as AggregationStrategy;
+}
+
+/**
+ * A strategy named as transformers reads one from a payload or a model card,
+ * `AggregationStrategy[name.upper()]`: in any case ("SIMPLE", "Simple"); undefined when it
+ * names none. classify()'s own option stays exactly lower-case, as its type says.
+ */
+export function strategyInAnyCase(name: string): AggregationStrategy | undefined {
+  const upper = name.toUpperCase();
+  return STRATEGIES.find((s) => s.toUpperCase() === upper);
 }
 
 /** See LoadOptions.maxTextLength. */
@@ -108,7 +130,9 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
   if (device !== "cpu" && device !== "cuda") throw invalidArgument("options.device", '"cpu" or "cuda"', device);
   const onGpu = device === "cuda";
   const level = o.graphOptimizationLevel ?? "all";
-  if (typeof level !== "string" || !(level in GRAPH_LEVELS)) {
+  // Own keys only: `in` also finds Object.prototype's ("toString", "__proto__"), which then
+  // reached the addon as a function or an object instead of a level.
+  if (typeof level !== "string" || !Object.hasOwn(GRAPH_LEVELS, level)) {
     throw invalidArgument("options.graphOptimizationLevel", '"disable", "basic", "extended" or "all"', level);
   }
   if (o.modelFile !== undefined && (typeof o.modelFile !== "string" || o.modelFile.length === 0)) {
@@ -295,13 +319,20 @@ function labelScheme(value: unknown): LabelScheme {
  * word lists, since the pipeline answers a single list with a list holding one list.
  */
 export function wordListsOf(input: unknown, what: string): string[][] {
-  if (Array.isArray(input) && firstInvalid(input, isString) < 0) return [input as string[]];
-  if (Array.isArray(input)) {
-    const bad = firstInvalid(input, (list) => Array.isArray(list) && firstInvalid(list, isString) < 0);
-    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "an array of strings (a word list)", input[bad]);
-    return input as string[][];
+  if (!Array.isArray(input)) throw invalidArgument(what, "an array of words or an array of word lists", input);
+  // Copies, each element read once (see readOnce).
+  const items = readOnce(input);
+  if (firstInvalid(items, isString) < 0) return [items as string[]];
+  const lists: string[][] = [];
+  for (let i = 0; i < items.length; i++) {
+    const list = items[i];
+    const words = Array.isArray(list) ? readOnce(list) : undefined;
+    if (words === undefined || firstInvalid(words, isString) >= 0) {
+      throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", list);
+    }
+    lists.push(words as string[]);
   }
-  throw invalidArgument(what, "an array of words or an array of word lists", input);
+  return lists;
 }
 
 const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing"] as const;
@@ -354,9 +385,11 @@ export function checkTextLengths(
 export function textsOf(input: unknown, what: string): { texts: string[]; single: boolean } {
   if (typeof input === "string") return { texts: [input], single: true };
   if (Array.isArray(input)) {
-    const bad = firstInvalid(input, isString);
-    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "a string", input[bad]);
-    return { texts: input as string[], single: false };
+    // A copy, each element read once (see readOnce); the addon and the length check get it.
+    const texts = readOnce(input);
+    const bad = firstInvalid(texts, isString);
+    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "a string", texts[bad]);
+    return { texts: texts as string[], single: false };
   }
   throw invalidArgument(what, "a string or an array of strings", input);
 }
@@ -370,7 +403,18 @@ const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model"] as const;
 /** Whether Inference API parameters carry transformers 4.x's grouped_entities / ignore_subwords. */
 export function usesLegacyParameters(parameters: object | null | undefined): boolean {
   const p = (parameters ?? {}) as Record<string, unknown>;
-  return p.grouped_entities !== undefined || p.ignore_subwords !== undefined;
+  // null is unset, as None is to the pipeline (`grouped_entities is not None`).
+  return (p.grouped_entities !== undefined && p.grouped_entities !== null) || (p.ignore_subwords !== undefined && p.ignore_subwords !== null);
+}
+
+/**
+ * Payload parameters without those set to null: the hosted API (Python) reads None as not
+ * given, so `"aggregation_strategy": null` means the default, as `"stride": null` already did.
+ */
+function withoutNulls(parameters: Record<string, unknown>): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parameters)) if (value !== null) set[key] = value;
+  return set;
 }
 
 export interface ResolvedQuery {
@@ -394,8 +438,9 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
   const p = payload as InferencePayload & Record<string, unknown>;
   rejectUnknownKeys(p, PAYLOAD_KEYS, "payload");
   if (!("inputs" in p)) throw new TokClassError("ERR_INVALID_ARGUMENT", "payload.inputs is required");
-  const params = optionalObject(p.parameters, "payload.parameters");
-  rejectUnknownKeys(params, PARAMETER_KEYS, "payload.parameters");
+  const given = optionalObject(p.parameters, "payload.parameters");
+  rejectUnknownKeys(given, PARAMETER_KEYS, "payload.parameters");
+  const params = withoutNulls(given);
   const split = params.is_split_into_words === undefined ? false : boolean(params.is_split_into_words, "parameters.is_split_into_words");
   const { texts, single } = split ? { texts: wordListsOf(p.inputs, "payload.inputs"), single: false } : textsOf(p.inputs, "payload.inputs");
   rejectUnknownKeys(optionalObject(p.options, "payload.options"), PAYLOAD_OPTION_KEYS, "payload.options");
@@ -414,13 +459,15 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
     aggregation = grouped && ignoreSubwords ? "first" : grouped ? "simple" : "none";
     deprecation = `grouped_entities/ignore_subwords are deprecated (transformers 5 refuses them); mapped to aggregation_strategy="${aggregation}"`;
   } else if (params.aggregation_strategy !== undefined) {
-    aggregation = strategy(params.aggregation_strategy, "parameters.aggregation_strategy");
+    const name = params.aggregation_strategy;
+    // A name that is no strategy in any case is refused as classify()'s option is.
+    aggregation = (typeof name === "string" ? strategyInAnyCase(name) : undefined) ?? strategy(name, "parameters.aggregation_strategy");
   }
   const options = resolveClassifyOptions(
     {
       aggregationStrategy: aggregation,
       ignoreLabels: params.ignore_labels === undefined ? undefined : stringArray(params.ignore_labels, "parameters.ignore_labels"),
-      stride: params.stride === undefined || params.stride === null ? undefined : integer(params.stride, "parameters.stride", 0),
+      stride: params.stride === undefined ? undefined : integer(params.stride, "parameters.stride", 0),
       offsets: "codepoint",
       isSplitIntoWords: split,
       delimiter: params.delimiter === undefined ? undefined : text(params.delimiter, "parameters.delimiter"),

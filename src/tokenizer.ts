@@ -4,7 +4,8 @@
  * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
-import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, textsOf } from "./options.js";
+import { invalidArgument } from "./errors.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, textsOf } from "./options.js";
 import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
@@ -42,7 +43,7 @@ export class Tokenizer {
   /** convert_tokens_to_string: the tokenizer.json decoder applied to token strings. */
   decode(tokens: string[]): string {
     try {
-      return this.#handle.decode(tokens);
+      return this.#handle.decode(stringArray(tokens, "tokens"));
     } catch (error) {
       throw toTokClassError(error);
     }
@@ -52,7 +53,15 @@ export class Tokenizer {
     return this.#handle.tokenToId(token);
   }
 
+  /**
+   * The token of a vocabulary id; undefined for a whole number the vocabulary does not have
+   * (as Hugging Face's id_to_token gives None). Anything else is ERR_INVALID_ARGUMENT: 1.5,
+   * -1, NaN or Infinity used to name some other token.
+   */
   idToToken(id: number): string | undefined {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
+      throw invalidArgument("id", "a whole number >= 0 (a token id)", id);
+    }
     return this.#handle.idToToken(id);
   }
 }

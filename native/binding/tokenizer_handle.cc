@@ -1,5 +1,7 @@
 #include "binding/tokenizer_handle.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "binding/convert.h"
@@ -154,7 +156,11 @@ Napi::Value TokenizerHandle::TokenToId(const Napi::CallbackInfo& info) {
 Napi::Value TokenizerHandle::IdToToken(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!tokenizer_ || !info[0].IsNumber()) return env.Undefined();
-  auto token = tokenizer_->id_to_token(info[0].As<Napi::Number>().Uint32Value());
+  // Uint32Value() wraps modulo 2^32 and reads NaN and Infinity as 0: 2^32 + 5 named token 5.
+  // A whole number the table cannot hold is simply not an id in it.
+  const double id = info[0].As<Napi::Number>().DoubleValue();
+  if (!(id >= 0 && id <= UINT32_MAX) || id != std::floor(id)) return env.Undefined();
+  auto token = tokenizer_->id_to_token(static_cast<uint32_t>(id));
   return token ? Napi::String::New(env, *token) : env.Undefined();
 }
 

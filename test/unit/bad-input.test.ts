@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokClassError, TokenClassifier, Tokenizer } from "../../src/index.js";
 import type { TokClassErrorCode } from "../../src/index.js";
+import { STRATEGIES, usesLegacyParameters } from "../../src/options.js";
 import { rawClassifierConfig } from "../helpers/native-config.js";
 import { timeBound } from "../helpers/time-bounds.js";
 import { defaultRuntimeLibrary, native, type NativeClassifier, type NativeClassifierConfig, type NativeClassifyParams } from "../../src/binding.js";
@@ -343,6 +344,16 @@ describe("load: broken models", () => {
     await healthy();
   });
 
+  it.each(["toString", "__proto__", "hasOwnProperty", "constructor"])(
+    "graphOptimizationLevel %j (a key every object inherits) rejects naming the levels",
+    async (level) => {
+      // `level in GRAPH_LEVELS` let these through, and the addon then said "must be a number".
+      const error = await rejectsWith(() => load(MODEL, { graphOptimizationLevel: level }), "ERR_INVALID_ARGUMENT");
+      expect(error.message).toContain('options.graphOptimizationLevel');
+      expect(error.message).toContain('"disable", "basic", "extended" or "all"');
+    },
+  );
+
   it("a maxLength that leaves no room for text rejects", async () => {
     // 4 is the smallest accepted by the options; BERT adds 2 special tokens, so this loads, and
     // a stride of 2 no longer fits.
@@ -404,6 +415,75 @@ describe("texts longer than maxTextLength", () => {
   });
 });
 
+describe("arrays are read once, into arrays of tokclass's own", () => {
+  /** An array whose element 0 is a getter: `first` on the first read, `later` after it. */
+  function fickle(first: unknown, later: unknown): { array: unknown[]; reads: () => number } {
+    let reads = 0;
+    const array: unknown[] = [];
+    Object.defineProperty(array, 0, { enumerable: true, get: () => (reads++ === 0 ? first : later) });
+    return { array, reads: () => reads };
+  }
+
+  it("a Proxy of an array (Array.isArray is true for it) is taken as the array: texts, words, labels, payloads, the tokenizer", async () => {
+    const texts = [SAMPLE, "Paris"];
+    const words = SAMPLE.split(" ");
+    const proxy = <T extends object>(target: T): T => new Proxy(target, {});
+    expect(await clf.classify(proxy(texts))).toEqual(await clf.classify(texts));
+    expect(await clf.classify(proxy(words), { isSplitIntoWords: true })).toEqual(await clf.classify(words, { isSplitIntoWords: true }));
+    expect(await clf.classify(proxy([proxy(words)]), { isSplitIntoWords: true })).toEqual(await clf.classify([words], { isSplitIntoWords: true }));
+    expect(await clf.classify(SAMPLE, { ignoreLabels: proxy(["O"]) })).toEqual(baseline);
+    expect(await clf.query({ inputs: proxy(texts) })).toEqual(await clf.query({ inputs: texts }));
+    const tok = await Tokenizer.fromFile(join(MODEL, "tokenizer.json"));
+    expect(await tok.encode(proxy(texts))).toEqual(await tok.encode(texts));
+    const tokens = (await tok.encode(SAMPLE)).tokens;
+    expect(tok.decode(proxy(tokens))).toBe(tok.decode(tokens));
+  });
+
+  it("each element is read exactly once: a getter that answers a string, then a number, classifies the string", async () => {
+    // It used to pass the check on its first read and reach the length check as the number
+    // ("TypeError: t is not iterable").
+    const text = fickle(SAMPLE, 42);
+    expect(await clf.classify(text.array as string[])).toEqual([baseline]);
+    expect(text.reads()).toBe(1);
+    const word = fickle("Sarah", 42);
+    const words = [word.array as string[]];
+    expect(await clf.classify(words, { isSplitIntoWords: true })).toEqual(await clf.classify([["Sarah"]], { isSplitIntoWords: true }));
+    expect(word.reads()).toBe(1);
+    const encoded = fickle(SAMPLE, 42);
+    const tok = await Tokenizer.fromFile(join(MODEL, "tokenizer.json"));
+    expect(await tok.encode(encoded.array as string[])).toEqual(await tok.encode([SAMPLE]));
+    expect(encoded.reads()).toBe(1);
+    // The other way round, a number first: refused, whatever a later read would say.
+    await rejectsWith(() => clf.classify(fickle(42, SAMPLE).array as string[]), "ERR_INVALID_ARGUMENT");
+    await healthy();
+  });
+});
+
+describe("query: parameters as the hosted API (Python) reads them", () => {
+  it("a parameter sent as null is not set, as None is to the pipeline", async () => {
+    const plain = await clf.query({ inputs: SAMPLE });
+    for (const key of ["aggregation_strategy", "ignore_labels", "stride", "grouped_entities", "ignore_subwords", "is_split_into_words", "delimiter"]) {
+      expect(await clf.query({ inputs: SAMPLE, parameters: { [key]: null } } as never), key).toEqual(plain);
+    }
+    // A null legacy parameter is no legacy parameter: no clash with aggregation_strategy.
+    const first = await clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: "first" } });
+    expect(await clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: "first", grouped_entities: null } } as never)).toEqual(first);
+    expect(usesLegacyParameters({ grouped_entities: null, ignore_subwords: null })).toBe(false);
+    expect(usesLegacyParameters({ grouped_entities: false })).toBe(true);
+  });
+
+  it("aggregation_strategy in any case, as transformers' AggregationStrategy[name.upper()]", async () => {
+    for (const name of STRATEGIES) {
+      const exact = await clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: name } });
+      for (const spelt of [name.toUpperCase(), name[0]!.toUpperCase() + name.slice(1)]) {
+        expect(await clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: spelt } } as never), spelt).toEqual(exact);
+      }
+    }
+    await rejectsWith(() => clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: "SIMPLER" } } as never), "ERR_UNKNOWN_STRATEGY");
+    // classify()'s own option is exact, as its type says ("an upper-case strategy" above).
+  });
+});
+
 describe("Tokenizer: bad input", () => {
   let tok: Tokenizer;
   beforeAll(async () => {
@@ -435,6 +515,27 @@ describe("Tokenizer: bad input", () => {
     expect((error as TokClassError).message).toContain("text 1 ");
     expect((error as TokClassError).message).toContain("UTF-16 index 6");
   });
+  it("idToToken: a whole number >= 0 it does not have is undefined; anything else is ERR_INVALID_ARGUMENT", () => {
+    const codeOf = (fn: () => unknown): string | undefined => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TokClassError);
+        return (e as TokClassError).code;
+      }
+      return undefined;
+    };
+    // These used to name a token: 1.5 -> "[UNK]" (cut to 1), NaN and Infinity -> "[PAD]" (read as 0).
+    for (const id of [1.5, -1, -0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "1", null, undefined, 1n]) {
+      expect(codeOf(() => tok.idToToken(id as never)), String(id)).toBe("ERR_INVALID_ARGUMENT");
+    }
+    const json = JSON.parse(readFileSync(join(MODEL, "tokenizer.json"), "utf8")) as { model: { vocab: Record<string, number> }; added_tokens: { id: number }[] };
+    const size = Math.max(...Object.values(json.model.vocab), ...json.added_tokens.map((t) => t.id)) + 1;
+    // 2^32 + 5 wrapped to 5 natively.
+    for (const id of [size, 2 ** 32, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) expect(tok.idToToken(id), String(id)).toBeUndefined();
+    for (const id of [0, 5, size - 1]) expect(tok.tokenToId(tok.idToToken(id)!)).toBe(id);
+  });
+
   it("unknown ids and tokens are undefined, empty input is fine", async () => {
     expect(tok.idToToken(1e9)).toBeUndefined();
     expect(tok.tokenToId("definitely-not-a-token-\u{1F600}")).toBeUndefined();
@@ -550,6 +651,9 @@ describe("raw addon: unvalidated calls get errors, not crashes", () => {
     await errs(() => tok.encode!(["x"], { maxLength: 4, stride: 100, returnOverflowing: true }));
     await errs(() => tok.decode!(5));
     await errs(() => tok.decode!([5]));
+    // Whole numbers past 2^32 are no ids (they wrapped: 2^32 + 5 named token 5), nor are fractions.
+    for (const v of [2 ** 32, 2 ** 32 + 5, 2 ** 53, 5.5]) expect(tok.idToToken!(v), String(v)).toBeUndefined();
+    expect(tok.idToToken!(5)).toEqual(expect.any(String));
     // Lookups of odd values: an error or undefined, never a crash.
     for (const v of [-1, 1e20, NaN, "x", null]) {
       try {
