@@ -55,7 +55,8 @@ const isString = (value: unknown): value is string => typeof value === "string";
 function readOnce(values: readonly unknown[]): unknown[] {
   const length = values.length;
   const copy: unknown[] = [];
-  for (let i = 0; i < length; i++) copy.push(values[i]);
+  // Appended by index, not push(): a later patch of Array.prototype.push must not reach here.
+  for (let i = 0; i < length; i++) copy[i] = values[i];
   return copy;
 }
 
@@ -330,7 +331,7 @@ export function wordListsOf(input: unknown, what: string): string[][] {
     if (words === undefined || firstInvalid(words, isString) >= 0) {
       throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", list);
     }
-    lists.push(words as string[]);
+    lists[i] = words as string[];
   }
   return lists;
 }
