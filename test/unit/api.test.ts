@@ -535,6 +535,15 @@ describe("abort (options.signal)", () => {
     await expect(clf.classify("Angela Merkel", { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
     await expect(clf.query({ inputs: "Angela Merkel" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
     expect(clf.stats().texts).toBe(before);
+    // Whatever the input, no texts included: it resolved [] before the signal was looked at.
+    const reason = new Error("already aborted");
+    const aborted = AbortSignal.abort(reason);
+    await expect(clf.classify([], { signal: aborted })).rejects.toBe(reason);
+    await expect(clf.classify([""], { signal: aborted })).rejects.toBe(reason);
+    await expect(clf.classify([], { signal: aborted, isSplitIntoWords: true })).rejects.toBe(reason);
+    await expect(clf.query({ inputs: [] }, { signal: aborted })).rejects.toBe(reason);
+    await expect(clf.query({ inputs: [[]], parameters: { is_split_into_words: true } }, { signal: aborted })).rejects.toBe(reason);
+    expect(clf.stats().texts).toBe(before);
     const signal = new AbortController().signal;
     const texts = many.slice(0, 40);
     expect(await clf.classify(texts, { signal })).toEqual(await clf.classify(texts));
