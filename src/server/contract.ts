@@ -2,6 +2,7 @@
  * What the server and the CLI need from a loaded model. `TokenClassifier` satisfies it; tests
  * pass fakes so routing can be checked without the native addon.
  */
+import type { ResolvedClassifyOptions } from "../options.js";
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "../types.js";
 
 export interface ServedClassifier {
@@ -12,6 +13,11 @@ export interface ServedClassifier {
   query(payload: InferencePayload, options?: { signal?: AbortSignal }): Promise<Entity[] | Entity[][]>;
   info(): ClassifierInfo;
   dispose(): Promise<void>;
+  /**
+   * The defaults query() resolves a payload with (the model card's parameters), so that the
+   * server can validate a payload by the same rules before it starts a stream.
+   */
+  readonly defaults?: Readonly<Partial<ResolvedClassifyOptions>>;
 }
 
 export interface CliClassifier extends ServedClassifier {

@@ -67,8 +67,10 @@ async function handleInference(
   const clf = await ctx.registry.acquire(modelId, r.waitForModel);
 
   if (r.stream) {
-    const stream = new InferenceStream(clf, r.inputs, r.parameters);
-    await stream.ready(); // parameter errors throw here and get the usual JSON reply
+    // A payload the JSON path would refuse throws here, and parameter errors found natively in
+    // ready(): both get the usual JSON reply, before any event.
+    const stream = new InferenceStream(clf, r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs });
+    await stream.ready();
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (typeof value === "string") headers[name] = value;

@@ -1,9 +1,13 @@
 /**
  * Server-Sent Events for `"stream": true` (or `Accept: text/event-stream`).
  *
- * Each input (a string counts as one input, index 0) is classified by its own clf.query() call,
- * all concurrently. As each input finishes, its entities are sent, then an `input` event; inputs
- * come in completion order, so every event names its input index:
+ * The payload is validated first, by the rules clf.query() applies (resolvePayload, with the
+ * classifier's defaults), so a payload the JSON path refuses is refused here with the same
+ * status and message, as a plain JSON error before any event. Then each input (a string counts
+ * as one input, index 0; with is_split_into_words, a word list) is classified by its own
+ * clf.query() call, at most STREAM_WINDOW at a time. As each input finishes, its entities are
+ * sent, then an `input` event; inputs come in completion order, so every event names its input
+ * index:
  *
  *   event: entity
  *   data: {"input":1,"entity":{"entity_group":"PER","score":0.99,"word":"Sarah","start":11,"end":16}}
@@ -17,20 +21,32 @@
  *   event: done                       (always last; then the response ends)
  *   data: {"inputs":2,"entities":1,"errors":1}
  *
- * Entities are exactly what clf.query() returns for that input alone. Errors that concern the
- * whole request (bad parameters, unknown model, loading) are sent before the stream starts, as a
+ * Entities are exactly what clf.query() returns for that input alone, and an input's error
+ * names the text as the JSON path would ("text 1 ..."). Errors that concern the whole request
+ * (bad inputs or parameters, unknown model, loading) are sent before the stream starts, as a
  * plain JSON error with its status. Streamed responses are never cached.
  *
  * Backpressure: events are written only as fast as the client reads them (after a write the
- * socket cannot take, the next waits for 'drain'), so a client that stops reading holds at
- * most about one input's events in the server's memory, not the whole response. If the client
- * goes away, writing stops; inputs still being classified finish in the background and their
- * results are dropped.
+ * socket cannot take, the next waits for 'drain'), and the next input starts only when the
+ * writer takes a finished one, so a client that stops reading holds at most STREAM_WINDOW
+ * inputs' results in the server's memory, not the whole response. If the client goes away,
+ * writing stops, no input starts, and those still being classified are aborted.
  */
 import type { ServerResponse } from "node:http";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { resolvePayload } from "../options.js";
 import type { Entity, InferencePayload } from "../types.js";
 import type { ServedClassifier } from "./contract.js";
 import { isParameterError, tokClassCode, toErrorReply } from "./http-errors.js";
+
+/**
+ * Inputs being classified or waiting to be written, at most. Enough concurrent single-text
+ * calls to fill several of the dynamic batcher's rounds (16 texts a batch on a CPU by default),
+ * while what a stream holds stays bounded by 64 inputs' results however many inputs it has and
+ * however slowly its client reads; the event loop likewise never starts more than this many
+ * calls, nor writes more than this many inputs, without a turn for other connections.
+ */
+export const STREAM_WINDOW = 64;
 
 export function sseEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -45,36 +61,52 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 /**
- * Classifies each input separately, concurrently. `ready()` waits for the first input and throws
- * if it failed on the parameters (shared by all inputs), so the caller can still answer with a
- * JSON error; `writeTo()` then sends the events as inputs finish.
+ * Classifies each input separately, up to STREAM_WINDOW at once. The constructor throws (a
+ * TokClassError) for a payload clf.query() would refuse as a whole. `ready()` waits for the
+ * first input and throws if it failed on the parameters (shared by all inputs; a few are only
+ * checked natively), so the caller can still answer with a JSON error; `writeTo()` then sends
+ * the events as inputs finish.
  */
 export class InferenceStream {
-  readonly #count: number;
+  readonly #clf: ServedClassifier;
+  readonly #texts: readonly (string | string[])[];
+  readonly #parameters: InferencePayload["parameters"];
   readonly #queue: Settled[] = [];
+  /** Inputs started so far (in order) and finished ones the writer has taken. */
+  #started = 0;
+  #taken = 0;
   #wake: (() => void) | undefined;
   #first: Settled | undefined;
   #abandoned = false;
   /** Aborts the inputs still running once the client has gone. */
   readonly #controller = new AbortController();
 
-  constructor(clf: ServedClassifier, inputs: string | string[] | string[][], parameters: InferencePayload["parameters"]) {
-    // With is_split_into_words an input is a word list: a flat list of words is one input,
-    // and query() answers each with a list holding one list.
-    const split = parameters?.is_split_into_words === true;
-    const texts: (string | string[])[] =
-      typeof inputs === "string" ? [inputs] : split && inputs.every((w) => typeof w === "string") ? [inputs as string[]] : inputs;
-    this.#count = texts.length;
-    texts.forEach((text, index) => {
-      const payload: InferencePayload = parameters ? { inputs: text, parameters } : { inputs: text };
-      clf
-        .query(payload, { signal: this.#controller.signal })
-        .then(
-          (result) => this.#push({ index, ok: true, entities: (split ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
-          (error: unknown) => this.#push({ index, ok: false, error }),
-        )
-        .finally(() => this.#wake?.());
-    });
+  constructor(clf: ServedClassifier, payload: InferencePayload) {
+    this.#clf = clf;
+    this.#parameters = payload.parameters;
+    // With is_split_into_words the texts are word lists (a flat list of words is one input).
+    this.#texts = resolvePayload(payload, clf.defaults).texts;
+    this.#fill();
+  }
+
+  /** Starts inputs until STREAM_WINDOW are running or waiting to be written. */
+  #fill(): void {
+    while (!this.#abandoned && this.#started < this.#texts.length && this.#started - this.#taken < STREAM_WINDOW) {
+      this.#startInput(this.#started++);
+    }
+  }
+
+  #startInput(index: number): void {
+    const text = this.#texts[index]!;
+    const payload: InferencePayload = this.#parameters ? { inputs: text, parameters: this.#parameters } : { inputs: text };
+    this.#clf
+      .query(payload, { signal: this.#controller.signal })
+      .then(
+        // query() answers a word list with a list holding one list.
+        (result) => this.#push({ index, ok: true, entities: (Array.isArray(text) ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
+        (error: unknown) => this.#push({ index, ok: false, error }),
+      )
+      .finally(() => this.#wake?.());
   }
 
   #push(item: Settled): void {
@@ -88,14 +120,27 @@ export class InferenceStream {
       if (stop?.()) return undefined;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
-    return this.#queue.shift() as Settled;
+    const item = this.#queue.shift() as Settled;
+    this.#taken++;
+    this.#fill();
+    return item;
+  }
+
+  /** Stops starting inputs, drops finished ones and aborts those still running. */
+  #abandon(): void {
+    this.#abandoned = true;
+    this.#queue.length = 0;
+    this.#controller.abort(); // the inputs not yet run are dropped
   }
 
   async ready(): Promise<void> {
-    if (this.#count === 0) return;
+    if (this.#texts.length === 0) return;
     const first = (await this.#next()) as Settled;
     this.#first = first;
-    if (!first.ok && isParameterError(tokClassCode(first.error))) throw first.error;
+    if (!first.ok && isParameterError(tokClassCode(first.error))) {
+      this.#abandon();
+      throw first.error;
+    }
   }
 
   async writeTo(raw: ServerResponse, headers: Record<string, string>, maxBodyBytes: number): Promise<void> {
@@ -110,7 +155,10 @@ export class InferenceStream {
     try {
       let entities = 0;
       let errors = 0;
-      for (let done = 0; done < this.#count; done++) {
+      for (let done = 0; done < this.#texts.length; done++) {
+        // A classifier that answers without waiting (a fake, say) and a client that reads as
+        // fast would otherwise run the whole stream in one turn of the event loop.
+        if (done > 0 && done % STREAM_WINDOW === 0) await nextTurn();
         // Without the stop check, a client that left would keep this handler waiting for the
         // slowest input.
         const item = done === 0 && this.#first ? this.#first : await this.#next(() => gone);
@@ -124,20 +172,25 @@ export class InferenceStream {
         } else {
           errors++;
           const reply = toErrorReply(item.error, maxBodyBytes);
-          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body });
+          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body, error: inputErrorMessage(reply.body.error, item.index) });
         }
         if (!raw.write(chunk) && !(await drained(raw))) return;
       }
-      raw.end(sseEvent("done", { inputs: this.#count, entities, errors }));
+      raw.end(sseEvent("done", { inputs: this.#texts.length, entities, errors }));
     } finally {
       raw.off("close", onClose);
-      if (gone || raw.destroyed) {
-        this.#abandoned = true;
-        this.#queue.length = 0;
-        this.#controller.abort();  // the inputs not yet run are dropped
-      }
+      if (gone || raw.destroyed) this.#abandon();
     }
   }
+}
+
+/**
+ * An input's error message as the JSON path words it. Each input is classified alone, so the
+ * classifier calls it text 0 ("text 0 contains a lone surrogate at ..."); the input's index in
+ * the request is put back.
+ */
+function inputErrorMessage(message: unknown, index: number): unknown {
+  return typeof message === "string" ? message.replace(/^text 0\b/, `text ${index}`) : message;
 }
 
 /**

@@ -164,6 +164,21 @@ describe.skipIf(!built)("server with the real classifier", () => {
     expect(events.at(-1)!.event).toBe("done");
   });
 
+  it("a stream refuses what the JSON path refuses, with the same message, and numbers a bad input as it does", async () => {
+    for (const payload of [{ inputs: [["Angela", "Merkel"]] }, { inputs: [], parameters: { aggregation_strategy: "x" } }]) {
+      const plain = await post(`${server.url}/`, payload);
+      const streamed = await post(`${server.url}/`, { ...payload, stream: true });
+      expect(plain.status).toBe(400);
+      expect(streamed.status).toBe(400);
+      expect(await streamed.json()).toEqual(await plain.json());
+    }
+    const plain = await post(`${server.url}/`, { inputs: ["Paris", "x\ud800"] });
+    const message = ((await plain.json()) as { error: string }).error;
+    expect(message).toMatch(/^text 1 contains a lone surrogate/);
+    const events = parseSse(await (await post(`${server.url}/`, { inputs: ["Paris", "x\ud800"], stream: true })).text());
+    expect(events).toContainEqual({ event: "error", data: { input: 1, status: 400, error: message } });
+  });
+
   it("a model id with no folder is served from the Hugging Face cache, at /models/<id>", async () => {
     // `tokclass serve --model org/ner`: the id is both the route and what load() looks up.
     const { DEFAULT_MODEL_DIR } = await import("../../src/index.js");

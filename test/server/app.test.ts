@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { TokClassError } from "../../src/errors.js";
 import { fakeEntities, fakeLoader } from "./fake.js";
+import { STREAM_WINDOW } from "../../src/server/sse.js";
 import { parseSse, post, start, type Started } from "./helpers.js";
 
 let server: Started | undefined;
@@ -202,7 +203,7 @@ describe("errors", () => {
     server = await start({ loader: fl.loader });
     const res = await post(`${server.url}/`, { inputs: "a", parameters: { aggregation_strategy: "median" } });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "Unknown aggregation strategy median" });
+    expect(await res.json()).toEqual({ error: expect.stringMatching(/parameters\.aggregation_strategy, received "median"$/) });
     const stride = await post(`${server.url}/`, { inputs: "a", parameters: { aggregation_strategy: "none", stride: 2 } });
     expect(stride.status).toBe(400);
   });
@@ -362,6 +363,87 @@ describe("streaming (SSE)", () => {
   });
 });
 
+describe("streaming: payload validation and input errors", () => {
+  /** The JSON path's answer and the stream's for one payload: both must be the same JSON error. */
+  async function expectSameRefusal(url: string, payload: Record<string, unknown>): Promise<string> {
+    const plain = await post(url, { ...payload, stream: false });
+    const streamed = await post(url, { ...payload, stream: true });
+    const label = JSON.stringify(payload);
+    expect(plain.status, label).toBe(400);
+    expect(streamed.status, label).toBe(400);
+    expect(streamed.headers.get("content-type"), label).toMatch(/^application\/json/);
+    const body = (await plain.json()) as { error: string };
+    expect(await streamed.json(), label).toEqual(body);
+    return body.error;
+  }
+
+  it("a payload the JSON path refuses is refused the same way before any event", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const url = `${server.url}/`;
+    // Word lists without is_split_into_words; an empty list with a bad parameter.
+    expect(await expectSameRefusal(url, { inputs: [["Angela", "Merkel"]] })).toMatch(/payload\.inputs\[0\]/);
+    expect(await expectSameRefusal(url, { inputs: [], parameters: { aggregation_strategy: "x" } })).toMatch(/aggregation_strategy/);
+    await expectSameRefusal(url, { inputs: "Ann", parameters: { is_split_into_words: true } });
+    await expectSameRefusal(url, { inputs: ["Ann"], parameters: { stride: -1 } });
+    // Only the JSON path's four calls reached the classifier: the streams started none.
+    expect(fl.loaded[0]!.calls).toBe(4);
+  });
+
+  it("word lists with is_split_into_words stream one entity object per event", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const payload = { inputs: [["Angela", "Merkel"], ["in", "Paris"]], parameters: { is_split_into_words: true } };
+    const plain = (await (await post(`${server.url}/`, payload)).json()) as unknown[][];
+    const events = parseSse(await (await post(`${server.url}/`, { ...payload, stream: true })).text());
+    for (const i of [0, 1]) {
+      const mine = events.filter((e) => e.event === "entity" && (e.data as { input: number }).input === i).map((e) => (e.data as { entity: unknown }).entity);
+      expect(mine).toEqual(plain[i]);
+      for (const entity of mine) expect(Array.isArray(entity)).toBe(false);
+    }
+    expect(events.at(-1)).toEqual({ event: "done", data: { inputs: 2, entities: 3, errors: 0 } });
+    // A single flat word list is one input.
+    const single = parseSse(await (await post(`${server.url}/`, { inputs: ["Angela", "Merkel"], parameters: { is_split_into_words: true }, stream: true })).text());
+    expect(single.at(-1)).toEqual({ event: "done", data: { inputs: 1, entities: 2, errors: 0 } });
+  });
+
+  it("an input's error names its index in the request, as the JSON path does", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const inputs = ["Paris", "x\ud800", "Ann", "y\udc00z"];
+    const plain = await post(`${server.url}/`, { inputs: inputs.slice(0, 2) });
+    expect(plain.status).toBe(400);
+    expect(await plain.json()).toEqual({ error: "text 1 contains a lone surrogate at UTF-16 index 1" });
+    const events = parseSse(await (await post(`${server.url}/`, { inputs, stream: true })).text());
+    const errors = events.filter((e) => e.event === "error").map((e) => e.data);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { input: 1, status: 400, error: "text 1 contains a lone surrogate at UTF-16 index 1" },
+        { input: 3, status: 400, error: "text 3 contains a lone surrogate at UTF-16 index 1" },
+      ]),
+    );
+    expect(errors).toHaveLength(2);
+  });
+
+  it("classifies at most STREAM_WINDOW inputs at once, however many there are", async () => {
+    const n = 1000;
+    const fl = fakeLoader({ delayMs: () => 5 });
+    server = await start({ loader: fl.loader, maxBodyBytes: 8 * 1024 * 1024 });
+    await server.registry.settled();
+    const inputs = Array.from({ length: n }, (_, i) => `Ann ${i}`);
+    const events = parseSse(await (await post(`${server.url}/`, { inputs, stream: true })).text());
+    const clf = fl.loaded[0]!;
+    expect(clf.maxInFlight).toBe(STREAM_WINDOW);
+    expect(clf.calls).toBe(n);
+    const seen = events.filter((e) => e.event === "input").map((e) => (e.data as { input: number }).input);
+    expect(seen.sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
+    expect(events.at(-1)).toEqual({ event: "done", data: { inputs: n, entities: n, errors: 0 } });
+    // The JSON path takes them all in one call, in order.
+    const plain = await post(`${server.url}/`, { inputs }, { "x-use-cache": "false" });
+    expect(await plain.json()).toEqual(inputs.map((t) => fakeEntities(t)));
+  });
+});
+
 describe("shutdown", () => {
   it("close() finishes requests in flight, refuses new ones, disposes classifiers", async () => {
     const fl = fakeLoader({ delayMs: (t) => (t === "slow Ann" ? 300 : 0) });
@@ -442,6 +524,6 @@ describe("@huggingface/inference client (fake model)", () => {
     ).rejects.toMatchObject({ httpResponse: { status: 401 } });
     await expect(
       new InferenceClient("hf_abc").tokenClassification({ endpointUrl: `${server.url}/models/default`, inputs: SEED, parameters: { aggregation_strategy: "median" as never } }),
-    ).rejects.toMatchObject({ httpResponse: { status: 400, body: { error: "Unknown aggregation strategy median" } } });
+    ).rejects.toMatchObject({ httpResponse: { status: 400, body: { error: expect.stringMatching(/parameters\.aggregation_strategy, received "median"$/) } } });
   });
 });

@@ -1,7 +1,9 @@
 // A fake classifier for routing tests: capitalised words become "PER" entities (code-point
-// offsets), parameters are checked like the real one for the cases the tests need.
+// offsets). Payloads are validated as the real query() validates them (resolvePayload), and
+// texts fail as natively for the cases the tests need.
 import { watchAbort } from "../../src/abort-watch.js";
 import { TokClassError } from "../../src/errors.js";
+import { loneSurrogateAt, resolvePayload } from "../../src/options.js";
 import type { ClassifierLoader, ServedClassifier } from "../../src/server/contract.js";
 import type { ClassifierInfo, Entity, InferencePayload } from "../../src/types.js";
 
@@ -34,6 +36,8 @@ export class FakeClassifier implements ServedClassifier {
   aborted = 0;
   disposed = false;
   inFlight = 0;
+  /** The most calls that were in flight at once. */
+  maxInFlight = 0;
   readonly dir: string | undefined;
   readonly #options: FakeOptions;
 
@@ -45,18 +49,19 @@ export class FakeClassifier implements ServedClassifier {
   async query(payload: InferencePayload, options: { signal?: AbortSignal } = {}): Promise<Entity[] | Entity[][]> {
     if (this.disposed) throw new TokClassError("ERR_DISPOSED", "disposed");
     this.calls++;
-    const p = payload.parameters ?? {};
-    const strategy = p.aggregation_strategy ?? "simple";
-    if (!["none", "simple", "first", "average", "max"].includes(strategy)) {
-      throw new TokClassError("ERR_UNKNOWN_STRATEGY", `Unknown aggregation strategy ${strategy}`);
-    }
-    if (p.stride !== undefined && strategy === "none") throw new TokClassError("ERR_STRIDE_WITH_NONE", "stride with none");
-    const texts = typeof payload.inputs === "string" ? [payload.inputs] : payload.inputs;
+    const { texts, single, options: resolved } = resolvePayload(payload);
+    const strategy = resolved.aggregationStrategy;
+    // Checked natively by the real classifier.
+    if (resolved.stride !== undefined && strategy === "none") throw new TokClassError("ERR_STRIDE_WITH_NONE", "stride with none");
     this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       const out: Entity[][] = [];
-      for (const input of texts) {
-        const text = Array.isArray(input) ? input.join(" ") : input;
+      for (const [i, input] of texts.entries()) {
+        const text = Array.isArray(input) ? input.join(resolved.delimiter) : input;
+        const lone = loneSurrogateAt(text);
+        // The native message, which numbers the texts of one call.
+        if (lone >= 0) throw new TokClassError("ERR_INVALID_TEXT", `text ${i} contains a lone surrogate at UTF-16 index ${lone}`);
         if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
         const delay = this.#options.delayMs?.(text) ?? 0;
         if (delay > 0) await sleep(delay, options.signal);
@@ -66,7 +71,7 @@ export class FakeClassifier implements ServedClassifier {
         }
         out.push(fakeEntities(text, strategy));
       }
-      return typeof payload.inputs === "string" ? out[0]! : out;
+      return single ? out[0]! : out;
     } finally {
       this.inFlight--;
     }

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../src/server/app.js";
 import { resolveServerConfig } from "../../src/server/config.js";
 import { startServer } from "../../src/server/serve.js";
-import { InferenceStream } from "../../src/server/sse.js";
+import { InferenceStream, STREAM_WINDOW } from "../../src/server/sse.js";
 import { fakeEntities, fakeLoader, type FakeClassifier } from "./fake.js";
 import { post, start, type Started } from "./helpers.js";
 
@@ -329,6 +329,55 @@ describe("a client that does not read a stream", () => {
     // Chunked framing: the done event is the last chunk before the terminating one.
     expect(all.endsWith(`event: done\ndata: {"inputs":${n},"entities":${n * perInput},"errors":0}\n\n\r\n0\r\n\r\n`)).toBe(true);
     expect(inputsWritten).toBe(n);
+  });
+});
+
+describe("a client that does not read a stream of many inputs", () => {
+  it("starts no more than STREAM_WINDOW inputs beyond those written, so memory stays bounded", async () => {
+    // 400 inputs of 1,000 entities: about 85 kB of events each, 34 MB in all. Before, every
+    // input was classified at once and its result kept until the client read it.
+    const n = 400;
+    const perInput = 1000;
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader, maxBodyBytes: 8 * 1024 * 1024 });
+    let inputsWritten = 0;
+    server.app.server.on("request", (_req, res: ServerResponse) => {
+      const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      res.write = ((chunk: unknown, ...rest: unknown[]) => {
+        if (typeof chunk === "string" && chunk.includes("event: input\n")) inputsWritten++;
+        return write(chunk, ...rest);
+      }) as typeof res.write;
+    });
+    const body = JSON.stringify({ inputs: Array.from({ length: n }, (_, i) => `${i} ${"Ab ".repeat(perInput)}`), stream: true });
+    const s = connect(port(server.url), "127.0.0.1");
+    sockets.add(s);
+    s.write(postHead(Buffer.byteLength(body), "Connection: close\r\n") + body);
+    await waitFor("the model", () => fl.loaded.length === 1);
+    const clf = fl.loaded[0] as FakeClassifier;
+    await waitFor("the first inputs to be written", () => inputsWritten > 0);
+    // Until the socket's buffers fill; then the writer waits for 'drain' and no input starts.
+    let last = -1;
+    await waitFor("the stream to stall", async () => {
+      const now = clf.calls;
+      await new Promise((r) => setTimeout(r, 100));
+      const stalled = now === last && clf.calls === now;
+      last = now;
+      return stalled;
+    });
+    expect(clf.calls).toBeLessThan(n);
+    expect(clf.calls - inputsWritten).toBeLessThanOrEqual(STREAM_WINDOW);
+    expect(clf.inFlight).toBe(0);
+
+    const all = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      s.on("data", (d: Buffer) => chunks.push(d));
+      s.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      s.on("error", reject);
+    });
+    expect(all.split("event: input\n").length - 1).toBe(n);
+    expect(all.split("event: entity\n").length - 1).toBe(n * perInput);
+    expect(clf.calls).toBe(n);
+    expect(clf.maxInFlight).toBeLessThanOrEqual(STREAM_WINDOW);
   });
 });
 
