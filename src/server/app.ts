@@ -74,9 +74,12 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
 
   const registry = new ModelRegistry(models, options.loader ?? loadTokenClassifier, {
     defaultLoadEstimateS: options.loadEstimateS ?? 10,
+    // The model's folder and the full error are logged here only: clients (errors, /health)
+    // are never shown a server path.
     onLoad: (id, seconds, error) => {
-      if (error === undefined) app.log.info(`model ${id} loaded in ${seconds.toFixed(2)} s`);
-      else app.log.error(`model ${id} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+      const from = models.find((m) => m.id === id)?.dir ?? "the embedded model";
+      if (error === undefined) app.log.info(`model ${id} loaded from ${from} in ${seconds.toFixed(2)} s`);
+      else app.log.error(`model ${id} failed to load from ${from}: ${error instanceof Error ? error.message : String(error)}`);
     },
   });
   const cache = new LruCache({

@@ -5,6 +5,7 @@
 import type { ClassifierInfo, LoadOptions } from "../types.js";
 import type { ClassifierLoader, ServedClassifier } from "./contract.js";
 import { HttpError, tokClassCode } from "./http-errors.js";
+import { describeLoadFailure } from "./load-failure.js";
 
 export interface ModelSpec {
   /** Id used in `POST /models/<id>`; may contain "/". */
@@ -16,13 +17,19 @@ export interface ModelSpec {
 
 export type ModelState = "idle" | "loading" | "ready" | "error";
 
+/**
+ * A model's entry in GET /health. It names no server path (no model folder, no info().modelDir):
+ * clients learn the model id, its state and, on failure, the error code and a short reason;
+ * the paths are in the server log.
+ */
 export interface ModelHealth {
   id: string;
   state: ModelState;
-  dir: string | null;
   loadSeconds?: number;
+  /** With state "error": the TokClassError code and a short reason (load-failure.ts). */
+  code?: string;
   error?: string;
-  info?: ClassifierInfo;
+  info?: Omit<ClassifierInfo, "modelDir">;
 }
 
 interface Entry {
@@ -100,14 +107,15 @@ export class ModelRegistry {
 
   health(): ModelHealth[] {
     return [...this.#entries.values()].map((e) => {
-      const h: ModelHealth = { id: e.spec.id, state: e.state, dir: e.spec.dir ?? null };
+      const h: ModelHealth = { id: e.spec.id, state: e.state };
       if (e.loadMs !== undefined) h.loadSeconds = e.loadMs / 1000;
-      if (e.state === "error") h.error = errorMessage(e.error);
+      if (e.state === "error") Object.assign(h, publicFailure(e.error));
       if (e.classifier) {
         try {
-          h.info = e.classifier.info();
+          const { modelDir: _path, ...info } = e.classifier.info();
+          h.info = info;
         } catch (err) {
-          h.error = errorMessage(err);
+          Object.assign(h, publicFailure(err));
         }
       }
       return h;
@@ -147,9 +155,11 @@ export class ModelRegistry {
     return entry.promise;
   }
 
+  /** The reply to a request for a model that failed to load: no server path in it. */
   #loadFailure(entry: Entry, err: unknown): HttpError {
     const status = tokClassCode(err) === "ERR_MODEL_NOT_FOUND" ? 404 : 500;
-    return new HttpError(status, `Model ${entry.spec.id} failed to load: ${errorMessage(err)}`);
+    const { code, reason } = describeLoadFailure(err);
+    return new HttpError(status, `Model ${entry.spec.id} failed to load (${code}): ${reason}; the server log has the details`);
   }
 
   /** Seconds left: the mean load time of models loaded so far (or the default), less time spent. */
@@ -161,6 +171,7 @@ export class ModelRegistry {
   }
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+function publicFailure(err: unknown): { code: string; error: string } {
+  const { code, reason } = describeLoadFailure(err);
+  return { code, error: reason };
 }

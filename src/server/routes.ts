@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { cacheKey, type LruCache } from "./cache.js";
 import { usesLegacyParameters } from "../options.js";
+import { healthStatus, healthStatusCode } from "./health.js";
 import { HttpError } from "./http-errors.js";
 import type { ModelRegistry } from "./registry.js";
 import { parseInferenceRequest } from "./request.js";
@@ -28,13 +29,17 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     infer((req) => (req.params as { "*": string })["*"].replace(/\/+$/, "")),
   );
 
-  app.get("/health", async () => ({
-    status: "ok",
-    version: ctx.version,
-    defaultModel: ctx.defaultModel,
-    models: ctx.registry.health(),
-    cache: { entries: ctx.cache.size, bytes: ctx.cache.bytes },
-  }));
+  app.get("/health", async (_req, reply) => {
+    const models = ctx.registry.health();
+    const status = healthStatus(models);
+    return reply.code(healthStatusCode(status)).send({
+      status,
+      version: ctx.version,
+      defaultModel: ctx.defaultModel,
+      models,
+      cache: { entries: ctx.cache.size, bytes: ctx.cache.bytes },
+    });
+  });
 }
 
 /** One classification and the requests waiting for it (see handleInference). */

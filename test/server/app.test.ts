@@ -35,10 +35,11 @@ describe("inference routes", () => {
     const res = await post(`${server.url}/models/dslim/bert-base-NER`, { inputs: "Hi Bob" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(fakeEntities("Hi Bob"));
-    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ id: string; dir: string | null; state: string }> };
-    expect(health.models.map((m) => [m.id, m.dir, m.state])).toEqual([
-      ["default", null, "ready"],
-      ["dslim/bert-base-NER", "/models/ner", "ready"],
+    expect(fl.loaded.map((c) => c.dir)).toEqual(expect.arrayContaining([undefined, "/models/ner"]));
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ id: string; state: string }> };
+    expect(health.models.map((m) => [m.id, m.state])).toEqual([
+      ["default", "ready"],
+      ["dslim/bert-base-NER", "ready"],
     ]);
   });
 
@@ -258,24 +259,64 @@ describe("errors", () => {
     expect(bare.json()).toEqual(fakeEntities("Ann"));
   });
 
-  it("load failures: 404 when the model folder is missing, 500 otherwise", async () => {
+  it("load failures: 404 when the model folder is missing, 500 otherwise; no server path is sent", async () => {
     const fl = fakeLoader({
-      fail: (dir) => (dir === "/missing" ? new TokClassError("ERR_MODEL_NOT_FOUND", "no such folder /missing") : dir === "/broken" ? new TokClassError("ERR_MODEL_INVALID", "corrupt") : undefined),
+      fail: (dir) =>
+        dir === "/srv/models/missing"
+          ? new TokClassError("ERR_MODEL_NOT_FOUND", "no model folder at /srv/models/missing, nor in /root/.cache/huggingface/hub")
+          : dir === "/srv/models/broken"
+            ? new TokClassError("ERR_MODEL_INVALID", "/srv/models/broken/model.onnx is corrupt")
+            : undefined,
     });
+    const logs: string[] = [];
     server = await start({
       loader: fl.loader,
+      logger: { level: "error", stream: { write: (line: string) => void logs.push(line) } },
       models: [
-        { id: "missing", dir: "/missing", load: {} },
-        { id: "broken", dir: "/broken", load: {} },
+        { id: "missing", dir: "/srv/models/missing", load: {} },
+        { id: "broken", dir: "/srv/models/broken", load: {} },
       ],
     });
     const missing = await post(`${server.url}/models/missing`, { inputs: "a" }, { "x-wait-for-model": "true" });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: "Model missing failed to load: no such folder /missing" });
+    expect(await missing.json()).toEqual({
+      error: "Model missing failed to load (ERR_MODEL_NOT_FOUND): the model's files were not found; the server log has the details",
+    });
     const broken = await post(`${server.url}/models/broken`, { inputs: "a" }, { "x-wait-for-model": "true" });
     expect(broken.status).toBe(500);
-    const health = (await (await fetch(`${server.url}/health`)).json()) as { models: Array<{ id: string; state: string; error?: string }> };
-    expect(health.models.find((m) => m.id === "broken")).toMatchObject({ state: "error", error: "corrupt" });
+    expect(((await broken.json()) as { error: string }).error).toBe(
+      "Model broken failed to load (ERR_MODEL_INVALID): the model's files are invalid; the server log has the details",
+    );
+    const res = await fetch(`${server.url}/health`);
+    const text = await res.text();
+    expect(text).not.toMatch(/\/srv|\/root/);
+    const health = JSON.parse(text) as { status: string; models: Array<{ id: string; state: string; error?: string }> };
+    expect(health.models.find((m) => m.id === "broken")).toEqual({ id: "broken", state: "error", loadSeconds: expect.any(Number), code: "ERR_MODEL_INVALID", error: "the model's files are invalid" });
+    // The paths are in the server log.
+    expect(logs.join("")).toContain("no model folder at /srv/models/missing, nor in /root/.cache/huggingface/hub");
+  });
+
+  it("GET /health: degraded when some models failed to load, 503 error when all did", async () => {
+    const corrupt = (): TokClassError => new TokClassError("ERR_MODEL_INVALID", "corrupt");
+    const some = fakeLoader({ fail: (dir) => (dir === "/a" ? corrupt() : undefined) });
+    server = await start({ loader: some.loader, models: [{ id: "a", dir: "/a", load: {} }] });
+    await server.registry.settled();
+    const degraded = await fetch(`${server.url}/health`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toMatchObject({ status: "degraded", models: [{ id: "default", state: "ready" }, { id: "a", state: "error" }] });
+    await server.close();
+
+    const all = fakeLoader({ fail: () => corrupt() });
+    server = await start({ loader: all.loader, models: [{ id: "a", dir: "/a", load: {} }], preload: false });
+    // Lazy models not loaded yet: nothing has failed.
+    const idle = await fetch(`${server.url}/health`);
+    expect(idle.status).toBe(200);
+    expect(await idle.json()).toMatchObject({ status: "ok" });
+    server.registry.loadAll();
+    await server.registry.settled();
+    const failed = await fetch(`${server.url}/health`);
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toMatchObject({ status: "error", models: [{ state: "error" }, { state: "error" }] });
   });
 });
 
