@@ -16,6 +16,8 @@ export interface NativeClassifierConfig {
   tokenizerPath: string;
   labels: string[];
   maxLength: number;
+  /** Where maxLength came from when the caller did not set it (a model file), for the error when it is too small. */
+  maxLengthOrigin?: string;
   unkToken: string;
   padToken: string;
   tokenBudget: number;

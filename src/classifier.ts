@@ -22,7 +22,6 @@ import {
   resolveLoadOptions,
   resolvePayload,
   resolveQueryOptions,
-  strategy,
   textsOf,
   threadingFor,
   wordListsOf,
@@ -189,7 +188,7 @@ export class TokenClassifier {
     const card = readCardParameters(folder.dir);
     const threading = threadingFor(resolved, statSync(folder.modelPath).size);
     const defaults: Partial<ResolvedClassifyOptions> = {
-      aggregationStrategy: card.aggregation_strategy === undefined ? undefined : strategy(card.aggregation_strategy, "README.md inference.parameters.aggregation_strategy"),
+      aggregationStrategy: card.aggregation_strategy,
       ignoreLabels: card.ignore_labels,
       stride: card.stride,
     };
@@ -200,6 +199,8 @@ export class TokenClassifier {
         tokenizerPath: folder.tokenizerPath,
         labels: folder.labels,
         maxLength,
+        // The model's own length, when it is the one used: too small, it is the model's error.
+        ...(resolved.maxLength === undefined ? { maxLengthOrigin: folder.maxLengthOrigin } : {}),
         unkToken: folder.unkToken,
         padToken: folder.padToken,
         tokenBudget: resolved.tokenBudget,

@@ -10,11 +10,14 @@
  * (nested maps by indentation, scalars, flow lists `[a, b]` and block lists `- a`); anything
  * else in the front matter is ignored, never an error.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { TokClassError } from "./errors.js";
+import { STRATEGIES, strategyInAnyCase } from "./options.js";
+import type { AggregationStrategy } from "./types.js";
 
 export interface CardParameters {
-  aggregation_strategy?: string;
+  aggregation_strategy?: AggregationStrategy;
   ignore_labels?: string[];
   stride?: number;
 }
@@ -77,15 +80,34 @@ export function parseFrontMatter(text: string): Record<string, Yaml> {
 /** The card's inference.parameters (only keys tokclass understands, with the right types). */
 export function readCardParameters(modelDir: string): CardParameters {
   const path = join(modelDir, "README.md");
-  if (!existsSync(path)) return {};
-  const front = parseFrontMatter(readFileSync(path, "utf8"));
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    // A card that is there but cannot be read (a folder, no permission) is the model folder's
+    // fault, and must fail as the other files of a broken folder do, not as a bare EISDIR.
+    throw new TokClassError("ERR_MODEL_INVALID", `Cannot read the model card ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const front = parseFrontMatter(text);
   const inference = front.inference;
   if (typeof inference !== "object" || inference === null || Array.isArray(inference)) return {};
   const params = (inference as Record<string, Yaml>).parameters;
   if (typeof params !== "object" || params === null || Array.isArray(params)) return {};
   const out: CardParameters = {};
   const p = params as Record<string, Yaml>;
-  if (typeof p.aggregation_strategy === "string") out.aggregation_strategy = p.aggregation_strategy.toLowerCase();
+  if (typeof p.aggregation_strategy === "string") {
+    // Read as the hosted API reads it (any case). A name that is no strategy is the card's
+    // error, not the caller's: the caller never passed it.
+    const named = strategyInAnyCase(p.aggregation_strategy);
+    if (named === undefined) {
+      throw new TokClassError(
+        "ERR_MODEL_INVALID",
+        `The model card ${path} sets inference.parameters.aggregation_strategy to ${JSON.stringify(p.aggregation_strategy)}, which is none of ${STRATEGIES.join(", ")}`,
+      );
+    }
+    out.aggregation_strategy = named;
+  }
   if (Array.isArray(p.ignore_labels) && p.ignore_labels.every((l) => typeof l === "string")) {
     out.ignore_labels = p.ignore_labels as string[];
   }

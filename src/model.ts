@@ -21,6 +21,8 @@ export interface ModelFolder {
   labels: string[];
   /** Window size from the tokenizer (model_max_length), capped by the model's positions. */
   maxLength: number;
+  /** The file and field maxLength comes from, for errors about it ("model_max_length 2 in …"). */
+  maxLengthOrigin: string;
   /** Tokens the model's position embeddings can hold (config.json), when it says. */
   maxPositions: number | undefined;
   unkToken: string;
@@ -130,12 +132,30 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
 
   const modelType = typeof config.model_type === "string" ? config.model_type : "";
   const positions = positiveInteger(config.max_position_embeddings, "max_position_embeddings", configPath);
-  const usablePositions = positions === undefined ? undefined : positions - (POSITION_OFFSET[modelType] ?? 0);
-  const declared = positiveInteger(tokenizerConfig.model_max_length, "model_max_length", join(root, "tokenizer_config.json"));
+  // Own keys only: a model_type of "constructor" would otherwise read Object.prototype's.
+  const reserved = Object.hasOwn(POSITION_OFFSET, modelType) ? POSITION_OFFSET[modelType]! : 0;
+  const usablePositions = positions === undefined ? undefined : positions - reserved;
+  const positionsOrigin = `max_position_embeddings ${positions} in ${configPath}${reserved > 0 ? `, less the ${reserved} a ${modelType} model reserves` : ""}`;
+  if (usablePositions !== undefined && usablePositions < 1) {
+    throw new TokClassError("ERR_MODEL_INVALID", `The model has no positions for tokens: ${positionsOrigin}`);
+  }
+  const tokenizerConfigPath = join(root, "tokenizer_config.json");
+  const declared = positiveInteger(tokenizerConfig.model_max_length, "model_max_length", tokenizerConfigPath);
   // transformers writes a huge sentinel (1e30) when the length is unknown: fall back to the
   // model's position embeddings, which is the real limit of the graph.
-  let maxLength = declared !== undefined && declared <= 1_000_000 ? declared : usablePositions ?? 512;
-  if (usablePositions !== undefined) maxLength = Math.min(maxLength, usablePositions);
+  let maxLength = 512;
+  let maxLengthOrigin = "tokclass's default, as the model sets no length";
+  if (declared !== undefined && declared <= 1_000_000) {
+    maxLength = declared;
+    maxLengthOrigin = `model_max_length ${declared} in ${tokenizerConfigPath}`;
+  } else if (usablePositions !== undefined) {
+    maxLength = usablePositions;
+    maxLengthOrigin = positionsOrigin;
+  }
+  if (usablePositions !== undefined && usablePositions < maxLength) {
+    maxLength = usablePositions;
+    maxLengthOrigin = positionsOrigin;
+  }
 
   return {
     dir: root,
@@ -145,6 +165,7 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
     tokenizerPath,
     labels: labelsOf(config, configPath),
     maxLength,
+    maxLengthOrigin,
     maxPositions: usablePositions,
     unkToken: tokenString(tokenizerConfig.unk_token) ?? tokenString(specialTokens.unk_token) ?? "",
     padToken: tokenString(tokenizerConfig.pad_token) ?? tokenString(specialTokens.pad_token) ?? "",

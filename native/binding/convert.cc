@@ -139,6 +139,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.tokenizer_path = get_string(o, "tokenizerPath");
   c.labels = get_strings(o, "labels");
   c.max_length = get_size(o, "maxLength", c.max_length);
+  c.max_length_origin = get_string(o, "maxLengthOrigin");
   c.unk_token = get_string(o, "unkToken");
   c.pad_token = get_string(o, "padToken");
   c.token_budget = get_size(o, "tokenBudget", c.token_budget);

@@ -54,9 +54,13 @@ std::unique_ptr<Classifier> Classifier::load(const ClassifierConfig& config) {
   auto tokenizer = Tokenizer::from_file(config.tokenizer_path);
   // The window must hold the special tokens plus at least one token of text.
   if (config.max_length <= tokenizer->num_special_tokens()) {
-    throw Error(codes::kInvalidArgument, "maxLength " + std::to_string(config.max_length) +
-                                             " leaves no room for text after the " +
-                                             std::to_string(tokenizer->num_special_tokens()) + " special tokens");
+    const std::string no_room =
+        " leaves no room for text after the " + std::to_string(tokenizer->num_special_tokens()) + " special tokens";
+    if (config.max_length_origin.empty()) {
+      throw Error(codes::kInvalidArgument, "maxLength " + std::to_string(config.max_length) + no_room);
+    }
+    throw Error(codes::kModelInvalid, "a window of " + std::to_string(config.max_length) + " tokens (from " +
+                                          config.max_length_origin + ")" + no_room);
   }
   auto session = std::make_unique<runtime::Session>(config.model_path, config.session);
   std::unique_ptr<runtime::Session> solo;

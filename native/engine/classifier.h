@@ -24,6 +24,10 @@ struct ClassifierConfig {
   std::string tokenizer_path;    // tokenizer.json
   std::vector<std::string> labels;  // id2label by class index
   size_t max_length = 512;       // window size in tokens, special tokens included
+  // Where max_length came from when the caller did not choose it: the model file and field
+  // ("model_max_length 2 in .../tokenizer_config.json"), named in the error when it is too small
+  // (a broken model, not a bad argument). Empty: the caller's maxLength option.
+  std::string max_length_origin;
   std::string unk_token;         // tokenizer_config's unk_token ("" = none)
   std::string pad_token;         // tokenizer_config's pad_token ("" = id 0)
   size_t token_budget = 8192;    // rows * padded length per model run

@@ -2,7 +2,7 @@
 // with a TokClassError carrying a stable code — never throw synchronously, never crash — and
 // the process must stay healthy afterwards (a normal classify still gives the same result).
 // Valid-but-odd input (empty, whitespace, control characters, 10 MB) must resolve.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -293,6 +293,21 @@ describe("load: broken models", () => {
     ["a negative max_position_embeddings", "ERR_MODEL_INVALID", () => brokenCopy("neg-positions", (d) => editJson(join(d, "config.json"), (c) => (c.max_position_embeddings = -5)))],
     ["a fractional max_position_embeddings", "ERR_MODEL_INVALID", () => brokenCopy("frac-positions", (d) => editJson(join(d, "config.json"), (c) => (c.max_position_embeddings = 100.5)))],
     ["a fractional model_max_length", "ERR_MODEL_INVALID", () => brokenCopy("frac-mml", (d) => editJson(join(d, "tokenizer_config.json"), (c) => (c.model_max_length = 10.5)))],
+    // Whole numbers too small for the special tokens (or, for RoBERTa, for the 2 positions it
+    // reserves): the model's error, naming its file and value, not the caller's "maxLength 0".
+    ["a roberta max_position_embeddings of 2", "ERR_MODEL_INVALID", () =>
+        brokenCopy("roberta-2-positions", (d) => editJson(join(d, "config.json"), (c) => Object.assign(c, { model_type: "roberta", max_position_embeddings: 2 }))),
+      /max_position_embeddings 2 in .*roberta-2-positions\/config\.json/],
+    ["a max_position_embeddings of 1", "ERR_MODEL_INVALID", () => brokenCopy("1-position", (d) => editJson(join(d, "config.json"), (c) => (c.max_position_embeddings = 1))),
+      /max_position_embeddings 1 in .*1-position\/config\.json/],
+    ["a model_max_length of 2", "ERR_MODEL_INVALID", () => brokenCopy("mml-2", (d) => editJson(join(d, "tokenizer_config.json"), (c) => (c.model_max_length = 2))),
+      /model_max_length 2 in .*mml-2\/tokenizer_config\.json/],
+    // The model card's defaults are the model's: a bad one is not the caller's ERR_UNKNOWN_STRATEGY.
+    ["a model card with an unknown aggregation_strategy", "ERR_MODEL_INVALID", () =>
+        brokenCopy("card-bogus", (d) => writeFileSync(join(d, "README.md"), "---\ninference:\n  parameters:\n    aggregation_strategy: bogus\n---\n")),
+      /card-bogus\/README\.md .*"bogus"/],
+    // It was a bare EISDIR Error.
+    ["a README.md that cannot be read (a folder)", "ERR_MODEL_INVALID", () => brokenCopy("card-folder", (d) => mkdirSync(join(d, "README.md"))), /card-folder\/README\.md/],
   ];
   it.each(cases)("%s rejects with %s", async (_name, code, make, message) => {
     const dir = make();
@@ -353,6 +368,21 @@ describe("load: broken models", () => {
       expect(error.message).toContain('"disable", "basic", "extended" or "all"');
     },
   );
+
+  it("the caller's maxLength wins over a model_max_length too small; too small itself, it is the caller's ERR_INVALID_ARGUMENT", async () => {
+    const dir = brokenCopy("mml-2-overridden", (d) => editJson(join(d, "tokenizer_config.json"), (c) => (c.model_max_length = 2)));
+    const overridden = await TokenClassifier.load(dir, { maxLength: 4 });
+    try {
+      expect(overridden.info().maxLength).toBe(4);
+    } finally {
+      await overridden.dispose();
+    }
+    // Natively: a window with no room for text is the caller's error unless it came from a model file.
+    const config = rawClassifierConfig(MODEL, defaultRuntimeLibrary());
+    const codeOf = (c: NativeClassifierConfig) => native().ClassifierHandle.load(c).then(() => undefined, (e: { code?: string }) => e.code);
+    expect(await codeOf({ ...config, maxLength: 2 })).toBe("ERR_INVALID_ARGUMENT");
+    expect(await codeOf({ ...config, maxLength: 2, maxLengthOrigin: "model_max_length 2 in tokenizer_config.json" })).toBe("ERR_MODEL_INVALID");
+  });
 
   it("a maxLength that leaves no room for text rejects", async () => {
     // 4 is the smallest accepted by the options; BERT adds 2 special tokens, so this loads, and
