@@ -15,7 +15,7 @@ export interface ServedClassifier {
   dispose(): Promise<void>;
   /**
    * The defaults query() resolves a payload with (the model card's parameters), so that the
-   * server can validate a payload by the same rules before it starts a stream.
+   * server can validate a payload by the same rules before it keys the cache or starts a stream.
    */
   readonly defaults?: Readonly<Partial<ResolvedClassifyOptions>>;
 }

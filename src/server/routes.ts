@@ -1,7 +1,8 @@
 /** POST / and POST /models/<id> (inference), GET /health. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { cacheKey, type LruCache } from "./cache.js";
-import { usesLegacyParameters } from "../options.js";
+import { resolvePayload, usesLegacyParameters } from "../options.js";
+import type { InferencePayload } from "../types.js";
 import { healthStatus, healthStatusCode } from "./health.js";
 import { HttpError } from "./http-errors.js";
 import type { ModelRegistry } from "./registry.js";
@@ -64,18 +65,23 @@ async function handleInference(
     reply.header("deprecation", "true");
     reply.header("warning", '299 tokclass "grouped_entities/ignore_subwords are deprecated; use aggregation_strategy"');
   }
+  const clf = await ctx.registry.acquire(modelId, r.waitForModel);
+  // Validated here by the rules query() applies (the same function, with the classifier's
+  // defaults), before anything else reads the payload: a stream refuses what the JSON path
+  // refuses, with the same message and before any event, and the cache key below is computed
+  // only from parameters known to be flat (a deeply nested unknown one overflowed the stack).
+  const payload: InferencePayload = r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs };
+  const { texts } = resolvePayload(payload, clf.defaults);
+
   const key = r.useCache && !r.stream ? cacheKey(modelId, r.inputs, r.parameters) : undefined;
   if (key !== undefined) {
     const hit = ctx.cache.get(key);
     if (hit !== undefined) return reply.header("x-cache", "hit").type("application/json; charset=utf-8").send(hit);
   }
-  const clf = await ctx.registry.acquire(modelId, r.waitForModel);
 
   if (r.stream) {
-    // A payload the JSON path would refuse throws here, and parameter errors found natively in
-    // ready(): both get the usual JSON reply, before any event.
-    const stream = new InferenceStream(clf, r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs });
-    await stream.ready();
+    const stream = new InferenceStream(clf, texts, r.parameters);
+    await stream.ready(); // parameter errors found natively throw here and get the usual JSON reply
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (typeof value === "string") headers[name] = value;
@@ -87,7 +93,7 @@ async function handleInference(
   }
 
   const run = async (signal: AbortSignal): Promise<string> =>
-    JSON.stringify(await clf.query(r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs }, { signal }));
+    JSON.stringify(await clf.query(payload, { signal }));
   // Identical cacheable requests already in flight share one classification, which is aborted
   // (its texts not yet run dropped) once every client waiting for it has gone away.
   // Takes the run out of the map unless a later one already replaced it.

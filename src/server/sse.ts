@@ -1,11 +1,10 @@
 /**
  * Server-Sent Events for `"stream": true` (or `Accept: text/event-stream`).
  *
- * The payload is validated first, by the rules clf.query() applies (resolvePayload, with the
- * classifier's defaults), so a payload the JSON path refuses is refused here with the same
- * status and message, as a plain JSON error before any event. Then each input (a string counts
- * as one input, index 0; with is_split_into_words, a word list) is classified by its own
- * clf.query() call, at most STREAM_WINDOW at a time. As each input finishes, its entities are
+ * The route has validated the payload by the rules clf.query() applies (routes.ts), so a payload
+ * the JSON path refuses is refused with the same status and message, as a plain JSON error before
+ * any event. Each input (a string counts as one input, index 0; with is_split_into_words, a word
+ * list) is then classified by its own clf.query() call, at most STREAM_WINDOW at a time. As each input finishes, its entities are
  * sent, then an `input` event; inputs come in completion order, so every event names its input
  * index:
  *
@@ -34,7 +33,6 @@
  */
 import type { ServerResponse } from "node:http";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { resolvePayload } from "../options.js";
 import type { Entity, InferencePayload } from "../types.js";
 import type { ServedClassifier } from "./contract.js";
 import { isParameterError, tokClassCode, toErrorReply } from "./http-errors.js";
@@ -61,9 +59,8 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 /**
- * Classifies each input separately, up to STREAM_WINDOW at once. The constructor throws (a
- * TokClassError) for a payload clf.query() would refuse as a whole. `ready()` waits for the
- * first input and throws if it failed on the parameters (shared by all inputs; a few are only
+ * Classifies each input separately, up to STREAM_WINDOW at once: the texts (or word lists) of
+ * a validated payload (resolvePayload's `texts`). `ready()` waits for the first input and throws if it failed on the parameters (shared by all inputs; a few are only
  * checked natively), so the caller can still answer with a JSON error; `writeTo()` then sends
  * the events as inputs finish.
  */
@@ -81,11 +78,10 @@ export class InferenceStream {
   /** Aborts the inputs still running once the client has gone. */
   readonly #controller = new AbortController();
 
-  constructor(clf: ServedClassifier, payload: InferencePayload) {
+  constructor(clf: ServedClassifier, texts: readonly (string | string[])[], parameters: InferencePayload["parameters"]) {
     this.#clf = clf;
-    this.#parameters = payload.parameters;
-    // With is_split_into_words the texts are word lists (a flat list of words is one input).
-    this.#texts = resolvePayload(payload, clf.defaults).texts;
+    this.#texts = texts;
+    this.#parameters = parameters;
     this.#fill();
   }
 

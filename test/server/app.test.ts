@@ -134,6 +134,17 @@ describe("errors", () => {
     expect(badHeader.status).toBe(400);
   });
 
+  it("a deeply nested unknown parameter is 400, on both paths (it overflowed the cache key's stack: 500)", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const deep = `{"inputs":"a","parameters":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    for (const stream of ["", ',"stream":true']) {
+      const res = await post(`${server.url}/`, `${deep}${stream}}`);
+      expect(res.status, stream).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^Unknown option payload\.parameters\.x/);
+    }
+  });
+
   it("refuses prototype keys, escaped or nested, saying why; other JSON errors say what is wrong", async () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader });
@@ -427,8 +438,8 @@ describe("streaming: payload validation and input errors", () => {
     expect(await expectSameRefusal(url, { inputs: [], parameters: { aggregation_strategy: "x" } })).toMatch(/aggregation_strategy/);
     await expectSameRefusal(url, { inputs: "Ann", parameters: { is_split_into_words: true } });
     await expectSameRefusal(url, { inputs: ["Ann"], parameters: { stride: -1 } });
-    // Only the JSON path's four calls reached the classifier: the streams started none.
-    expect(fl.loaded[0]!.calls).toBe(4);
+    // Refused before the classifier was called, on both paths.
+    expect(fl.loaded[0]!.calls).toBe(0);
   });
 
   it("word lists with is_split_into_words stream one entity object per event", async () => {
