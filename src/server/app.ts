@@ -133,9 +133,11 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   const jsonParser = async (_req: unknown, body: string | Buffer): Promise<unknown> => parseJsonBody(body as Buffer);
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, jsonParser);
   app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: "buffer" }, jsonParser);
-  // Before the body is read: a compressed body is refused without reading it.
+  // Before the body is read: a compressed body is refused without reading it. A request
+  // without a body (GET /health) is not concerned.
   app.addHook("preParsing", async (req) => {
-    checkContentEncoding(req.headers["content-encoding"]);
+    const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+    if (hasBody) checkContentEncoding(req.headers["content-encoding"]);
   });
 
   const check = makeTokenCheck(options.tokens ?? []);

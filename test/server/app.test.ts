@@ -186,6 +186,8 @@ describe("errors", () => {
     expect(await res.json()).toEqual({ error: 'Unsupported Content-Encoding "gzip"; send the body uncompressed' });
     const identity = await post(`${server.url}/`, { inputs: "Ann" }, { "content-encoding": "identity" });
     expect(identity.status).toBe(200);
+    // A request without a body is not concerned.
+    expect((await fetch(`${server.url}/health`, { headers: { "content-encoding": "gzip" } })).status).toBe(200);
   });
 
   it("a URL with a malformed percent-encoding gets the server's JSON error shape", async () => {
