@@ -4,9 +4,9 @@
  * The route has validated the payload by the rules clf.query() applies (routes.ts), so a payload
  * the JSON path refuses is refused with the same status and message, as a plain JSON error before
  * any event. Each input (a string counts as one input, index 0; with is_split_into_words, a word
- * list) is then classified by its own clf.query() call, at most STREAM_WINDOW at a time. As each input finishes, its entities are
- * sent, then an `input` event; inputs come in completion order, so every event names its input
- * index:
+ * list) is then classified by its own clf.query() call, at most STREAM_WINDOW at a time. As each
+ * input finishes, its entities are sent, then an `input` event; inputs come in completion order,
+ * so every event names its input index:
  *
  *   event: entity
  *   data: {"input":1,"entity":{"entity_group":"PER","score":0.99,"word":"Sarah","start":11,"end":16}}
@@ -39,10 +39,11 @@ import { isParameterError, tokClassCode, toErrorReply } from "./http-errors.js";
 
 /**
  * Inputs being classified or waiting to be written, at most. Enough concurrent single-text
- * calls to fill several of the dynamic batcher's rounds (16 texts a batch on a CPU by default),
- * while what a stream holds stays bounded by 64 inputs' results however many inputs it has and
- * however slowly its client reads; the event loop likewise never starts more than this many
- * calls, nor writes more than this many inputs, without a turn for other connections.
+ * calls for several of the dynamic batcher's batches on a CPU (16 texts each by default; on a
+ * GPU, 256, so one stream fills a quarter of a batch and other requests the rest), while what a
+ * stream holds stays bounded by 64 inputs' results however many inputs it has and however slowly
+ * its client reads. The event loop likewise never starts more than this many calls, nor writes
+ * more than this many inputs, without a turn for other connections.
  */
 export const STREAM_WINDOW = 64;
 
@@ -60,9 +61,9 @@ export const SSE_HEADERS: Record<string, string> = {
 
 /**
  * Classifies each input separately, up to STREAM_WINDOW at once: the texts (or word lists) of
- * a validated payload (resolvePayload's `texts`). `ready()` waits for the first input and throws if it failed on the parameters (shared by all inputs; a few are only
- * checked natively), so the caller can still answer with a JSON error; `writeTo()` then sends
- * the events as inputs finish.
+ * a validated payload (resolvePayload's `texts`). `ready()` waits for the first input and throws
+ * if it failed on the parameters (shared by all inputs; a few are only checked natively), so the
+ * caller can still answer with a JSON error; `writeTo()` then sends the events as inputs finish.
  */
 export class InferenceStream {
   readonly #clf: ServedClassifier;

@@ -481,7 +481,8 @@ describe("streaming: payload validation and input errors", () => {
 
   it("classifies at most STREAM_WINDOW inputs at once, however many there are", async () => {
     const n = 1000;
-    const fl = fakeLoader({ delayMs: () => 5 });
+    // Streamed texts take 5 ms each, so that calls overlap (the fake runs a call's texts in turn).
+    const fl = fakeLoader({ delayMs: (t) => (t.startsWith("Ann") ? 5 : 0) });
     server = await start({ loader: fl.loader, maxBodyBytes: 8 * 1024 * 1024 });
     await server.registry.settled();
     const inputs = Array.from({ length: n }, (_, i) => `Ann ${i}`);
@@ -493,8 +494,10 @@ describe("streaming: payload validation and input errors", () => {
     expect(seen.sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
     expect(events.at(-1)).toEqual({ event: "done", data: { inputs: n, entities: n, errors: 0 } });
     // The JSON path takes them all in one call, in order.
-    const plain = await post(`${server.url}/`, { inputs }, { "x-use-cache": "false" });
-    expect(await plain.json()).toEqual(inputs.map((t) => fakeEntities(t)));
+    const many = Array.from({ length: 20_000 }, (_, i) => `Bob ${i}`);
+    const plain = await post(`${server.url}/`, { inputs: many }, { "x-use-cache": "false" });
+    expect(await plain.json()).toEqual(many.map((t) => fakeEntities(t)));
+    expect(clf.calls).toBe(n + 1);
   });
 });
 
