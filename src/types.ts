@@ -162,16 +162,18 @@ export type LabelScheme = "bio" | "bioes" | "bilou";
 export interface InferencePayload {
   /** A text, a list of texts, or with is_split_into_words a word list or a list of word lists. */
   inputs: string | string[] | string[][];
+  /** As the hosted API (Python) reads them, a parameter sent as null counts as unset. */
   parameters?: {
-    aggregation_strategy?: AggregationStrategy;
-    ignore_labels?: string[];
-    stride?: number;
-    is_split_into_words?: boolean;
-    delimiter?: string;
+    /** Read in any case, as transformers reads it ("SIMPLE" is "simple"). */
+    aggregation_strategy?: AggregationStrategy | Uppercase<AggregationStrategy> | null;
+    ignore_labels?: string[] | null;
+    stride?: number | null;
+    is_split_into_words?: boolean | null;
+    delimiter?: string | null;
     /** Legacy (transformers 4.x) parameters, mapped to aggregation_strategy. */
-    grouped_entities?: boolean;
-    ignore_subwords?: boolean;
-  };
+    grouped_entities?: boolean | null;
+    ignore_subwords?: boolean | null;
+  } | null;
   options?: { use_cache?: boolean; wait_for_model?: boolean };
 }
 
