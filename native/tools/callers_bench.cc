@@ -16,7 +16,9 @@
 //               callers' next texts
 //   handoff+W   that thread also spends W us of CPU per call, standing in for the JS thread's
 //               own work per call (result objects, promises, the caller's code)
-// CALLERS_ONLY (a comma-separated list of modes) keeps those besides "all".
+// CALLERS_ONLY (a comma-separated list of modes) keeps those besides "all". CALLERS_TRACE=1
+// prints each pass's mode, start and end (CLOCK_MONOTONIC seconds) on stderr, so that samples of
+// `perf record -k CLOCK_MONOTONIC` can be told apart by mode (bench/README, "CPU per mode").
 // Prints per mode the median texts/s and the median of its ratio to "all" in the same round.
 // Threading as the addon picks it for a small model: one single-threaded run per core.
 #include <algorithm>
@@ -25,6 +27,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -87,6 +90,13 @@ class EventLoop {
   std::thread thread_;
 };
 
+// CLOCK_MONOTONIC, the clock `perf record -k CLOCK_MONOTONIC` stamps its samples with.
+double monotonic_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
 void spin_for(std::chrono::microseconds us) {
   const auto until = Clock::now() + us;
   while (Clock::now() < until) {
@@ -113,6 +123,7 @@ class Bench {
     delivered_ = 0;
     next_ = 0;
     expected_ = mode.callers ? texts_.size() : 1;
+    const double traced_start = monotonic_seconds();
     const auto start = Clock::now();
     if (mode.callers) {
       for (size_t c = 0; c < mode.callers && c < texts_.size(); ++c) submit_next();
@@ -123,7 +134,9 @@ class Bench {
     }
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return delivered_ == expected_; });
-    return std::chrono::duration<double>(Clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (trace_) std::fprintf(stderr, "pass %s %.6f %.6f\n", mode.name.c_str(), traced_start, monotonic_seconds());
+    return seconds;
   }
 
   SchedulerStats stats() const { return scheduler_.stats(); }
@@ -160,6 +173,7 @@ class Bench {
   }
 
   const std::vector<std::u16string> texts_;
+  const bool trace_ = std::getenv("CALLERS_TRACE") != nullptr;
   const ClassifyParams params_;  // aggregation simple, ignore "O": the benchmarks' parameters
   Mode mode_;
   std::atomic<size_t> next_{0};
