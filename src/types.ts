@@ -59,12 +59,17 @@ export interface LoadOptions {
    * embedded model.
    */
   revision?: string;
-  /** Threads ONNX Runtime uses inside one run (default: all cores). */
+  /**
+   * Threads ONNX Runtime uses inside one run. Default by model size: 1 for a small model
+   * (ONNX file <= 64 MiB, run one batch per core), all cores for a larger one (README, "Threading
+   * defaults"). Setting it or parallelRuns turns the size-based choice off.
+   */
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across independent graph nodes (default 1). */
   interOpThreads?: number;
   /**
-   * Model runs executed side by side, each on its own thread (default 1). With small models a
+   * Model runs executed side by side, each on its own thread. Default by model size: one per
+   * core for a small model, 1 for a larger one (see intraOpThreads). With small models a
    * single run cannot keep every core busy: `parallelRuns: cores` with `intraOpThreads: 1`
    * gives more throughput for large inputs.
    */

@@ -32,9 +32,13 @@ export function checkContentEncoding(header: string | string[] | undefined): voi
   );
 }
 
-/** A JSON request body, from its raw bytes. */
+/**
+ * A JSON request body, from its raw bytes; undefined for none. An empty body is not refused
+ * here: Fastify parses a body before it knows no route takes it, and POST /health or POST to an
+ * unknown path must still get 405 or 404, not 400 (the inference route refuses a missing body).
+ */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw bad('Empty request body; expected a JSON object with "inputs"');
+  if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw bad("Body is not valid UTF-8");
   let text = body.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark, accepted as before

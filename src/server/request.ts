@@ -61,6 +61,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function parseInferenceRequest(body: unknown, headers: Headers): InferenceRequest {
+  if (body === undefined) throw bad('Empty request body; expected a JSON object with "inputs"');
   if (!isObject(body)) throw bad(`Expected a JSON object for the request body, received ${describe(body)}`);
   for (const key of Object.keys(body)) {
     if (!BODY_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in the request body (expected inputs, parameters, options, stream)`);

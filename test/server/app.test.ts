@@ -252,6 +252,21 @@ describe("errors", () => {
     expect(await missing.json()).toEqual({ error: "Not found: GET /elsewhere" });
   });
 
+  it("a POST without a body gets 405 or 404 where no route takes it, 400 on an inference route", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const health = await fetch(`${server.url}/health`, { method: "POST" });
+    expect(health.status).toBe(405);
+    expect(health.headers.get("allow")).toBe("GET, HEAD");
+    const elsewhere = await fetch(`${server.url}/elsewhere`, { method: "POST" });
+    expect(elsewhere.status).toBe(404);
+    for (const path of ["/", "/models/default"]) {
+      const res = await fetch(`${server.url}${path}`, { method: "POST" });
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toEqual({ error: 'Empty request body; expected a JSON object with "inputs"' });
+    }
+  });
+
   it("413 past the body limit, 415 for other content types", async () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader, maxBodyBytes: 1000 });
