@@ -17,9 +17,13 @@
         "native",
         "<(ort_include)"
       ],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a worker thread terminated with calls in flight
+      # (or while the addon loads) leaves an environment that can no longer run JS; without it
+      # node-addon-api turns the error of a result being delivered there into a process abort.
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "ORT_API_MANUAL_INIT"
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],

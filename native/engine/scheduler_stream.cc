@@ -88,15 +88,24 @@ void Scheduler::take_in(std::unique_lock<std::mutex>& lock, Runner& runner) {
     InFlight& f = *requests[r];
     f.prepared = std::move(round[r]);
     if (f.prepared.error) continue;
+    try {
+      f.prepared.prepared.collect_windows(f.windows);
+      f.progress = std::make_unique<RoundProgress>(std::span<RoundRequest>(&f.prepared, 1), f.windows.size());
+      f.logits.num_labels = num_labels;
+      f.logits.offsets.resize(f.windows.size() + 1, 0);
+      for (size_t w = 0; w < f.windows.size(); ++w)
+        f.logits.offsets[w + 1] = f.logits.offsets[w] + f.windows[w]->ids.size() * num_labels;
+      f.logits.data.resize(f.logits.offsets.back());
+    } catch (...) {
+      // A request whose windows' logits do not fit in memory (a long text with a small stride)
+      // fails alone, delivered below: std::bad_alloc leaving a runner thread ends the process.
+      f.prepared.error = std::current_exception();
+      f.windows = {};
+      f.logits = {};
+      continue;
+    }
     counted.texts += f.request.texts.size();
-    f.prepared.prepared.collect_windows(f.windows);
     counted.windows += f.windows.size();
-    f.progress = std::make_unique<RoundProgress>(std::span<RoundRequest>(&f.prepared, 1), f.windows.size());
-    f.logits.num_labels = num_labels;
-    f.logits.offsets.resize(f.windows.size() + 1, 0);
-    for (size_t w = 0; w < f.windows.size(); ++w)
-      f.logits.offsets[w + 1] = f.logits.offsets[w] + f.windows[w]->ids.size() * num_labels;
-    f.logits.data.resize(f.logits.offsets.back());
   }
   runner.tokenize_ns += elapsed_ns(start);
 

@@ -257,3 +257,69 @@ describe.skipIf(!existsSync(DIST))("process exit", () => {
     90_000,
   );
 });
+
+// Workers terminated while their classify() calls are in flight, some after dispose(): their
+// results reach an environment that can no longer run JS, which must end the worker, not the
+// process ("terminate called after throwing an instance of 'Napi::Error'" before the addon was
+// built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS).
+const TERMINATE_SOURCE = (entry: string): string => `
+import { Worker } from "node:worker_threads";
+const worker = (dispose) => \`
+import { parentPort } from "node:worker_threads";
+const { TokenClassifier } = await import(\${JSON.stringify(${JSON.stringify(entry)})});
+const c = await TokenClassifier.load();
+const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
+for (let i = 0; i < 300; i++) c.classify(i % 10 ? "Sarah Parker visited Paris" : big).catch(() => {});
+if (\${dispose}) c.dispose();
+parentPort.postMessage("busy");
+\`;
+for (let round = 0; round < 4; round++) {
+  const ws = [0, 1].map(() => new Worker(worker(round % 2 === 0), { eval: true }));
+  await Promise.all(ws.map((w) => new Promise((resolve) => w.once("message", resolve))));
+  await new Promise((resolve) => setTimeout(resolve, 10 + round * 17));
+  await Promise.all(ws.map((w) => w.terminate()));
+}
+console.log("survived");
+`;
+
+describe.skipIf(!existsSync(DIST))("workers terminated mid-call", () => {
+  it("terminating workers with calls in flight (with and without dispose) leaves the process running", () => {
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", TERMINATE_SOURCE(pathToFileURL(DIST).href)], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe("survived");
+  }, 150_000);
+});
+
+// A request whose windows' logits do not fit in memory fails alone with ERR_INTERNAL: the
+// runner thread that lays them out must not let std::bad_alloc end the process. A long text with
+// a stride close to the window gives ~50,000 windows; the child's address space is capped at
+// 4 GB. Not under the sanitizers, whose shadow memory needs far more address space than that.
+const OOM_SOURCE = (entry: string): string => `
+const { TokenClassifier } = await import(${JSON.stringify(entry)});
+const c = await TokenClassifier.load();
+const text = "Angela Merkel met Emmanuel Macron in Paris. ".repeat(4600);
+try {
+  await c.classify(text, { stride: 509, fullText: true });
+  console.log("completed");
+} catch (e) {
+  console.log("rejected " + e.code);
+}
+console.log(JSON.stringify(await c.classify("Angela Merkel met Emmanuel Macron in Paris.")).length > 2 ? "alive" : "empty");
+await c.dispose();
+`;
+
+describe.skipIf(!existsSync(DIST) || (process.env.LD_PRELOAD ?? "").includes("san"))("out of memory in one call", () => {
+  it("a call too large for memory rejects with ERR_INTERNAL; the classifier goes on", () => {
+    const script = `ulimit -v 4000000; exec "${process.execPath}" --input-type=module -e '${OOM_SOURCE(pathToFileURL(DIST).href).replaceAll("'", "'\\''")}'`;
+    const child = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 120_000 });
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim().split("\n")).toEqual(["rejected ERR_INTERNAL", "alive"]);
+  }, 150_000);
+});
