@@ -184,7 +184,11 @@ Napi::Value ClassifierHandle::Load(const Napi::CallbackInfo& info) {
 ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {}
 
 ClassifierHandle::~ClassifierHandle() {
-  // Scheduler first: it finishes queued work that still reads the classifier.
+  // Scheduler first: its threads read the classifier. Every call Ref()s this handle until it
+  // settles, so a handle finalized with calls still queued belongs to an environment being torn
+  // down (process exit, worker.terminate()): nobody can receive those results, and classifying
+  // the whole queue first held the exit for seconds. Runs under way finish; the rest is dropped.
+  if (scheduler_) scheduler_->abandon();
   scheduler_.reset();
   classifier_.reset();
   ReleaseExternalMemory(Env());

@@ -42,7 +42,7 @@ void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void
     std::lock_guard<std::mutex> lock(mutex_);
     const bool first = queue_.empty();
     queued_tokens_ += tokens;
-    queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now(), std::move(cancel)});
+    queue_.push_back(Request{std::move(texts), std::move(params), token, std::chrono::steady_clock::now(), std::move(cancel), &abandoned_});
     // A streaming runner that is handing results back takes this in next (scheduler_stream.cc).
     if (returning_runners_.load(std::memory_order_relaxed) > 0) return;
     // Streaming, during the optional wait: the runner woken by the first queued call already
@@ -53,6 +53,11 @@ void Scheduler::submit(std::vector<TextInput> texts, ClassifyParams params, void
       return;
   }
   wake_.notify_one();
+}
+
+void Scheduler::abandon() {
+  abandoned_.store(true, std::memory_order_relaxed);
+  stop();
 }
 
 void Scheduler::stop() {

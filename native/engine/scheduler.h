@@ -103,6 +103,11 @@ class Scheduler {
               std::shared_ptr<const CancelFlag> cancel = nullptr);
   // Finishes queued requests, then joins the threads. Idempotent.
   void stop();
+  // Drops every window not yet run (queued requests are not tokenized, waiting windows not run;
+  // runs under way finish), delivers each request as aborted, then joins the threads: for an
+  // owner whose callers are gone (an environment being torn down), who must not wait for the
+  // whole queue to be classified for no one.
+  void abandon();
 
   SchedulerStats stats() const;
 
@@ -113,8 +118,12 @@ class Scheduler {
     void* token = nullptr;
     std::chrono::steady_clock::time_point queued_at;
     std::shared_ptr<const CancelFlag> cancel;  // null: cannot be cancelled
+    const std::atomic<bool>* abandoned = nullptr;  // the scheduler's (abandon())
     bool delivered = false;
-    bool cancelled() const { return cancel != nullptr && cancel->load(std::memory_order_relaxed); }
+    bool cancelled() const {
+      return (cancel != nullptr && cancel->load(std::memory_order_relaxed)) ||
+             (abandoned != nullptr && abandoned->load(std::memory_order_relaxed));
+    }
   };
   static std::exception_ptr aborted();
   void deliver_one(Request& request, std::vector<std::vector<Entity>>&& result, std::exception_ptr error);
@@ -156,6 +165,7 @@ class Scheduler {
   std::deque<Request> queue_;
   size_t queued_tokens_ = 0;  // rough token count of the queued texts, for the optional wait
   bool stopping_ = false;
+  std::atomic<bool> abandoned_{false};
   std::thread thread_;  // rounds
 
   // Streaming, all guarded by mutex_ (the pool's windows point into in_flight_'s requests,
