@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_MODEL_DIR, TokClassError, TokenClassifier } from "../../src/index.js";
 import type { Entity } from "../../src/index.js";
-import { timeBound } from "../helpers/time-bounds.js";
+import { timeBound, underSanitizer } from "../helpers/time-bounds.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 // Workers cannot import the TypeScript sources: they use the compiled package (npm test runs
@@ -313,7 +313,7 @@ console.log(JSON.stringify(await c.classify("Angela Merkel met Emmanuel Macron i
 await c.dispose();
 `;
 
-describe.skipIf(!existsSync(DIST) || (process.env.LD_PRELOAD ?? "").includes("san"))("out of memory in one call", () => {
+describe.skipIf(!existsSync(DIST) || underSanitizer)("out of memory in one call", () => {
   it("a call too large for memory rejects with ERR_INTERNAL; the classifier goes on", () => {
     const script = `ulimit -v 4000000; exec "${process.execPath}" --input-type=module -e '${OOM_SOURCE(pathToFileURL(DIST).href).replaceAll("'", "'\\''")}'`;
     const child = spawnSync("bash", ["-c", script], { encoding: "utf8", timeout: 120_000 });
@@ -326,7 +326,7 @@ describe.skipIf(!existsSync(DIST) || (process.env.LD_PRELOAD ?? "").includes("sa
 
 // A worker terminated with a long queue: the environment's teardown drops the calls not yet run
 // (nobody can receive them) instead of classifying all of them first, which held terminate()
-// for the whole queue (80,000 texts: ~14 s per 40,000 on a 2-core VM; 0.3-0.4 s after).
+// for the whole queue (~14 s per 40,000 texts on a 2-core VM; 0.3-0.4 s after).
 describe.skipIf(!existsSync(DIST))("worker terminated with a long queue", () => {
   it("terminate() returns within seconds, not after the queue is classified", async () => {
     const source = `
@@ -342,6 +342,7 @@ parentPort.postMessage("busy");
     await new Promise((resolve) => setTimeout(resolve, 100));
     const start = performance.now();
     await worker.terminate();
-    expect(performance.now() - start).toBeLessThan(5_000);
-  }, 60_000);
+    // Under ASan the teardown itself took 8.8 s; classifying the queue there would take minutes.
+    expect(performance.now() - start).toBeLessThan(timeBound(5_000, 60_000));
+  }, 180_000);
 });
