@@ -11,10 +11,13 @@
 // tokens) over the real tokens, against 7.8% for rounds of the same callers and 2.5% for one
 // sorted 1,000-text call; the barrier at round ends, which a pool does not have, comes on top.
 //
-// Nothing waits long: a request none of whose windows was in the last kMaxPassedOver batches
-// (while it had windows waiting) goes next, the longest-starved first. Counting per request,
-// not per window, keeps a large call that is served batch after batch from starving the small
-// calls that arrive during it.
+// Nothing waits long: a request none of whose windows was in the last kMaxPassedOver batches,
+// or in batches of a token budget's worth of padded tokens in all (while it had windows
+// waiting), goes next, the longest-starved first. Counting per request, not per window, keeps
+// a large call that is served batch after batch from starving the small calls that arrive
+// during it. The count in tokens is for large batches: 16 full batches of a long strided text
+// held a short call 3-5 s on two cores; the count in batches is for small ones, where a few
+// more runs let the next callers' texts pair up with a waiting window.
 //
 // Cost: a take is O(log requests) (O(batches) when a request is starved); an arrival replans
 // the whole pool while it holds at most kReplanLimit windows, and beyond that plans only the
@@ -76,7 +79,7 @@ class WindowPool {
     std::vector<Waiting> joining;
     joining.reserve(windows.size() + (windows_ + windows.size() <= kReplanLimit ? windows_ : 0));
     for (const NewWindow& w : windows) {
-      auto [it, added] = requests_.try_emplace(w.request, RequestState{takes_, 0});
+      auto [it, added] = requests_.try_emplace(w.request, RequestState{takes_, taken_tokens_, 0});
       if (added) by_since_.insert({takes_, w.request});
       ++it->second.waiting;
       joining.push_back(Waiting{w.item, w.length, w.request});
@@ -108,11 +111,11 @@ class WindowPool {
   // and short ones fill the gaps at the end of a large call). Requires !empty().
   Batch take() {
     size_t pick = candidates_.size() - 1;
-    if (!by_since_.empty() && takes_ - by_since_.begin()->first >= kMaxPassedOver) {
-      const uint64_t starved = by_since_.begin()->second;
+    if (!by_since_.empty() && starved(requests_.at(by_since_.begin()->second))) {
+      const uint64_t oldest = by_since_.begin()->second;
       for (size_t i = candidates_.size(); i-- > 0;) {
         const auto& rows = candidates_[i].rows;
-        if (std::any_of(rows.begin(), rows.end(), [&](const Waiting& w) { return w.request == starved; })) {
+        if (std::any_of(rows.begin(), rows.end(), [&](const Waiting& w) { return w.request == oldest; })) {
           pick = i;
           break;
         }
@@ -121,6 +124,7 @@ class WindowPool {
     Candidate chosen = std::move(candidates_[pick]);
     candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(pick));
     ++takes_;
+    taken_tokens_ += chosen.rows.size() * chosen.padded_len;
     windows_ -= chosen.rows.size();
     // The requests this batch serves stop starving: their other waiting windows count from now.
     for (const Waiting& w : chosen.rows) {
@@ -131,6 +135,7 @@ class WindowPool {
         requests_.erase(it);
       } else {
         state.since = takes_;
+        state.since_tokens = taken_tokens_;
         by_since_.insert({takes_, w.request});
       }
     }
@@ -158,9 +163,16 @@ class WindowPool {
     uint64_t real = 0;  // tokens of the windows themselves
   };
   struct RequestState {
-    uint64_t since = 0;  // takes_ when the request joined or was last served
-    size_t waiting = 0;  // its windows in the pool
+    uint64_t since = 0;         // takes_ when the request joined or was last served
+    uint64_t since_tokens = 0;  // taken_tokens_ then
+    size_t waiting = 0;         // its windows in the pool
   };
+
+  // Passed over by enough batches, or by enough tokens run, to go next. Both counters only
+  // grow, so the request waiting since the fewest takes has also waited the most tokens.
+  bool starved(const RequestState& state) const {
+    return takes_ - state.since >= kMaxPassedOver || taken_tokens_ - state.since_tokens >= planning_.token_budget;
+  }
 
   // cost/real of a below b's, by cross-multiplication (exact); ties to the longer batch.
   static bool cheaper(const Candidate& a, const Candidate& b) {
@@ -195,6 +207,7 @@ class WindowPool {
   std::vector<Candidate> candidates_;  // ordered by cost per real token, the cheapest last
   size_t windows_ = 0;
   uint64_t takes_ = 0;
+  uint64_t taken_tokens_ = 0;  // rows x padded length of every batch taken
   std::unordered_map<uint64_t, RequestState> requests_;     // requests with windows waiting
   std::set<std::pair<uint64_t, uint64_t>> by_since_;       // (since, request) of those
 };

@@ -295,6 +295,29 @@ describe("concurrency", () => {
     }
   });
 
+  it("a call made while a long strided text runs full batches waits about one batch per runner, not 16 batches", async () => {
+    const c = await TokenClassifier.load(undefined, { parallelRuns: 2, tokenBudget: 2048 });
+    try {
+      // Windows of 512 tokens every 110 (stride 400): ~30 batches of 4 windows, each a full
+      // token budget, so the short call's own batch is never the cheapest and it is served as
+      // a starved request: once a budget's worth of tokens has run past it.
+      const long = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(950);
+      const r0 = c.stats().runs;
+      const big = c.classify(long, { stride: 400, fullText: true });
+      while (c.stats().runs < r0 + 3) await new Promise((r) => setTimeout(r, 1));
+      const sentAt = c.stats().runs;
+      const small = await c.classify("Angela Merkel visited Paris.");
+      const waited = c.stats().runs - sentAt;
+      await big;
+      expect(small.map((e) => e.word)).toEqual(["Angela Merkel", "Paris"]);
+      expect(c.stats().runs - r0).toBeGreaterThan(25);
+      // The two runs under way when it came, one budget's worth, then its own (16 before).
+      expect(waited).toBeLessThanOrEqual(4);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   it("texts without a single token (a tokenizer without special tokens) come back empty beside others", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tokclass-nospecial-"));
     cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
