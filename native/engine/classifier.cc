@@ -294,7 +294,8 @@ void Classifier::run_batch(std::span<const Encoding* const> windows, bool solo, 
 }
 
 BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done,
-                              const WindowsSkip& skip, const WindowsSkipped& on_skipped) const {
+                              const WindowsSkip& skip, const WindowsSkipped& on_skipped,
+                              const BeforeBatch& before_batch) const {
   const std::vector<runtime::Sequence> sequences = sequences_of(windows);
   runtime::BatcherConfig batcher = planning();
   batcher.solo_session = solo_session_.get();
@@ -303,6 +304,7 @@ BatchLogits Classifier::infer(const std::vector<const Encoding*>& windows, const
   batcher.on_stored = on_done;
   batcher.skip = skip;
   batcher.on_skipped = on_skipped;
+  batcher.before_batch = before_batch;
   return runtime::RunAll(*session_, sequences, batcher);
 }
 

@@ -147,8 +147,12 @@ class Classifier {
   // reports them to `on_skipped` (see runtime::BatcherConfig::skip).
   using WindowsSkip = std::function<bool(std::span<const uint32_t> windows)>;
   using WindowsSkipped = std::function<void(std::span<const uint32_t> windows)>;
+  // `before_batch` (optional): with one run at a time, called between runs with the number of
+  // batches left (see runtime::BatcherConfig::before_batch).
+  using BeforeBatch = std::function<void(size_t batches_left)>;
   BatchLogits infer(const std::vector<const Encoding*>& windows, const WindowsDone& on_done = {},
-                    const WindowsSkip& skip = {}, const WindowsSkipped& on_skipped = {}) const;
+                    const WindowsSkip& skip = {}, const WindowsSkipped& on_skipped = {},
+                    const BeforeBatch& before_batch = {}) const;
   // For the stream scheduler (engine/scheduler.h), which plans batches itself across requests
   // as they arrive: the planner's settings (token budget, row cap, run cost, pad id) as infer
   // uses them, whether batches may mix lengths (not without an attention mask), the label

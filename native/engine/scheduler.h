@@ -11,6 +11,8 @@
 // - Rounds, with one run at a time (CUDA, large models, parallel_runs = 1): the requests queued
 //   when a round starts are tokenized together on every host thread, their windows run one
 //   batch after another, and texts are finished after the runs, again on every host thread.
+//   Small calls that arrive while a round still has batches to run are served between two of
+//   its runs, in a round of their own, rather than after all of them.
 //
 // Both can hold an idle scheduler for a short, bounded wait (batch_wait_us) for more calls.
 #pragma once
@@ -117,6 +119,7 @@ class Scheduler {
     ClassifyParams params;
     void* token = nullptr;
     std::chrono::steady_clock::time_point queued_at;
+    size_t rough_tokens = 0;  // characters / 4, for the optional wait and for serve_arrivals()
     std::shared_ptr<const CancelFlag> cancel;  // null: cannot be cancelled
     const std::atomic<bool>* abandoned = nullptr;  // the scheduler's (abandon())
     bool delivered = false;
@@ -127,9 +130,10 @@ class Scheduler {
   };
   static std::exception_ptr aborted();
   void deliver_one(Request& request, std::vector<std::vector<Entity>>&& result, std::exception_ptr error);
-  // Rounds (scheduler.cc).
+  // Rounds (scheduler.cc). `nested`: a round of arrivals served inside another (no deeper).
   void loop();
-  void process(std::vector<Request>& requests);
+  void process(std::vector<Request>& requests, bool nested = false);
+  void serve_arrivals(size_t batches_left);
   // Streaming (scheduler_stream.cc). A request taken into the pool. Its windows wait in the
   // pool or run; the runner that finishes its last text delivers it, and it is dropped at that
   // runner's next settle().
@@ -167,6 +171,7 @@ class Scheduler {
   bool stopping_ = false;
   std::atomic<bool> abandoned_{false};
   std::thread thread_;  // rounds
+  uint64_t nested_ns_ = 0;  // rounds: time in rounds nested in others (the rounds thread only)
 
   // Streaming, all guarded by mutex_ (the pool's windows point into in_flight_'s requests,
   // which live until delivered).

@@ -196,10 +196,12 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
     std::atomic<size_t> next{first_parallel};
     std::exception_ptr failure;
     std::mutex failure_mutex;
+    const bool in_turn = threads <= 1;  // before_batch is called only then
     auto worker = [&] {
       BatchScratch worker_scratch;
       BatchResult worker_result;
       for (size_t b; (b = next.fetch_add(1)) < plans.size();) {
+        if (in_turn && b > first_parallel && config.before_batch) config.before_batch(plans.size() - b);
         if (config.skip && config.skip(plans[b].rows)) {
           if (config.on_skipped) config.on_skipped(plans[b].rows);
           continue;

@@ -61,6 +61,11 @@ struct BatcherConfig {
   // runs. Neither may throw.
   std::function<bool(std::span<const uint32_t> rows)> skip;
   std::function<void(std::span<const uint32_t> rows)> on_skipped;
+  // RunAll only, when its batches run one after another on the calling thread (one run at a
+  // time): called there before each batch after the first, with the number of batches left,
+  // this one included. Lets the caller do other work between two runs of a long call (the
+  // round scheduler serves the calls that arrived meanwhile). Must not throw.
+  std::function<void(size_t batches_left)> before_batch;
 };
 
 // One planned batch: which input sequences, in row order, and the padded length.

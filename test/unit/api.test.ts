@@ -318,6 +318,31 @@ describe("concurrency", () => {
     }
   });
 
+  it("with one run at a time, a small call made during a long round is served between two of its runs, not after the round", async () => {
+    // Rounds (parallelRuns 1): the long strided text is one round of ~38 batches of 2 windows.
+    const c = await TokenClassifier.load(undefined, { parallelRuns: 1, intraOpThreads: 1, tokenBudget: 1024 });
+    try {
+      const alone = await c.classify("Angela Merkel visited Paris.");
+      const long = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(600);
+      const r0 = c.stats().runs;
+      const rounds0 = c.stats().rounds;
+      const big = c.classify(long, { stride: 400, fullText: true });
+      while (c.stats().runs < r0 + 3) await new Promise((r) => setTimeout(r, 1));
+      const sentAt = c.stats().runs;
+      const small = await c.classify("Angela Merkel visited Paris.");
+      const waited = c.stats().runs - sentAt;
+      const longResult = await big;
+      expect(small).toEqual(alone);
+      expect(longResult).toEqual(await c.classify(long, { stride: 400, fullText: true }));
+      expect(c.stats().runs - r0).toBeGreaterThan(50);  // both long calls
+      expect(c.stats().rounds - rounds0).toBe(3);  // the small call's round was its own
+      // The run under way when it came, then its own (the rest of the round before).
+      expect(waited).toBeLessThanOrEqual(3);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   it("texts without a single token (a tokenizer without special tokens) come back empty beside others", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tokclass-nospecial-"));
     cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
@@ -528,13 +553,15 @@ describe("abort (options.signal)", () => {
       const busy = own.classify(half); // a round of 2,000 texts, started before the next call
       await new Promise((resolve) => setTimeout(resolve, 10));
       const controller = new AbortController();
-      const waiting = own.classify(many.slice(0, 500), { signal: controller.signal });
+      // 1,000 texts, more than a token budget's worth: not served between the busy round's runs
+      // (as a small call is), so it waits for the next round.
+      const waiting = own.classify(many.slice(2000, 3000), { signal: controller.signal });
       await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort();
       await expect(waiting).rejects.toMatchObject({ name: "AbortError" });
       expect((await busy).length).toBe(half.length);
       expect(await own.classify("Angela Merkel")).toEqual(await clf.classify("Angela Merkel"));
-      // The busy round's texts and the lone text: the aborted call's 500 were never taken in.
+      // The busy round's texts and the lone text: the aborted call's 1,000 were never taken in.
       expect(own.stats().texts).toBe(half.length + 1);
       // A call aborted while its own round runs: the batches left, all of its windows, are not run.
       const fullRuns = own.stats().runs;
