@@ -421,6 +421,7 @@ function withoutNulls(parameters: Record<string, unknown>): Record<string, unkno
 export interface ResolvedQuery {
   /** Texts, or word lists when options.isSplitIntoWords. */
   texts: string[] | string[][];
+  /** The answer is the first text's entities, not a list per text (a string input; a streamed one). */
   single: boolean;
   options: ResolvedClassifyOptions;
   /** Set when legacy parameters (grouped_entities / ignore_subwords) were mapped. */
