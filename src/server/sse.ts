@@ -33,6 +33,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { textName } from "../errors.js";
 import type { ResolvedQuery } from "../options.js";
 import { queryResolved } from "../query-resolved.js";
 import type { Entity } from "../types.js";
@@ -169,7 +170,7 @@ export class InferenceStream {
         } else {
           errors++;
           const reply = toErrorReply(item.error, maxBodyBytes);
-          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body, error: inputErrorMessage(reply.body.error, item.index) });
+          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body, error: inputErrorMessage(item.error, reply.body.error, item.index) });
         }
         if (!raw.write(chunk) && !(await drained(raw))) return;
       }
@@ -182,12 +183,15 @@ export class InferenceStream {
 }
 
 /**
- * An input's error message as the JSON path words it. Each input is classified alone, so the
- * classifier calls it text 0 ("text 0 contains a lone surrogate at ..."); the input's index in
- * the request is put back.
+ * An input's error message as the JSON path words it. Each input is classified alone, as text 0
+ * of its own call: an error about that text has textIndex 0 and a message that names it first
+ * ("text 0 contains a lone surrogate at ..."), where the input's index in the request goes.
  */
-function inputErrorMessage(message: unknown, index: number): unknown {
-  return typeof message === "string" ? message.replace(/^text 0\b/, `text ${index}`) : message;
+function inputErrorMessage(error: unknown, message: unknown, index: number): unknown {
+  const textIndex = (error as { textIndex?: unknown } | null)?.textIndex;
+  if (typeof textIndex !== "number" || typeof message !== "string") return message;
+  const named = textName(textIndex);
+  return message.startsWith(named) ? textName(index) + message.slice(named.length) : message;
 }
 
 /**

@@ -2,7 +2,7 @@
 // offsets). It takes queries the server has resolved (resolvePayload), as the real classifier
 // does, and texts fail as natively for the cases the tests need.
 import { watchAbort } from "../../src/abort-watch.js";
-import { TokClassError } from "../../src/errors.js";
+import { textError, TokClassError } from "../../src/errors.js";
 import { loneSurrogateAt, type ResolvedQuery } from "../../src/options.js";
 import { queryResolved } from "../../src/query-resolved.js";
 import type { ClassifierLoader, ServedClassifier } from "../../src/server/contract.js";
@@ -61,8 +61,8 @@ export class FakeClassifier implements ServedClassifier {
       for (const [i, input] of texts.entries()) {
         const text = Array.isArray(input) ? input.join(resolved.delimiter) : input;
         const lone = loneSurrogateAt(text);
-        // The native message, which numbers the texts of one call.
-        if (lone >= 0) throw new TokClassError("ERR_INVALID_TEXT", `text ${i} contains a lone surrogate at UTF-16 index ${lone}`);
+        // As natively: named by its index in the call, in the message and in textIndex.
+        if (lone >= 0) throw textError("ERR_INVALID_TEXT", i, `contains a lone surrogate at UTF-16 index ${lone}`);
         if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
         const delay = this.#options.delayMs?.(text) ?? 0;
         if (delay > 0) await sleep(delay, signal);
