@@ -164,7 +164,9 @@ export function toTokClassError(error: unknown): unknown {
   if (error instanceof TokClassError) return error;
   if (error instanceof Error && typeof (error as { code?: unknown }).code === "string") {
     const code = (error as unknown as { code: string }).code as TokClassErrorCode;
-    return new TokClassError(code, error.message, { cause: error });
+    // Set natively on an error about one text (js_error.cc).
+    const textIndex = (error as { textIndex?: unknown }).textIndex;
+    return new TokClassError(code, error.message, typeof textIndex === "number" ? { cause: error, textIndex } : { cause: error });
   }
   return error;
 }

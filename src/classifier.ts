@@ -27,7 +27,9 @@ import {
   wordListsOf,
   type ResolvedClassifyOptions,
   type ResolvedLoadOptions,
+  type ResolvedQuery,
 } from "./options.js";
+import { queryResolved } from "./query-resolved.js";
 import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "./types.js";
 
 /** The handle keeps the conversions of its last 8 params objects (kConvertedParamsKept). */
@@ -241,9 +243,9 @@ export class TokenClassifier {
       const resolved = options === undefined
         ? (this.#defaultOptions ??= resolveClassifyOptions(undefined, this.#defaults))
         : resolveClassifyOptions(options, this.#defaults);
-      if (resolved.isSplitIntoWords) return this.#run(wordListsOf(input, "words"), resolved, false);
+      if (resolved.isSplitIntoWords) return this.#run(wordListsOf(input, "words"), resolved, false, resolved.signal);
       const { texts, single } = textsOf(input, "text");
-      return this.#run(texts, resolved, single);
+      return this.#run(texts, resolved, single, resolved.signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -255,11 +257,23 @@ export class TokenClassifier {
    */
   query(payload: InferencePayload, options?: { signal?: AbortSignal }): Promise<Entity[] | Entity[][]> {
     try {
-      const { texts, single, options: resolved, deprecation } = resolvePayload(payload, this.#defaults);
+      const resolved = resolvePayload(payload, this.#defaults);
       const { signal } = resolveQueryOptions(options);
-      if (signal !== undefined) resolved.signal = signal;
-      if (deprecation) warnOnce(deprecation);
-      return this.#run(texts, resolved, single);
+      return this[queryResolved](resolved, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * query() for a payload already resolved by resolvePayload with this classifier's `defaults`:
+   * the server resolves each request once (it needs the texts before the cache and the stream)
+   * and calls this rather than query(). Internal: its symbol is not exported from index.ts.
+   */
+  [queryResolved](query: ResolvedQuery, signal?: AbortSignal): Promise<Entity[] | Entity[][]> {
+    try {
+      if (query.deprecation) warnOnce(query.deprecation);
+      return this.#run(query.texts, query.options, query.single, signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -373,11 +387,17 @@ export class TokenClassifier {
   /**
    * The entities of each text, or of the one text when `single`. Not an async function: the
    * native call's promise is chained once, one promise and one microtask fewer per call.
+   * `signal` comes apart from the options: the server's resolved options are shared by all the
+   * inputs of a stream, each with the stream's signal.
    */
-  #run(texts: string[] | string[][], options: ResolvedClassifyOptions, single: boolean): Promise<Entity[] | Entity[][]> {
+  #run(
+    texts: string[] | string[][],
+    options: ResolvedClassifyOptions,
+    single: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Entity[] | Entity[][]> {
     this.#checkOpen();
     checkTextLengths(texts, this.#options.maxTextLength, options.delimiter);
-    const signal = options.signal;
     // Before the shortcut for no texts: a signal already aborted rejects whatever the input.
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     if (texts.length === 0) return Promise.resolve([]);

@@ -21,12 +21,29 @@ export type TokClassErrorCode =
 
 export class TokClassError extends Error {
   readonly code: TokClassErrorCode;
+  /**
+   * Set when the error concerns one text of the call, whose message then begins "text <index>":
+   * that text's index in the input array (a word list's, with isSplitIntoWords). Declared, not
+   * defined, so that other errors do not carry the key at all.
+   */
+  declare readonly textIndex?: number;
 
-  constructor(code: TokClassErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: TokClassErrorCode, message: string, options?: { cause?: unknown; textIndex?: number }) {
     super(message, options);
     this.name = "TokClassError";
     this.code = code;
+    if (options?.textIndex !== undefined) this.textIndex = options.textIndex;
   }
+}
+
+/** How an error about one text names it at the start of its message (as native code does). */
+export function textName(index: number): string {
+  return `text ${index}`;
+}
+
+/** An error about text `index` of a call: "text <index> <detail>", with textIndex set. */
+export function textError(code: TokClassErrorCode, index: number, detail: string): TokClassError {
+  return new TokClassError(code, `${textName(index)} ${detail}`, { textIndex: index });
 }
 
 /** Builds every "expected X for Y, received Z" message the same way. */

@@ -3,7 +3,7 @@
  * with defaults. Unknown keys are refused (a misspelt option must not be silently ignored).
  */
 import { availableParallelism } from "node:os";
-import { invalidArgument, TokClassError } from "./errors.js";
+import { invalidArgument, textError, TokClassError } from "./errors.js";
 import type { AggregationStrategy, ClassifyOptions, EncodeOptions, InferencePayload, LabelScheme, LoadOptions, OffsetUnit } from "./types.js";
 
 export const STRATEGIES: readonly AggregationStrategy[] = ["none", "simple", "first", "average", "max"];
@@ -374,10 +374,7 @@ export function checkTextLengths(
       for (const word of t) length += word.length;
     }
     if (length > limit) {
-      throw new TokClassError(
-        "ERR_INVALID_TEXT",
-        `text ${i} is ${length} UTF-16 code units long, more than the limit of ${limit} (${limitName})`,
-      );
+      throw textError("ERR_INVALID_TEXT", i, `is ${length} UTF-16 code units long, more than the limit of ${limit} (${limitName})`);
     }
   }
 }
@@ -421,6 +418,7 @@ function withoutNulls(parameters: Record<string, unknown>): Record<string, unkno
 export interface ResolvedQuery {
   /** Texts, or word lists when options.isSplitIntoWords. */
   texts: string[] | string[][];
+  /** The answer is the first text's entities, not a list per text (a string input; a streamed one). */
   single: boolean;
   options: ResolvedClassifyOptions;
   /** Set when legacy parameters (grouped_entities / ignore_subwords) were mapped. */

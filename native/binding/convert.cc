@@ -63,18 +63,18 @@ Aggregation to_aggregation(const std::string& name) {
 
 std::u16string to_utf16(const Napi::Value& value, size_t index) {
   if (!value.IsString()) {
-    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " is not a string");
+    throw Error::for_text(codes::kInvalidArgument, index, "is not a string");
   }
   // One length query and one copy straight into the string's buffer (Napi's Utf16Value would
   // copy twice); this runs on the JS thread for every text of a call.
   napi_env env = value.Env();
   size_t length = 0;
   if (napi_get_value_string_utf16(env, value, nullptr, 0, &length) != napi_ok) {
-    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " could not be read");
+    throw Error::for_text(codes::kInvalidArgument, index, "could not be read");
   }
   std::u16string units(length, u'\0');
   if (length > 0 && napi_get_value_string_utf16(env, value, units.data(), length + 1, &length) != napi_ok) {
-    throw Error(codes::kInvalidArgument, "text " + std::to_string(index) + " could not be read");
+    throw Error::for_text(codes::kInvalidArgument, index, "could not be read");
   }
   return units;
 }

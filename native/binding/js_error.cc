@@ -18,7 +18,9 @@ Napi::Error make_error(Napi::Env env, std::exception_ptr error) {
   } catch (const Napi::Error& e) {
     return e;  // already a JS error (a RangeError for a string past V8's limit): as it is
   } catch (const Error& e) {
-    return make_error(env, e.code(), e.what());
+    Napi::Error js = make_error(env, e.code(), e.what());
+    if (e.text_index()) js.Set("textIndex", Napi::Number::New(env, static_cast<double>(*e.text_index())));
+    return js;
   } catch (const std::bad_alloc&) {
     return make_error(env, codes::kInternal, "out of memory");
   } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 // binding copies into TokClassError.code; `message` is for people. Every layer throws this (or
 // lets std::bad_alloc escape); the binding catches std::exception at each boundary.
 #pragma once
+#include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -31,8 +33,20 @@ class Error : public std::runtime_error {
       : std::runtime_error(message), code_(std::move(code)) {}
   const std::string& code() const noexcept { return code_; }
 
+  // An error about one text of a call: its message is "text <index> <detail>", and the binding
+  // sets the JS error's `textIndex` to `index`, so that a caller that numbers the texts
+  // differently (the server's stream classifies each input as text 0 of its own call) reads
+  // the index from a field instead of from the message.
+  static Error for_text(std::string code, size_t index, const std::string& detail) {
+    Error error(std::move(code), "text " + std::to_string(index) + " " + detail);
+    error.text_index_ = index;
+    return error;
+  }
+  const std::optional<size_t>& text_index() const noexcept { return text_index_; }
+
  private:
   std::string code_;
+  std::optional<size_t> text_index_;
 };
 
 }  // namespace tokclass

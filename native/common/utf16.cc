@@ -15,8 +15,7 @@ std::u32string decode(std::u16string_view units, size_t index) {
       out.push_back(0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (units[i + 1] - 0xDC00));
       ++i;
     } else {
-      throw Error(codes::kInvalidText, "text " + std::to_string(index) + " contains a lone surrogate at UTF-16 index " +
-                                           std::to_string(i));
+      throw Error::for_text(codes::kInvalidText, index, "contains a lone surrogate at UTF-16 index " + std::to_string(i));
     }
   }
   return out;

@@ -107,8 +107,6 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
           },
         }
       : {}),
-    // Close idle keep-alive sockets on close(); requests in flight still finish.
-    forceCloseConnections: "idle",
     return503OnClosing: true,
     // A path Fastify cannot decode (a bad percent-encoding): answered in the server's own error
     // shape rather than Fastify's.
@@ -174,7 +172,8 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   // that were in flight end with them instead of idling until keepAliveTimeout. Connections
   // with no request in flight (idle keep-alive, or a client that has not sent a whole request)
   // are closed at once, the others as soon as their last response ends (connections.ts), so
-  // shutdown waits only for requests in flight.
+  // shutdown waits only for requests in flight. Fastify's forceCloseConnections is not needed
+  // for this: without a serverFactory its "idle" (also its default) does nothing of its own.
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;

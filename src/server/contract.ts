@@ -2,20 +2,23 @@
  * What the server and the CLI need from a loaded model. `TokenClassifier` satisfies it; tests
  * pass fakes so routing can be checked without the native addon.
  */
-import type { ResolvedClassifyOptions } from "../options.js";
-import type { ClassifierInfo, ClassifyOptions, Entity, InferencePayload, LoadOptions } from "../types.js";
+import type { ResolvedClassifyOptions, ResolvedQuery } from "../options.js";
+import type { queryResolved } from "../query-resolved.js";
+import type { ClassifierInfo, ClassifyOptions, Entity, LoadOptions } from "../types.js";
 
 export interface ServedClassifier {
   /**
-   * The Inference API's payload in, its exact JSON out; rejects with TokClassError for bad input,
-   * and with `signal.reason` once the signal aborts (the server's, when the client goes away).
+   * query() for an Inference API payload the server has resolved (resolvePayload with
+   * `defaults`), so that a request is validated once: its exact JSON out; rejects with
+   * TokClassError for bad input, and with `signal.reason` once the signal aborts (the server's,
+   * when the client goes away).
    */
-  query(payload: InferencePayload, options?: { signal?: AbortSignal }): Promise<Entity[] | Entity[][]>;
+  [queryResolved](query: ResolvedQuery, signal?: AbortSignal): Promise<Entity[] | Entity[][]>;
   info(): ClassifierInfo;
   dispose(): Promise<void>;
   /**
-   * The defaults query() resolves a payload with (the model card's parameters), so that the
-   * server can validate a payload by the same rules before it keys the cache or starts a stream.
+   * The defaults query() resolves a payload with (the model card's parameters), which the
+   * server resolves its payloads with.
    */
   readonly defaults?: Readonly<Partial<ResolvedClassifyOptions>>;
 }

@@ -4,9 +4,9 @@ import { describe } from "../errors.js";
 import { HttpError } from "./http-errors.js";
 
 export interface InferenceRequest {
-  /** string[][] only with parameters.is_split_into_words (clf.query() checks that). */
+  /** string[][] only with parameters.is_split_into_words (resolvePayload checks that). */
   inputs: string | string[] | string[][];
-  /** Passed to clf.query() untouched (it validates them). */
+  /** Passed to resolvePayload untouched (routes.ts; it validates them, as clf.query() does). */
   parameters?: InferencePayload["parameters"];
   useCache: boolean;
   waitForModel: boolean;
@@ -69,7 +69,7 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
   const { inputs, parameters, options } = body;
   if (inputs === undefined) throw bad("Missing \"inputs\" in the request body");
   if (Array.isArray(inputs)) {
-    // Word lists (is_split_into_words) nest one level; clf.query() checks the combination.
+    // Word lists (is_split_into_words) nest one level; resolvePayload checks the combination.
     inputs.forEach((v, i) => {
       const ok = typeof v === "string" || (Array.isArray(v) && v.every((w) => typeof w === "string"));
       if (!ok) throw bad(`Expected a string (or a word list) for inputs[${i}], received ${describe(v)}`);

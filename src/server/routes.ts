@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { cacheKey, type LruCache } from "./cache.js";
 import { resolvePayload, usesLegacyParameters } from "../options.js";
+import { queryResolved } from "../query-resolved.js";
 import type { InferencePayload } from "../types.js";
 import { healthStatus, healthStatusCode } from "./health.js";
 import { HttpError } from "./http-errors.js";
@@ -66,12 +67,13 @@ async function handleInference(
     reply.header("warning", '299 tokclass "grouped_entities/ignore_subwords are deprecated; use aggregation_strategy"');
   }
   const clf = await ctx.registry.acquire(modelId, r.waitForModel);
-  // Validated here by the rules query() applies (the same function, with the classifier's
-  // defaults), before anything else reads the payload: a stream refuses what the JSON path
-  // refuses, with the same message and before any event, and the cache key below is computed
-  // only from parameters known to be flat (a deeply nested unknown one overflowed the stack).
+  // Resolved here, once, as query() resolves a payload (the same function, with the
+  // classifier's defaults), before anything else reads the payload: a stream refuses what the
+  // JSON path refuses, with the same message and before any event, and the cache key below is
+  // computed only from parameters known to be flat (a deeply nested unknown one overflowed the
+  // stack). The classifier is then handed the result, not the payload to resolve again.
   const payload: InferencePayload = r.parameters ? { inputs: r.inputs, parameters: r.parameters } : { inputs: r.inputs };
-  const { texts } = resolvePayload(payload, clf.defaults);
+  const query = resolvePayload(payload, clf.defaults);
 
   const key = r.useCache && !r.stream ? cacheKey(modelId, r.inputs, r.parameters) : undefined;
   if (key !== undefined) {
@@ -80,7 +82,7 @@ async function handleInference(
   }
 
   if (r.stream) {
-    const stream = new InferenceStream(clf, texts, r.parameters);
+    const stream = new InferenceStream(clf, query);
     await stream.ready(); // parameter errors found natively throw here and get the usual JSON reply
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
@@ -93,7 +95,7 @@ async function handleInference(
   }
 
   const run = async (signal: AbortSignal): Promise<string> =>
-    JSON.stringify(await clf.query(payload, { signal }));
+    JSON.stringify(await clf[queryResolved](query, signal));
   // Identical cacheable requests already in flight share one classification, which is aborted
   // (its texts not yet run dropped) once every client waiting for it has gone away.
   // Takes the run out of the map unless a later one already replaced it.

@@ -1,10 +1,10 @@
 /**
  * Server-Sent Events for `"stream": true` (or `Accept: text/event-stream`).
  *
- * The route has validated the payload by the rules clf.query() applies (routes.ts), so a payload
- * the JSON path refuses is refused with the same status and message, as a plain JSON error before
- * any event. Each input (a string counts as one input, index 0; with is_split_into_words, a word
- * list) is then classified by its own clf.query() call, at most STREAM_WINDOW at a time. As each
+ * The route has resolved the payload as clf.query() does (routes.ts), so a payload the JSON path
+ * refuses is refused with the same status and message, as a plain JSON error before any event.
+ * Each input (a string counts as one input, index 0; with is_split_into_words, a word list) is
+ * then classified by its own call, at most STREAM_WINDOW at a time. As each
  * input finishes, its entities are sent, then an `input` event; inputs come in completion order,
  * so every event names its input index:
  *
@@ -33,7 +33,10 @@
  */
 import type { ServerResponse } from "node:http";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import type { Entity, InferencePayload } from "../types.js";
+import { textName } from "../errors.js";
+import type { ResolvedQuery } from "../options.js";
+import { queryResolved } from "../query-resolved.js";
+import type { Entity } from "../types.js";
 import type { ServedClassifier } from "./contract.js";
 import { isParameterError, tokClassCode, toErrorReply } from "./http-errors.js";
 
@@ -61,14 +64,14 @@ export const SSE_HEADERS: Record<string, string> = {
 
 /**
  * Classifies each input separately, up to STREAM_WINDOW at once: the texts (or word lists) of
- * a validated payload (resolvePayload's `texts`). `ready()` waits for the first input and throws
+ * a resolved payload, each with its options. `ready()` waits for the first input and throws
  * if it failed on the parameters (shared by all inputs; a few are only checked natively), so the
  * caller can still answer with a JSON error; `writeTo()` then sends the events as inputs finish.
  */
 export class InferenceStream {
   readonly #clf: ServedClassifier;
+  readonly #query: ResolvedQuery;
   readonly #texts: readonly (string | string[])[];
-  readonly #parameters: InferencePayload["parameters"];
   readonly #queue: Settled[] = [];
   /** Inputs started so far (in order) and finished ones the writer has taken. */
   #started = 0;
@@ -79,10 +82,10 @@ export class InferenceStream {
   /** Aborts the inputs still running once the client has gone. */
   readonly #controller = new AbortController();
 
-  constructor(clf: ServedClassifier, texts: readonly (string | string[])[], parameters: InferencePayload["parameters"]) {
+  constructor(clf: ServedClassifier, query: ResolvedQuery) {
     this.#clf = clf;
-    this.#texts = texts;
-    this.#parameters = parameters;
+    this.#query = query;
+    this.#texts = query.texts;
     this.#fill();
   }
 
@@ -94,13 +97,11 @@ export class InferenceStream {
   }
 
   #startInput(index: number): void {
-    const text = this.#texts[index]!;
-    const payload: InferencePayload = this.#parameters ? { inputs: text, parameters: this.#parameters } : { inputs: text };
-    this.#clf
-      .query(payload, { signal: this.#controller.signal })
+    // The input alone, as its own query (`single`: the answer is its entities, word list or not).
+    const input = { ...this.#query, texts: [this.#texts[index]!] as string[] | string[][], single: true };
+    this.#clf[queryResolved](input, this.#controller.signal)
       .then(
-        // query() answers a word list with a list holding one list.
-        (result) => this.#push({ index, ok: true, entities: (Array.isArray(text) ? (result as Entity[][])[0] ?? [] : result) as Entity[] }),
+        (result) => this.#push({ index, ok: true, entities: result as Entity[] }),
         (error: unknown) => this.#push({ index, ok: false, error }),
       )
       .finally(() => this.#wake?.());
@@ -169,7 +170,7 @@ export class InferenceStream {
         } else {
           errors++;
           const reply = toErrorReply(item.error, maxBodyBytes);
-          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body, error: inputErrorMessage(reply.body.error, item.index) });
+          chunk = sseEvent("error", { input: item.index, status: reply.statusCode, ...reply.body, error: inputErrorMessage(item.error, reply.body.error, item.index) });
         }
         if (!raw.write(chunk) && !(await drained(raw))) return;
       }
@@ -182,12 +183,15 @@ export class InferenceStream {
 }
 
 /**
- * An input's error message as the JSON path words it. Each input is classified alone, so the
- * classifier calls it text 0 ("text 0 contains a lone surrogate at ..."); the input's index in
- * the request is put back.
+ * An input's error message as the JSON path words it. Each input is classified alone, as text 0
+ * of its own call: an error about that text has textIndex 0 and a message that names it first
+ * ("text 0 contains a lone surrogate at ..."), where the input's index in the request goes.
  */
-function inputErrorMessage(message: unknown, index: number): unknown {
-  return typeof message === "string" ? message.replace(/^text 0\b/, `text ${index}`) : message;
+function inputErrorMessage(error: unknown, message: unknown, index: number): unknown {
+  const textIndex = (error as { textIndex?: unknown } | null)?.textIndex;
+  if (typeof textIndex !== "number" || typeof message !== "string") return message;
+  const named = textName(textIndex);
+  return message.startsWith(named) ? textName(index) + message.slice(named.length) : message;
 }
 
 /**

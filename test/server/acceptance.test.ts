@@ -179,6 +179,31 @@ describe.skipIf(!built)("server with the real classifier", () => {
     expect(events).toContainEqual({ event: "error", data: { input: 1, status: 400, error: message } });
   });
 
+  it("a stream's error for input k names text k, for native and TypeScript checks alike (from the error's textIndex)", async () => {
+    const short = await start({ models: [{ id: "short", load: { maxTextLength: 12 } }] });
+    try {
+      await short.registry.settled();
+      const url = `${short.url}/models/short`;
+      // Each classified alone, as text 0 of its own call; the JSON path numbers them in the request.
+      const inputs = ["Paris", "x\ud800", "Angela", "Angela Merkel"];
+      const surrogate = ((await (await post(url, { inputs: inputs.slice(0, 2) })).json()) as { error: string }).error;
+      const tooLong = ((await (await post(url, { inputs: ["Paris", "x", "Angela", inputs[3]] })).json()) as { error: string }).error;
+      expect(surrogate).toBe("text 1 contains a lone surrogate at UTF-16 index 1");
+      expect(tooLong).toMatch(/^text 3 is 13 UTF-16 code units long/);
+      const events = parseSse(await (await post(url, { inputs, stream: true })).text());
+      const errors = events.filter((e) => e.event === "error").map((e) => e.data);
+      expect(errors).toEqual(
+        expect.arrayContaining([
+          { input: 1, status: 400, error: surrogate },
+          { input: 3, status: 400, error: tooLong },
+        ]),
+      );
+      expect(errors).toHaveLength(2);
+    } finally {
+      await short.close();
+    }
+  });
+
   it("a model id with no folder is served from the Hugging Face cache, at /models/<id>", async () => {
     // `tokclass serve --model org/ner`: the id is both the route and what load() looks up.
     const { DEFAULT_MODEL_DIR } = await import("../../src/index.js");

@@ -546,6 +546,40 @@ describe("shutdown", () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(parseSse(text).at(-1)).toEqual({ event: "done", data: { inputs: 2, entities: 2, errors: 0 } });
   });
+
+  it("close() closes an idle keep-alive connection at once, not after keepAliveTimeout", async () => {
+    const fl = fakeLoader();
+    const s = await start({ loader: fl.loader });
+    await s.registry.settled();
+    // A raw HTTP/1.1 socket: one request answered, the connection kept alive, then left idle.
+    const socket = connect(Number(new URL(s.url).port), "127.0.0.1");
+    socket.on("error", () => {});
+    const socketClosed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    let received = "";
+    const answered = new Promise<void>((resolve) => {
+      socket.on("data", (chunk: Buffer) => {
+        received += chunk.toString("latin1");
+        const head = received.indexOf("\r\n\r\n");
+        const length = /\r\ncontent-length: (\d+)/i.exec(received);
+        if (head >= 0 && length && received.length >= head + 4 + Number(length[1])) resolve();
+      });
+    });
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    await answered;
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/\r\nconnection: keep-alive\r\n/i);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socket.destroyed).toBe(false);
+    const t0 = Date.now();
+    // Fastify keeps an idle connection open for keepAliveTimeout (72 s) unless shutdown closes it.
+    const outcome = await Promise.race([
+      Promise.all([s.close(), socketClosed]).then(() => "closed"),
+      new Promise((r) => setTimeout(() => r("still open"), 2000)),
+    ]);
+    expect(outcome).toBe("closed");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(fl.loaded[0]!.disposed).toBe(true);
+  });
 });
 
 describe("shutdown with connections that have not sent a whole request", () => {

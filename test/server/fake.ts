@@ -1,11 +1,12 @@
 // A fake classifier for routing tests: capitalised words become "PER" entities (code-point
-// offsets). Payloads are validated as the real query() validates them (resolvePayload), and
-// texts fail as natively for the cases the tests need.
+// offsets). It takes queries the server has resolved (resolvePayload), as the real classifier
+// does, and texts fail as natively for the cases the tests need.
 import { watchAbort } from "../../src/abort-watch.js";
-import { TokClassError } from "../../src/errors.js";
-import { loneSurrogateAt, resolvePayload } from "../../src/options.js";
+import { textError, TokClassError } from "../../src/errors.js";
+import { loneSurrogateAt, type ResolvedQuery } from "../../src/options.js";
+import { queryResolved } from "../../src/query-resolved.js";
 import type { ClassifierLoader, ServedClassifier } from "../../src/server/contract.js";
-import type { ClassifierInfo, Entity, InferencePayload } from "../../src/types.js";
+import type { ClassifierInfo, Entity } from "../../src/types.js";
 
 export interface FakeOptions {
   /** Per-text delay in ms (default 0). */
@@ -46,10 +47,10 @@ export class FakeClassifier implements ServedClassifier {
     this.#options = options;
   }
 
-  async query(payload: InferencePayload, options: { signal?: AbortSignal } = {}): Promise<Entity[] | Entity[][]> {
+  async [queryResolved](query: ResolvedQuery, signal?: AbortSignal): Promise<Entity[] | Entity[][]> {
     if (this.disposed) throw new TokClassError("ERR_DISPOSED", "disposed");
     this.calls++;
-    const { texts, single, options: resolved } = resolvePayload(payload);
+    const { texts, single, options: resolved } = query;
     const strategy = resolved.aggregationStrategy;
     // Checked natively by the real classifier.
     if (resolved.stride !== undefined && strategy === "none") throw new TokClassError("ERR_STRIDE_WITH_NONE", "stride with none");
@@ -60,14 +61,14 @@ export class FakeClassifier implements ServedClassifier {
       for (const [i, input] of texts.entries()) {
         const text = Array.isArray(input) ? input.join(resolved.delimiter) : input;
         const lone = loneSurrogateAt(text);
-        // The native message, which numbers the texts of one call.
-        if (lone >= 0) throw new TokClassError("ERR_INVALID_TEXT", `text ${i} contains a lone surrogate at UTF-16 index ${lone}`);
+        // As natively: named by its index in the call, in the message and in textIndex.
+        if (lone >= 0) throw textError("ERR_INVALID_TEXT", i, `contains a lone surrogate at UTF-16 index ${lone}`);
         if (text.includes("\u{FFFF}")) throw new TokClassError("ERR_INVALID_TEXT", "bad text");
         const delay = this.#options.delayMs?.(text) ?? 0;
-        if (delay > 0) await sleep(delay, options.signal);
-        if (options.signal?.aborted) {
+        if (delay > 0) await sleep(delay, signal);
+        if (signal?.aborted) {
           this.aborted++;
-          throw options.signal.reason;
+          throw signal.reason;
         }
         out.push(fakeEntities(text, strategy));
       }
