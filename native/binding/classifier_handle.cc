@@ -145,7 +145,7 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
 
 }  // namespace
 
-void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group) {
+void DeliverCompletions(Napi::Env env, CompletionGroup* group) {
   if (env == nullptr) {  // environment shutting down: nothing to resolve
     for (Completion* c : group->completions) delete c;
   } else {
@@ -184,7 +184,10 @@ Napi::Value ClassifierHandle::Load(const Napi::CallbackInfo& info) {
 ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {}
 
 ClassifierHandle::~ClassifierHandle() {
-  // Scheduler first: its threads read the classifier. Every call Ref()s this handle until it
+  // The channel first: what the scheduler's threads finish from here on is freed on their side,
+  // never queued for a handle that is gone.
+  if (channel_) channel_->Close();
+  // Scheduler next: its threads read the classifier. Every call Ref()s this handle until it
   // settles, so a handle finalized with calls still queued belongs to an environment being torn
   // down (process exit, worker.terminate()): nobody can receive those results, and classifying
   // the whole queue first held the exit for seconds. Runs under way finish; the rest is dropped.
@@ -192,31 +195,15 @@ ClassifierHandle::~ClassifierHandle() {
   scheduler_.reset();
   classifier_.reset();
   ReleaseExternalMemory(Env());
-  if (tsfn_life_ != nullptr) {
-    if (tsfn_life_->finalized) {
-      delete tsfn_life_;
-    } else {
-      tsfn_life_->owner_gone = true;  // the finalizer, which Release() leads to, frees it
-      tsfn_->Release();
-    }
-  }
 }
 
 void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier) {
   classifier_ = std::move(classifier);
-  // One thread-safe function per classifier carries every result back; it holds the event
-  // loop open only while calls are in flight (Ref/Unref in Classify/Settled).
-  tsfn_life_ = new TsfnLife();
-  tsfn_ = std::make_unique<CompletionTsfn>(CompletionTsfn::New(
-      env, "tokclass:classify", 0, 1, nullptr,
-      [](Napi::Env, TsfnLife* life, std::nullptr_t*) {
-        if (life->owner_gone) delete life;
-        else life->finalized = true;
-      },
-      tsfn_life_));
-  tsfn_->Unref(env);
-  CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: scheduler threads never touch `this`
-  scheduler_ = std::make_unique<Scheduler>(*classifier_, [tsfn](std::vector<Scheduler::Finished>&& finished) mutable {
+  // One channel per classifier carries every result back; it holds the event loop open only
+  // while calls are in flight (Ref/Unref in Classify/Settled).
+  channel_ = CompletionChannel::Open(env, "tokclass:classify");
+  // Scheduler threads hold the channel, never `this`.
+  scheduler_ = std::make_unique<Scheduler>(*classifier_, [channel = channel_](std::vector<Scheduler::Finished>&& finished) {
     auto* group = new CompletionGroup;
     group->completions.reserve(finished.size());
     for (Scheduler::Finished& f : finished) {
@@ -225,7 +212,7 @@ void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifi
       completion->error = std::move(f.error);
       group->completions.push_back(completion);
     }
-    if (tsfn.BlockingCall(group) != napi_ok) {  // the environment is going away
+    if (!channel->Send(group)) {  // the handle or its environment is going away
       for (Completion* c : group->completions) delete c;
       delete group;
     }
@@ -256,7 +243,7 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
 
 void ClassifierHandle::Settled(Napi::Env env, uint32_t cancel_id) {
   if (cancel_id != 0) cancels_.erase(cancel_id);
-  if (--in_flight_ == 0) tsfn_->Unref(env);
+  if (--in_flight_ == 0) channel_->Unref(env);
   Unref();
 }
 
@@ -287,7 +274,7 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   std::shared_ptr<Scheduler::CancelFlag> cancel;
   if (cancel_id != 0) cancels_.emplace(cancel_id, cancel = std::make_shared<Scheduler::CancelFlag>(false));
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
-  if (in_flight_++ == 0) tsfn_->Ref(env);
+  if (in_flight_++ == 0) channel_->Ref(env);
   scheduler_->submit(std::move(inputs), std::move(params), completion, std::move(cancel));
   return deferred.Promise();
 }

@@ -18,17 +18,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "binding/completion_channel.h"
 #include "engine/classifier.h"
 #include "engine/scheduler.h"
 
 namespace tokclass::binding {
 
 // One call's result on its way back to JS (defined in the .cc); the calls one batch finished
-// travel together, in one call of the thread-safe function.
+// travel together, in one send of the CompletionChannel.
 struct Completion;
-struct CompletionGroup;
-void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group);
-using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, CompletionGroup, DeliverCompletions>;
 
 class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
  public:
@@ -56,14 +54,8 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
 
   std::unique_ptr<Classifier> classifier_;
   std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<CompletionTsfn> tsfn_;
-  // Shared with the thread-safe function's finalizer: Node finalizes it on its own when the
-  // environment shuts down (possibly before this handle), and releasing it after that aborts.
-  struct TsfnLife {
-    bool finalized = false;   // Node has finalized the TSFN
-    bool owner_gone = false;  // the handle was destroyed first; the finalizer frees this
-  };
-  TsfnLife* tsfn_life_ = nullptr;
+  // Shared with the scheduler's delivery callback (which runs on its threads).
+  std::shared_ptr<CompletionChannel> channel_;
   size_t in_flight_ = 0;  // JS thread only
   // The cancel flags of calls in flight that were given an id (an AbortSignal on the JS side),
   // by id; JS thread only. The scheduler's threads hold the flags, never this map.

@@ -346,3 +346,40 @@ parentPort.postMessage("busy");
     expect(performance.now() - start).toBeLessThan(timeBound(5_000, 60_000));
   }, 180_000);
 });
+
+// Several busy classifiers in one worker that is terminated. At the teardown Node frees each
+// classifier's thread-safe function (the path results take to JS) in turn, and finalizes the
+// classifiers only after the last: the scheduler threads of the first ones went on delivering
+// into their freed function (a freed mutex locked: the whole process aborted, 3 runs of 3).
+const SEVERAL_SOURCE = (entry: string): string => `
+import { Worker } from "node:worker_threads";
+const worker = (dispose) => \`
+import { parentPort } from "node:worker_threads";
+const { TokenClassifier } = await import(\${JSON.stringify(${JSON.stringify(entry)})});
+const many = await Promise.all([1, 2, 3].map(() => TokenClassifier.load(undefined, { intraOpThreads: 1 })));
+const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
+for (const c of many) for (let i = 0; i < 100; i++) c.classify(big).catch(() => {});
+if (\${dispose}) for (const c of many) c.dispose();
+parentPort.postMessage("busy");
+\`;
+for (let round = 0; round < 4; round++) {
+  const w = new Worker(worker(round % 2 === 1), { eval: true });
+  await new Promise((resolve) => w.once("message", resolve));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await w.terminate();
+}
+console.log("survived");
+`;
+
+describe.skipIf(!existsSync(DIST))("worker terminated with several busy classifiers", () => {
+  it("no scheduler thread delivers into a thread-safe function Node has freed", () => {
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", SEVERAL_SOURCE(pathToFileURL(DIST).href)], {
+      encoding: "utf8",
+      timeout: 150_000,
+    });
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe("survived");
+  }, 180_000);
+});
