@@ -49,6 +49,7 @@ static constexpr size_t kEntitiesPerTurn = 1024;
 
 struct CompletionGroup {
   std::vector<Completion*> completions;
+  ClassifierHandle* drained = nullptr;  // its scheduler, stopped by dispose(), has delivered all
 };
 
 namespace {
@@ -150,6 +151,7 @@ void DeliverCompletions(Napi::Env env, CompletionGroup* group) {
     for (Completion* c : group->completions) delete c;
   } else {
     Deliver(env, group->completions);
+    if (group->drained != nullptr) group->drained->Drained(env);
   }
   delete group;
 }
@@ -314,7 +316,7 @@ const ClassifierHandle::ConvertedParams& ClassifierHandle::ConvertParams(const N
 
 Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!classifier_) {
+  if (disposed_ || !classifier_) {
     make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -332,7 +334,7 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
 
 Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!scheduler_) {
+  if (disposed_ || !scheduler_) {
     make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -353,34 +355,37 @@ Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   return o;
 }
 
-namespace {
-// Stops the scheduler (which finishes every queued call) off the JS thread, then frees the
-// classifier on the JS thread.
-class DisposeWorker : public PromiseWorker {
- public:
-  DisposeWorker(Napi::Env env, std::unique_ptr<Scheduler> scheduler, std::unique_ptr<Classifier> classifier)
-      : PromiseWorker(env, "tokclass:dispose"), scheduler_(std::move(scheduler)), classifier_(std::move(classifier)) {}
-
- private:
-  void Compute() override {
-    if (scheduler_) scheduler_->stop();
-  }
-  Napi::Value Result(Napi::Env env) override {
-    scheduler_.reset();
-    classifier_.reset();
-    return env.Undefined();
-  }
-
-  std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<Classifier> classifier_;
-};
-}  // namespace
-
 Napi::Value ClassifierHandle::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!scheduler_) {  // drained already (or never loaded)
+    deferred.Resolve(env.Undefined());
+    return deferred.Promise();
+  }
+  dispose_waiting_.push_back(deferred);
+  if (disposed_) return deferred.Promise();  // the drain is under way
   disposed_ = true;
   ReleaseExternalMemory(env);
-  return (new DisposeWorker(env, std::move(scheduler_), std::move(classifier_)))->Start();
+  // Counted as a call in flight: this handle stays alive, and the event loop open, until the
+  // drain ends. The scheduler's last thread says so through the channel, after every result;
+  // the scheduler stays here meanwhile, so that an environment torn down during the drain
+  // abandons it in ~ClassifierHandle (a libuv thread held for the drain kept process.exit()
+  // and worker.terminate() waiting for the whole queue).
+  Ref();
+  if (in_flight_++ == 0) channel_->Ref(env);
+  scheduler_->stop_then([channel = channel_, self = this] {
+    auto* group = new CompletionGroup{{}, self};
+    if (!channel->Send(group)) delete group;  // the environment is going away
+  });
+  return deferred.Promise();
+}
+
+void ClassifierHandle::Drained(Napi::Env env) {
+  scheduler_.reset();  // its threads have returned: joined at once
+  classifier_.reset();
+  for (Napi::Promise::Deferred& deferred : dispose_waiting_) deferred.Resolve(env.Undefined());
+  dispose_waiting_.clear();
+  Settled(env, 0);
 }
 
 }  // namespace tokclass::binding

@@ -5,7 +5,10 @@
 //                                                run and rejects with ERR_ABORTED
 //   info()                            [sync]  -> object
 //   stats()                           [sync]  -> scheduler counters (rounds, time per stage)
-//   dispose()                         [async] -> Promise<void>; waits for calls in flight
+//   dispose()                         [async] -> Promise<void>; waits for calls in flight (the
+//                                                scheduler's own threads finish them, never a
+//                                                libuv thread; an environment torn down
+//                                                meanwhile drops the rest)
 // Work never runs on the JS thread: loading runs on the libuv pool, classification on the
 // scheduler's own threads, and results come back through a thread-safe function (one call per
 // group of requests a batch finished).
@@ -44,6 +47,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   bool Requeue(Napi::Env env, Completion* completion);
   // JS thread: a call's promise has settled (`cancel_id` 0: it had none).
   void Settled(Napi::Env env, uint32_t cancel_id);
+  // JS thread: the scheduler dispose() stopped has delivered every call; frees the model and
+  // resolves dispose()'s promises.
+  void Drained(Napi::Env env);
 
  private:
   Napi::Value Classify(const Napi::CallbackInfo& info);
@@ -65,6 +71,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   int64_t external_bytes_ = 0;
   void ReleaseExternalMemory(Napi::Env env);
   bool disposed_ = false;
+  // dispose()'s promises while the scheduler finishes the calls in flight (a second dispose()
+  // during the drain settles with the first).
+  std::vector<Napi::Promise::Deferred> dispose_waiting_;
   // The last few params objects classify() was given and what each converted to (validated):
   // the TypeScript layer passes one frozen object per option set, so calls with the same
   // options convert them once, also when a server's requests alternate between a few sets.
