@@ -49,6 +49,7 @@ static constexpr size_t kEntitiesPerTurn = 1024;
 
 struct CompletionGroup {
   std::vector<Completion*> completions;
+  ClassifierHandle* drained = nullptr;  // its scheduler, stopped by dispose(), has delivered all
 };
 
 namespace {
@@ -145,11 +146,12 @@ void Deliver(Napi::Env env, std::span<Completion* const> completions) {
 
 }  // namespace
 
-void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group) {
+void DeliverCompletions(Napi::Env env, CompletionGroup* group) {
   if (env == nullptr) {  // environment shutting down: nothing to resolve
     for (Completion* c : group->completions) delete c;
   } else {
     Deliver(env, group->completions);
+    if (group->drained != nullptr) group->drained->Drained(env);
   }
   delete group;
 }
@@ -184,7 +186,10 @@ Napi::Value ClassifierHandle::Load(const Napi::CallbackInfo& info) {
 ClassifierHandle::ClassifierHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClassifierHandle>(info) {}
 
 ClassifierHandle::~ClassifierHandle() {
-  // Scheduler first: its threads read the classifier. Every call Ref()s this handle until it
+  // The channel first: what the scheduler's threads finish from here on is freed on their side,
+  // never queued for a handle that is gone.
+  if (channel_) channel_->Close();
+  // Scheduler next: its threads read the classifier. Every call Ref()s this handle until it
   // settles, so a handle finalized with calls still queued belongs to an environment being torn
   // down (process exit, worker.terminate()): nobody can receive those results, and classifying
   // the whole queue first held the exit for seconds. Runs under way finish; the rest is dropped.
@@ -192,31 +197,15 @@ ClassifierHandle::~ClassifierHandle() {
   scheduler_.reset();
   classifier_.reset();
   ReleaseExternalMemory(Env());
-  if (tsfn_life_ != nullptr) {
-    if (tsfn_life_->finalized) {
-      delete tsfn_life_;
-    } else {
-      tsfn_life_->owner_gone = true;  // the finalizer, which Release() leads to, frees it
-      tsfn_->Release();
-    }
-  }
 }
 
 void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifier) {
   classifier_ = std::move(classifier);
-  // One thread-safe function per classifier carries every result back; it holds the event
-  // loop open only while calls are in flight (Ref/Unref in Classify/Settled).
-  tsfn_life_ = new TsfnLife();
-  tsfn_ = std::make_unique<CompletionTsfn>(CompletionTsfn::New(
-      env, "tokclass:classify", 0, 1, nullptr,
-      [](Napi::Env, TsfnLife* life, std::nullptr_t*) {
-        if (life->owner_gone) delete life;
-        else life->finalized = true;
-      },
-      tsfn_life_));
-  tsfn_->Unref(env);
-  CompletionTsfn tsfn = *tsfn_;  // a copy of the handle: scheduler threads never touch `this`
-  scheduler_ = std::make_unique<Scheduler>(*classifier_, [tsfn](std::vector<Scheduler::Finished>&& finished) mutable {
+  // One channel per classifier carries every result back; it holds the event loop open only
+  // while calls are in flight (Ref/Unref in Classify/Settled).
+  channel_ = CompletionChannel::Open(env, "tokclass:classify");
+  // Scheduler threads hold the channel, never `this`.
+  scheduler_ = std::make_unique<Scheduler>(*classifier_, [channel = channel_](std::vector<Scheduler::Finished>&& finished) {
     auto* group = new CompletionGroup;
     group->completions.reserve(finished.size());
     for (Scheduler::Finished& f : finished) {
@@ -225,7 +214,7 @@ void ClassifierHandle::Adopt(Napi::Env env, std::unique_ptr<Classifier> classifi
       completion->error = std::move(f.error);
       group->completions.push_back(completion);
     }
-    if (tsfn.BlockingCall(group) != napi_ok) {  // the environment is going away
+    if (!channel->Send(group)) {  // the handle or its environment is going away
       for (Completion* c : group->completions) delete c;
       delete group;
     }
@@ -256,7 +245,7 @@ bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
 
 void ClassifierHandle::Settled(Napi::Env env, uint32_t cancel_id) {
   if (cancel_id != 0) cancels_.erase(cancel_id);
-  if (--in_flight_ == 0) tsfn_->Unref(env);
+  if (--in_flight_ == 0) channel_->Unref(env);
   Unref();
 }
 
@@ -287,7 +276,7 @@ Napi::Value ClassifierHandle::Classify(const Napi::CallbackInfo& info) {
   std::shared_ptr<Scheduler::CancelFlag> cancel;
   if (cancel_id != 0) cancels_.emplace(cancel_id, cancel = std::make_shared<Scheduler::CancelFlag>(false));
   Ref();  // keep this handle (and so the classifier) alive until the result is delivered
-  if (in_flight_++ == 0) tsfn_->Ref(env);
+  if (in_flight_++ == 0) channel_->Ref(env);
   scheduler_->submit(std::move(inputs), std::move(params), completion, std::move(cancel));
   return deferred.Promise();
 }
@@ -327,7 +316,7 @@ const ClassifierHandle::ConvertedParams& ClassifierHandle::ConvertParams(const N
 
 Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!classifier_) {
+  if (disposed_ || !classifier_) {
     make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -345,7 +334,7 @@ Napi::Value ClassifierHandle::Info(const Napi::CallbackInfo& info) {
 
 Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!scheduler_) {
+  if (disposed_ || !scheduler_) {
     make_error(env, codes::kDisposed, "the classifier has been disposed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -366,34 +355,37 @@ Napi::Value ClassifierHandle::Stats(const Napi::CallbackInfo& info) {
   return o;
 }
 
-namespace {
-// Stops the scheduler (which finishes every queued call) off the JS thread, then frees the
-// classifier on the JS thread.
-class DisposeWorker : public PromiseWorker {
- public:
-  DisposeWorker(Napi::Env env, std::unique_ptr<Scheduler> scheduler, std::unique_ptr<Classifier> classifier)
-      : PromiseWorker(env, "tokclass:dispose"), scheduler_(std::move(scheduler)), classifier_(std::move(classifier)) {}
-
- private:
-  void Compute() override {
-    if (scheduler_) scheduler_->stop();
-  }
-  Napi::Value Result(Napi::Env env) override {
-    scheduler_.reset();
-    classifier_.reset();
-    return env.Undefined();
-  }
-
-  std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<Classifier> classifier_;
-};
-}  // namespace
-
 Napi::Value ClassifierHandle::Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!scheduler_) {  // drained already (or never loaded)
+    deferred.Resolve(env.Undefined());
+    return deferred.Promise();
+  }
+  dispose_waiting_.push_back(deferred);
+  if (disposed_) return deferred.Promise();  // the drain is under way
   disposed_ = true;
   ReleaseExternalMemory(env);
-  return (new DisposeWorker(env, std::move(scheduler_), std::move(classifier_)))->Start();
+  // Counted as a call in flight: this handle stays alive, and the event loop open, until the
+  // drain ends. The scheduler's last thread says so through the channel, after every result;
+  // the scheduler stays here meanwhile, so that an environment torn down during the drain
+  // abandons it in ~ClassifierHandle (a libuv thread held for the drain kept process.exit()
+  // and worker.terminate() waiting for the whole queue).
+  Ref();
+  if (in_flight_++ == 0) channel_->Ref(env);
+  scheduler_->stop_then([channel = channel_, self = this] {
+    auto* group = new CompletionGroup{{}, self};
+    if (!channel->Send(group)) delete group;  // the environment is going away
+  });
+  return deferred.Promise();
+}
+
+void ClassifierHandle::Drained(Napi::Env env) {
+  scheduler_.reset();  // its threads have returned: joined at once
+  classifier_.reset();
+  for (Napi::Promise::Deferred& deferred : dispose_waiting_) deferred.Resolve(env.Undefined());
+  dispose_waiting_.clear();
+  Settled(env, 0);
 }
 
 }  // namespace tokclass::binding

@@ -5,7 +5,10 @@
 //                                                run and rejects with ERR_ABORTED
 //   info()                            [sync]  -> object
 //   stats()                           [sync]  -> scheduler counters (rounds, time per stage)
-//   dispose()                         [async] -> Promise<void>; waits for calls in flight
+//   dispose()                         [async] -> Promise<void>; waits for calls in flight (the
+//                                                scheduler's own threads finish them, never a
+//                                                libuv thread; an environment torn down
+//                                                meanwhile drops the rest)
 // Work never runs on the JS thread: loading runs on the libuv pool, classification on the
 // scheduler's own threads, and results come back through a thread-safe function (one call per
 // group of requests a batch finished).
@@ -18,17 +21,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "binding/completion_channel.h"
 #include "engine/classifier.h"
 #include "engine/scheduler.h"
 
 namespace tokclass::binding {
 
 // One call's result on its way back to JS (defined in the .cc); the calls one batch finished
-// travel together, in one call of the thread-safe function.
+// travel together, in one send of the CompletionChannel.
 struct Completion;
-struct CompletionGroup;
-void DeliverCompletions(Napi::Env env, Napi::Function, std::nullptr_t*, CompletionGroup* group);
-using CompletionTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, CompletionGroup, DeliverCompletions>;
 
 class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
  public:
@@ -46,6 +47,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   bool Requeue(Napi::Env env, Completion* completion);
   // JS thread: a call's promise has settled (`cancel_id` 0: it had none).
   void Settled(Napi::Env env, uint32_t cancel_id);
+  // JS thread: the scheduler dispose() stopped has delivered every call; frees the model and
+  // resolves dispose()'s promises.
+  void Drained(Napi::Env env);
 
  private:
   Napi::Value Classify(const Napi::CallbackInfo& info);
@@ -56,14 +60,8 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
 
   std::unique_ptr<Classifier> classifier_;
   std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<CompletionTsfn> tsfn_;
-  // Shared with the thread-safe function's finalizer: Node finalizes it on its own when the
-  // environment shuts down (possibly before this handle), and releasing it after that aborts.
-  struct TsfnLife {
-    bool finalized = false;   // Node has finalized the TSFN
-    bool owner_gone = false;  // the handle was destroyed first; the finalizer frees this
-  };
-  TsfnLife* tsfn_life_ = nullptr;
+  // Shared with the scheduler's delivery callback (which runs on its threads).
+  std::shared_ptr<CompletionChannel> channel_;
   size_t in_flight_ = 0;  // JS thread only
   // The cancel flags of calls in flight that were given an id (an AbortSignal on the JS side),
   // by id; JS thread only. The scheduler's threads hold the flags, never this map.
@@ -73,6 +71,9 @@ class ClassifierHandle : public Napi::ObjectWrap<ClassifierHandle> {
   int64_t external_bytes_ = 0;
   void ReleaseExternalMemory(Napi::Env env);
   bool disposed_ = false;
+  // dispose()'s promises while the scheduler finishes the calls in flight (a second dispose()
+  // during the drain settles with the first).
+  std::vector<Napi::Promise::Deferred> dispose_waiting_;
   // The last few params objects classify() was given and what each converted to (validated):
   // the TypeScript layer passes one frozen object per option set, so calls with the same
   // options convert them once, also when a server's requests alternate between a few sets.

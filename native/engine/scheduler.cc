@@ -18,10 +18,12 @@ Scheduler::Scheduler(const Classifier& classifier, Deliver deliver)
   const size_t runners = classifier.config().parallel_runs;
   const bool stream = runners > 1 && classifier.known_num_labels() > 0;
   if (!stream) {
+    threads_running_ = 1;
     thread_ = std::thread([this] { loop(); });
     return;
   }
   pool_ = std::make_unique<WindowPool<PoolItem>>(classifier.planning(), classifier.equal_lengths_only());
+  threads_running_ = runners;
   for (size_t i = 0; i < runners; ++i) runners_.emplace_back([this] { run_stream(); });
 }
 
@@ -60,6 +62,28 @@ void Scheduler::abandon() {
   stop();
 }
 
+void Scheduler::stop_then(std::function<void()> stopped) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    if (threads_running_ > 0) {
+      stopped_ = std::move(stopped);
+      stopped = nullptr;
+    }
+  }
+  wake_.notify_all();
+  if (stopped) stopped();  // the threads had already returned (a stop() before)
+}
+
+void Scheduler::thread_returning(std::unique_lock<std::mutex>& lock) {
+  std::function<void()> stopped;
+  if (--threads_running_ == 0) stopped = std::move(stopped_);
+  lock.unlock();
+  // After this thread's last delivery, and outside the lock. The owner may join this thread
+  // (and destroy the scheduler) as soon as it hears, so nothing here touches `this` after.
+  if (stopped) stopped();
+}
+
 void Scheduler::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -82,7 +106,10 @@ void Scheduler::loop() {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and nothing left
+      if (queue_.empty()) {  // stopping and nothing left
+        thread_returning(lock);
+        return;
+      }
       // Requests that arrive while a round runs queue up and form the next round together, so
       // concurrent callers share batches without any waiting ("greedy" batching): an idle
       // scheduler starts at once, which keeps single-call latency at its minimum.

@@ -105,6 +105,13 @@ class Scheduler {
               std::shared_ptr<const CancelFlag> cancel = nullptr);
   // Finishes queued requests, then joins the threads. Idempotent.
   void stop();
+  // Finishes queued requests like stop(), but returns at once: the last of the scheduler's
+  // threads to return calls `stopped` once every request has been delivered. A later stop(),
+  // abandon() or the destructor joins the threads, promptly by then. For an owner that must not
+  // hold a thread of its own for the whole queue (dispose() held a libuv thread, and with it
+  // unrelated file I/O, process.exit() and worker.terminate(), until the queue was classified).
+  // Called at most once; `stopped` must not destroy the scheduler (it runs on its thread).
+  void stop_then(std::function<void()> stopped);
   // Drops every window not yet run (queued requests are not tokenized, waiting windows not run;
   // runs under way finish), delivers each request as aborted, then joins the threads: for an
   // owner whose callers are gone (an environment being torn down), who must not wait for the
@@ -170,6 +177,10 @@ class Scheduler {
   size_t queued_tokens_ = 0;  // rough token count of the queued texts, for the optional wait
   bool stopping_ = false;
   std::atomic<bool> abandoned_{false};
+  size_t threads_running_ = 0;     // guarded by mutex_: threads not yet returned
+  std::function<void()> stopped_;  // guarded by mutex_: stop_then()'s callback
+  // A scheduler thread returning (under mutex_, which it releases): the last one calls stopped_.
+  void thread_returning(std::unique_lock<std::mutex>& lock);
   std::thread thread_;  // rounds
   uint64_t nested_ns_ = 0;  // rounds: time in rounds nested in others (the rounds thread only)
 

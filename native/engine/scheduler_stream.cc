@@ -43,7 +43,10 @@ void Scheduler::run_stream() {
       run_pool_batch(lock, runner);
       continue;
     }
-    if (stopping_ && queue_.empty() && pool_->empty()) return;  // busy runners finish their own
+    if (stopping_ && queue_.empty() && pool_->empty()) {  // busy runners finish their own
+      thread_returning(lock);
+      return;
+    }
     if (!queue_.empty()) wake_.wait_until(lock, queue_.front().queued_at + wait);  // the optional wait
     else wake_.wait(lock);
   }

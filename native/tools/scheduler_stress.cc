@@ -2,9 +2,10 @@
 // once to one Scheduler over a real Classifier, and every request must come back exactly once
 // with what the same text gave when it was submitted alone. Runs the streaming scheduler
 // (parallel runs, a solo session) and the rounds scheduler (one run at a time, host threads),
-// each without and with the optional batch wait, then stops a scheduler with requests queued, and
-// cancels requests at random moments. Built and run by scripts/test-tsan.sh;
-// the vitest suite, whose addon runs inside an uninstrumented node, cannot host TSan.
+// each without and with the optional batch wait, then stops a scheduler with requests queued
+// (also without waiting, stop_then(), and abandoned meanwhile), and cancels requests at random
+// moments. Built and run by scripts/test-tsan.sh; the vitest suite, whose addon runs inside an
+// uninstrumented node, cannot host TSan.
 //
 //   scheduler_stress <libonnxruntime.so.1> <model folder> <conll text file> [requests per thread]
 //
@@ -258,6 +259,50 @@ void stop_check(const Classifier& classifier, const Corpus& corpus, const std::v
   if (once != outcomes.size() || collector.delivered() != outcomes.size()) fail("stop lost or repeated requests");
 }
 
+// stop_then(), as dispose() uses it: requests submitted from several threads, then the scheduler
+// told to stop without the caller waiting. `stopped` must come once, on a scheduler thread, after
+// every request has been delivered exactly once. With `abandon`, the owner abandons the
+// scheduler meanwhile (its environment torn down during dispose()): every request is still
+// delivered exactly once (finished or aborted), and `stopped` still comes once.
+void stop_then_check(const Classifier& classifier, const Corpus& corpus, const std::vector<ClassifyParams>& sets,
+                     bool abandon) {
+  Collector collector;
+  constexpr size_t kThreads = 4, kPerThread = 40;
+  std::vector<Outcome> outcomes(kThreads * kPerThread);
+  std::mutex mutex;
+  std::condition_variable heard;
+  int stopped_calls = 0;
+  size_t delivered_before = 0;
+  {
+    Scheduler scheduler(classifier, collector.deliver());
+    std::vector<std::thread> pool = submitters(kThreads, kPerThread, [&](size_t i) {
+      scheduler.submit(inputs_of(corpus, {i % corpus.texts.size()}), sets[i % sets.size()], &outcomes[i]);
+    });
+    for (std::thread& t : pool) t.join();
+    scheduler.stop_then([&] {
+      const size_t delivered = collector.delivered();
+      std::lock_guard<std::mutex> lock(mutex);
+      delivered_before = delivered;
+      ++stopped_calls;
+      heard.notify_all();
+    });
+    if (abandon) {
+      scheduler.abandon();
+    } else {
+      std::unique_lock<std::mutex> lock(mutex);
+      heard.wait(lock, [&] { return stopped_calls > 0; });
+    }
+  }  // ~Scheduler: joins the threads, which have returned or are returning
+  size_t once = 0, aborted = 0;
+  for (const Outcome& o : outcomes) once += o.deliveries == 1, aborted += o.aborted;
+  std::printf("  stop_then%s with %zu requests submitted: %zu delivered exactly once (%zu aborted), stopped called %d time(s)\n",
+              abandon ? " then abandon" : "", outcomes.size(), once, aborted, stopped_calls);
+  if (once != outcomes.size() || collector.delivered() != outcomes.size()) fail("stop_then lost or repeated requests");
+  if (stopped_calls != 1) fail("stop_then's callback not called exactly once");
+  if (delivered_before != outcomes.size()) fail("stop_then's callback came before every request was delivered");
+  if (!abandon && aborted != 0) fail("stop_then aborted requests without abandon()");
+}
+
 // Requests of 1-12 texts with cancel flags, submitted from several threads without waiting,
 // while another thread sets two flags in three at random moments: every request is delivered
 // exactly once, either with every text's result (it finished first; each matches its run alone)
@@ -366,6 +411,8 @@ int main(int argc, char** argv) {
       const Reference ref = reference_of(*classifier, corpus, sets);
       concurrent_check(*classifier, corpus, sets, ref, 8, per_thread);
       stop_check(*classifier, corpus, sets);
+      stop_then_check(*classifier, corpus, sets, false);
+      stop_then_check(*classifier, corpus, sets, true);
       cancel_check(*classifier, corpus, sets, ref);
     }
   } catch (const std::exception& e) {

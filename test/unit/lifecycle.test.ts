@@ -326,15 +326,18 @@ describe.skipIf(!existsSync(DIST) || underSanitizer)("out of memory in one call"
 
 // A worker terminated with a long queue: the environment's teardown drops the calls not yet run
 // (nobody can receive them) instead of classifying all of them first, which held terminate()
-// for the whole queue (~14 s per 40,000 texts on a 2-core VM; 0.3-0.4 s after).
+// for the whole queue (~14 s per 40,000 texts on a 2-core VM; 0.3-0.4 s after). Also when
+// dispose() is draining that queue: its drain held a libuv thread, which the teardown waited
+// for (80,000 texts: 79 s; 1.1 s after).
 describe.skipIf(!existsSync(DIST))("worker terminated with a long queue", () => {
-  it("terminate() returns within seconds, not after the queue is classified", async () => {
+  it.each([false, true])("terminate() returns within seconds, not after the queue is classified (dispose() first: %s)", async (dispose) => {
     const source = `
 import { parentPort } from "node:worker_threads";
 const { TokenClassifier } = await import(${JSON.stringify(pathToFileURL(DIST).href)});
 const c = await TokenClassifier.load();
 const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
 for (let i = 0; i < 2000; i++) c.classify(big).catch(() => {});
+if (${dispose}) c.dispose();
 parentPort.postMessage("busy");
 `;
     const worker = new Worker(source, { eval: true });
@@ -344,5 +347,109 @@ parentPort.postMessage("busy");
     await worker.terminate();
     // Under ASan the teardown itself took 8.8 s; classifying the queue there would take minutes.
     expect(performance.now() - start).toBeLessThan(timeBound(5_000, 60_000));
+  }, 180_000);
+});
+
+// process.exit() right after dispose() with a long queue. Node's exit joins the libuv threads
+// (and runs no environment cleanup on the main thread), so dispose()'s drain, which held one of
+// them, held the exit for the whole queue (40,000 texts: ~40 s). The child prints the time
+// just before it exits.
+const EXIT_AFTER_DISPOSE_SOURCE = (entry: string): string => `
+const { TokenClassifier } = await import(${JSON.stringify(entry)});
+const c = await TokenClassifier.load();
+const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
+for (let i = 0; i < 1000; i++) c.classify(big).catch(() => {});
+c.dispose();
+await new Promise((resolve) => setTimeout(resolve, 100));
+console.log(Date.now());
+process.exit(0);
+`;
+
+describe.skipIf(!existsSync(DIST))("process.exit() while dispose() drains a long queue", () => {
+  it("the process exits within seconds, not after the queue is classified", () => {
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", EXIT_AFTER_DISPOSE_SOURCE(pathToFileURL(DIST).href)], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    const exitedAt = Date.now();
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(exitedAt - Number(child.stdout.trim())).toBeLessThan(timeBound(3_000, 30_000));
+  }, 150_000);
+});
+
+// dispose() drains on the scheduler's own threads. On a libuv thread, four classifiers
+// disposing at once took all four (the default pool) for their whole drains, and unrelated
+// file I/O waited for them (a readFile: 2.9 s of a 3.0 s drain; 59 ms after). In a child, whose
+// libuv pool is the default size, whatever the test runner sets.
+const READ_DURING_DISPOSE_SOURCE = (entry: string, model: string): string => `
+import { readFile } from "node:fs/promises";
+const { TokenClassifier } = await import(${JSON.stringify(entry)});
+const many = await Promise.all([1, 2, 3, 4].map(() => TokenClassifier.load(${JSON.stringify(model)}, { intraOpThreads: 1 })));
+const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
+for (const c of many) for (let i = 0; i < 150; i++) c.classify(big).catch(() => {});
+const start = performance.now();
+const disposed = Promise.all(many.map((c) => c.dispose()));
+await new Promise((resolve) => setTimeout(resolve, 20));
+const readStart = performance.now();
+await readFile(${JSON.stringify(DIST)});
+const readMs = performance.now() - readStart;
+await disposed;
+console.log(JSON.stringify({ readMs, disposeMs: performance.now() - start }));
+`;
+
+describe.skipIf(!existsSync(DIST))("dispose() and the libuv threadpool", () => {
+  it("a file read completes promptly while four classifiers with long queues dispose", () => {
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", READ_DURING_DISPOSE_SOURCE(pathToFileURL(DIST).href, SMALL)], {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, UV_THREADPOOL_SIZE: "4" },
+    });
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+    const { readMs, disposeMs } = JSON.parse(child.stdout) as { readMs: number; disposeMs: number };
+    const times = `read ${readMs.toFixed(0)} ms while the drains took ${disposeMs.toFixed(0)} ms`;
+    // Waiting for a pool thread, the read lasted nearly the whole drain; it must take a small
+    // part of it (the JS thread, which the read's callbacks need, is busy delivering results).
+    expect(readMs, times).toBeLessThan(disposeMs / 4);
+    expect(readMs, times).toBeLessThan(timeBound(1_000, 5_000));
+  }, 150_000);
+});
+
+// Several busy classifiers in one worker that is terminated. At the teardown Node frees each
+// classifier's thread-safe function (the path results take to JS) in turn, and finalizes the
+// classifiers only after the last: the scheduler threads of the first ones went on delivering
+// into their freed function (a freed mutex locked: the whole process aborted, 3 runs of 3).
+const SEVERAL_SOURCE = (entry: string): string => `
+import { Worker } from "node:worker_threads";
+const worker = (dispose) => \`
+import { parentPort } from "node:worker_threads";
+const { TokenClassifier } = await import(\${JSON.stringify(${JSON.stringify(entry)})});
+const many = await Promise.all([1, 2, 3].map(() => TokenClassifier.load(undefined, { intraOpThreads: 1 })));
+const big = Array.from({ length: 40 }, (_, i) => "Angela Merkel met Emmanuel Macron in Paris " + i);
+for (const c of many) for (let i = 0; i < 100; i++) c.classify(big).catch(() => {});
+if (\${dispose}) for (const c of many) c.dispose();
+parentPort.postMessage("busy");
+\`;
+for (let round = 0; round < 4; round++) {
+  const w = new Worker(worker(round % 2 === 1), { eval: true });
+  await new Promise((resolve) => w.once("message", resolve));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await w.terminate();
+}
+console.log("survived");
+`;
+
+describe.skipIf(!existsSync(DIST))("worker terminated with several busy classifiers", () => {
+  it("no scheduler thread delivers into a thread-safe function Node has freed", () => {
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", SEVERAL_SOURCE(pathToFileURL(DIST).href)], {
+      encoding: "utf8",
+      timeout: 150_000,
+    });
+    expect(child.error, "spawn error or timeout").toBeUndefined();
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe("survived");
   }, 180_000);
 });
