@@ -7,10 +7,12 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { makeTokenCheck } from "./auth.js";
 import { checkContentEncoding, parseJsonBody } from "./body.js";
 import { LruCache } from "./cache.js";
+import { answerClientError } from "./client-errors.js";
 import { ConnectionTracker } from "./connections.js";
 import type { ClassifierLoader } from "./contract.js";
-import { toErrorReply } from "./http-errors.js";
+import { HttpError, toErrorReply } from "./http-errors.js";
 import { loadTokenClassifier } from "./load.js";
+import { addProtocolChecks, PROTOCOL_SERVER_OPTIONS } from "./protocol-checks.js";
 import { ModelRegistry, type ModelSpec } from "./registry.js";
 import { registerRoutes } from "./routes.js";
 
@@ -90,7 +92,7 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 0) {
     throw new Error(`requestTimeoutMs must be a non-negative integer, received ${String(requestTimeoutMs)}`);
   }
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: maxBodyBytes,
@@ -99,15 +101,20 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     // 30 s, which would let a 1 s timeout run 30 s), so the interval is scaled to the timeout;
     // Node also refuses a headersTimeout above requestTimeout.
     requestTimeout: requestTimeoutMs,
-    ...(requestTimeoutMs > 0
-      ? {
-          http: {
+    http: {
+      ...PROTOCOL_SERVER_OPTIONS,
+      ...(requestTimeoutMs > 0
+        ? {
             headersTimeout: Math.min(requestTimeoutMs, 60_000),
             connectionsCheckingInterval: Math.min(Math.max(Math.floor(requestTimeoutMs / 4), 50), 30_000),
-          },
-        }
-      : {}),
-    return503OnClosing: true,
+          }
+        : {}),
+    },
+    // Fastify's 503 for requests arriving while the server closes has Fastify's body shape: an
+    // onRequest hook below answers them instead.
+    return503OnClosing: false,
+    // Requests Node cannot parse, oversized headers, request timeouts (client-errors.ts).
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, app.server, app.log),
     // A path Fastify cannot decode (a bad percent-encoding): answered in the server's own error
     // shape rather than Fastify's.
     frameworkErrors: (error, req, reply) => {
@@ -119,6 +126,27 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     },
   });
   const connections = new ConnectionTracker(app.server);
+
+  // Responses sent while closing carry "Connection: close", so keep-alive sockets of requests
+  // that were in flight end with them instead of idling until keepAliveTimeout. Connections
+  // with no request in flight (idle keep-alive, or a client that has not sent a whole request)
+  // are closed at once, the others as soon as their last response ends (connections.ts), so
+  // shutdown waits only for requests in flight. Fastify's forceCloseConnections is not needed
+  // for this: without a serverFactory its "idle" (also its default) does nothing of its own.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+    connections.closeIdle();
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+  // A request can still arrive while closing: pipelined behind a response (a stream) that began
+  // before. Refused first, before any other check.
+  app.addHook("onRequest", async () => {
+    if (closing) throw new HttpError(503, "Server is shutting down", {}, { connection: "close" });
+  });
+  addProtocolChecks(app);
 
   // JSON only: text/plain, forms and anything else get 415. A body without a Content-Type is
   // read as JSON (clients that omit it are not refused; curl -d sends a form type, which is).
@@ -168,20 +196,6 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
     return reply.code(404).send({ error: `Not found: ${req.method} ${path}` });
   });
 
-  // Responses sent while closing carry "Connection: close", so keep-alive sockets of requests
-  // that were in flight end with them instead of idling until keepAliveTimeout. Connections
-  // with no request in flight (idle keep-alive, or a client that has not sent a whole request)
-  // are closed at once, the others as soon as their last response ends (connections.ts), so
-  // shutdown waits only for requests in flight. Fastify's forceCloseConnections is not needed
-  // for this: without a serverFactory its "idle" (also its default) does nothing of its own.
-  let closing = false;
-  app.addHook("preClose", async () => {
-    closing = true;
-    connections.closeIdle();
-  });
-  app.addHook("onSend", async (_req, reply) => {
-    if (closing) reply.header("connection", "close");
-  });
   registerRoutes(app, { registry, cache, defaultModel, maxBodyBytes, version: packageVersion(), isClosing: () => closing });
   app.addHook("onClose", async () => {
     cache.clear();

@@ -144,7 +144,9 @@ describe("request timeout", () => {
     const normalMs = Date.now() - t0;
     const r = await slow;
     expect(statusOf(r.text)).toBe(408);
-    expect(r.text).toContain('"statusCode":408');
+    // The server's error shape (Fastify's own handler sent {"error","message","statusCode"}).
+    expect(r.text).toMatch(/\r\nConnection: close\r\n/);
+    expect(r.text).toMatch(/\r\n\r\n\{"error":"Request timeout: the whole request, headers and body, must arrive within 400 ms"\}$/);
     expect(r.sent).toBeLessThan(postHead(body.length).length + body.length);
     expect(r.ms).toBeGreaterThanOrEqual(350);
     expect(r.ms).toBeLessThan(5_000);
@@ -161,6 +163,7 @@ describe("request timeout", () => {
     ]);
     for (const r of [noBody, slowHeaders]) {
       expect(statusOf(r.text)).toBe(408);
+      expect(r.text).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n[^]*\r\n\r\n\{"error":"Request timeout: [^"]*"\}$/);
       expect(r.ms).toBeLessThan(5_000);
     }
     await normalRequestWorks(server.url);

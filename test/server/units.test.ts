@@ -4,6 +4,7 @@ import { cacheKey, canonicalJson, LruCache } from "../../src/server/cache.js";
 import { ConfigError, parseBytes, parseMilliseconds, resolveServerConfig } from "../../src/server/config.js";
 import { booleanHeader, parseInferenceRequest } from "../../src/server/request.js";
 import { HttpError } from "../../src/server/http-errors.js";
+import { clientErrorReply, rawErrorResponse } from "../../src/server/client-errors.js";
 
 describe("LruCache", () => {
   it("evicts the least recently used entry past maxEntries", () => {
@@ -188,5 +189,39 @@ describe("resolveServerConfig", () => {
     expect(parseBytes("1MiB", "x")).toBe(1048576);
     expect(parseBytes(100, "x")).toBe(100);
     expect(() => parseBytes("1g", "x")).toThrow(ConfigError);
+  });
+});
+
+describe("clientErrorReply", () => {
+  const timeout = Object.assign(new Error("timeout"), { code: "ERR_HTTP_REQUEST_TIMEOUT" });
+  it("says which limit a 408 is about: Node times headers and the whole request apart", () => {
+    expect(clientErrorReply(timeout, { requestTimeout: 400, headersTimeout: 400 })).toEqual({
+      statusCode: 408,
+      message: "Request timeout: the whole request, headers and body, must arrive within 400 ms",
+    });
+    expect(clientErrorReply(timeout, { requestTimeout: 120_000, headersTimeout: 60_000 }).message).toBe(
+      "Request timeout: the headers must arrive within 60000 ms, the whole request within 120000 ms",
+    );
+    // requestTimeoutMs 0: Node still limits the headers (60 s by default).
+    expect(clientErrorReply(timeout, { requestTimeout: 0, headersTimeout: 60_000 }).message).toBe(
+      "Request timeout: the headers must arrive within 60000 ms",
+    );
+  });
+
+  it("400 with llhttp's reason for parse errors, without one for other errors", () => {
+    const limits = { requestTimeout: 0, headersTimeout: 60_000 };
+    const parse = Object.assign(new Error("Parse Error: Invalid method encountered"), { code: "HPE_INVALID_METHOD", reason: "Invalid method encountered" });
+    expect(clientErrorReply(parse, limits)).toEqual({ statusCode: 400, message: "Malformed HTTP request: Invalid method encountered" });
+    expect(clientErrorReply(Object.assign(new Error("x"), { code: "EPIPE" }), limits)).toEqual({ statusCode: 400, message: "Malformed HTTP request" });
+  });
+
+  it("rawErrorResponse is a whole response in the server's shape that closes the connection", () => {
+    const text = rawErrorResponse(431, "Résumé too large");
+    const [head, body] = text.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(head).toContain("\r\nContent-Type: application/json; charset=utf-8\r\n");
+    expect(head).toContain("\r\nConnection: close");
+    expect(JSON.parse(body!)).toEqual({ error: "Résumé too large" });
+    expect(head).toContain(`\r\nContent-Length: ${Buffer.byteLength(body!)}\r\n`);
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * Two checks Node's HTTP server makes itself, and answers itself with an empty body: an HTTP/1.1
+ * request without a Host header (400) and an Expect header other than 100-continue (417). Here
+ * Node is told not to (requireHostHeader off, a 'checkExpectation' listener) and the same checks
+ * run in an onRequest hook, so both answers go through the error handler like any other.
+ */
+import type { IncomingMessage, ServerOptions } from "node:http";
+import type { FastifyInstance } from "fastify";
+import { HttpError } from "./http-errors.js";
+
+/** Options for Node's http.createServer (Fastify's `http`): the Host check is made here instead. */
+export const PROTOCOL_SERVER_OPTIONS: ServerOptions = { requireHostHeader: false };
+
+/** Adds the checks to `app`, whose server must have been created with PROTOCOL_SERVER_OPTIONS. */
+export function addProtocolChecks(app: FastifyInstance): void {
+  // Requests whose Expect Node found it cannot meet; it tells only this listener which they are.
+  const unmetExpectations = new WeakSet<IncomingMessage>();
+  app.server.on("checkExpectation", (req, res) => {
+    unmetExpectations.add(req);
+    app.server.emit("request", req, res); // as Node does for a request it lets through
+  });
+  app.addHook("onRequest", async (req) => {
+    // RFC 9112, 3.2: a server must answer 400 to an HTTP/1.1 request without Host.
+    if (req.raw.httpVersionMajor === 1 && req.raw.httpVersionMinor === 1 && req.headers.host === undefined) {
+      throw new HttpError(400, "Missing Host header: an HTTP/1.1 request must have one", {}, { connection: "close" });
+    }
+    // The body was not read, and a client waiting on its expectation may never send it: the
+    // connection cannot be reused.
+    if (unmetExpectations.has(req.raw)) {
+      throw new HttpError(
+        417,
+        `Unsupported Expect header ${JSON.stringify(req.headers.expect)}; only "100-continue" is supported`,
+        {},
+        { connection: "close" },
+      );
+    }
+  });
+}
