@@ -260,12 +260,13 @@ void Scheduler::process(std::vector<Request>& requests, bool nested) {
 
   // With several parallel runs (small models on CPU), each runner finishes texts between its
   // own runs. With one run at a time (CUDA, large models) the runner would post-process alone
-  // while the device or the other cores wait; texts done during the runs are finished after
-  // them instead, on every host thread.
+  // while the device or the other cores wait; texts done are collected and finished on every
+  // host thread, before the next run (finish_done) and after the last.
   const bool finish_between_runs = classifier_.config().parallel_runs > 1;
   std::vector<RoundProgress::Text*> done_texts;  // single runner only: no lock needed
   t = std::chrono::steady_clock::now();
   BatchLogits logits;
+  const BatchLogits* running_logits = nullptr;  // the logits being filled, while infer runs
   std::exception_ptr failure;
   // A call aborted while the round runs: batches made only of its windows (or of aborted calls'
   // windows) are not run. A batch shared with a live call runs whole.
@@ -287,7 +288,19 @@ void Scheduler::process(std::vector<Request>& requests, bool nested) {
     }
   };
   try {
+    // One run at a time, between two runs: the texts whose windows are all done are finished and
+    // their calls delivered now (batches run shortest first after the longest: runtime/batcher.h),
+    // so a short call that shares a round with a long one does not wait for every run of it;
+    // then the small calls that arrived meanwhile are served (serve_arrivals).
+    auto before_batch = [&](size_t batches_left) {
+      if (!done_texts.empty() && running_logits != nullptr) {
+        classifier_.for_each_text(done_texts.size(), [&](size_t i) { finish(*done_texts[i], *running_logits); });
+        done_texts.clear();
+      }
+      if (!nested) serve_arrivals(batches_left);
+    };
     logits = classifier_.infer(windows, [&](const BatchLogits& stored, std::span<const uint32_t> done) {
+      running_logits = &stored;
       size_t longest = 0, sum = 0;
       for (uint32_t w : done) longest = std::max(longest, windows[w]->ids.size()), sum += windows[w]->ids.size();
       {
@@ -304,7 +317,7 @@ void Scheduler::process(std::vector<Request>& requests, bool nested) {
         if (finish_between_runs) finish(*text, stored);
         else done_texts.push_back(text);
       }
-    }, skip, on_skipped, nested ? Classifier::BeforeBatch{} : [this](size_t left) { serve_arrivals(left); });
+    }, skip, on_skipped, before_batch);
     // Windows without tokens are in no batch (nothing to run); they finish now.
     for (uint32_t w = 0; w < windows.size(); ++w) {
       if (windows[w]->ids.empty())

@@ -149,7 +149,16 @@ SequenceLogits RunAll(const Session& session, std::span<const Sequence> sequence
   }
   std::vector<size_t> lengths(sequences.size());
   for (size_t i = 0; i < sequences.size(); ++i) lengths[i] = sequences[i].ids.size();
-  const std::vector<BatchPlan> plans = PlanBatches(lengths, config, !session.has_attention_mask());
+  std::vector<BatchPlan> plans = PlanBatches(lengths, config, !session.has_attention_mask());
+  // One run at a time: the longest batch first (the most memory-hungry: ONNX Runtime's arena
+  // reaches its size at once, and an out-of-memory failure shows early), then the others
+  // shortest first. The order costs nothing in throughput when nothing runs side by side, and
+  // the texts of a call's shorter windows, finished between runs (before_batch), come back
+  // without waiting for every long window of the round. Side by side, longest first throughout,
+  // so that the runners end together.
+  if ((config.pool == nullptr || config.parallel_runs <= 1) && plans.size() > 2) {
+    std::reverse(plans.begin() + 1, plans.end());
+  }
 
   // Each batch writes its rows into their own slots of `out.data`: no two batches share a
   // sequence, so parallel batches never touch the same floats.

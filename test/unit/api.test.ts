@@ -343,6 +343,33 @@ describe("concurrency", () => {
     }
   });
 
+  it("with one run at a time, a short call in the same round as a long one comes back after a run or two, not after the round", async () => {
+    // batchWaitMs holds the short call until the long one is queued (its text ends the wait at
+    // once): one round of both. Its batches run longest first, then shortest first, and texts
+    // are finished between runs, so the short call's text is done after the second run.
+    const c = await TokenClassifier.load(undefined, { parallelRuns: 1, intraOpThreads: 1, tokenBudget: 1024, batchWaitMs: 1000 });
+    try {
+      const alone = await c.classify("Angela Merkel visited Paris.");
+      const long = "Angela Merkel visited Paris and met Emmanuel Macron in Berlin. ".repeat(600);
+      const r0 = c.stats().runs;
+      const rounds0 = c.stats().rounds;
+      let longDone = false;
+      const smallCall = c.classify("Angela Merkel visited Paris.");
+      const big = c.classify(long, { stride: 400, fullText: true }).then((r) => ((longDone = true), r));
+      const small = await smallCall;
+      const runsBefore = c.stats().runs - r0;
+      expect(longDone).toBe(false);
+      expect(small).toEqual(alone);
+      const longResult = await big;
+      expect(c.stats().rounds - rounds0).toBe(1);
+      expect(c.stats().runs - r0).toBeGreaterThan(30);
+      expect(runsBefore).toBeLessThanOrEqual(4);
+      expect(longResult.map((e) => e.word).slice(0, 3)).toEqual(["Angela Merkel", "Paris", "Emmanuel Macron"]);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   it("texts without a single token (a tokenizer without special tokens) come back empty beside others", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tokclass-nospecial-"));
     cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
