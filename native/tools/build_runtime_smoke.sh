@@ -30,6 +30,7 @@ fi
 mkdir -p "$outdir"
 g++ "${flags[@]}" -DORT_API_MANUAL_INIT -Inative -I"$ORT_INCLUDE" \
   native/runtime/ort_api.cc native/runtime/session.cc native/runtime/batcher.cc native/runtime/batch_probe.cc \
+  native/common/worker_pool.cc \
   native/tools/runtime_smoke.cc -ldl -lpthread -o "$out"
 echo "built $out"
 
