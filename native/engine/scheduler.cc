@@ -261,7 +261,7 @@ void Scheduler::process(std::vector<Request>& requests, bool nested) {
   // With several parallel runs (small models on CPU), each runner finishes texts between its
   // own runs. With one run at a time (CUDA, large models) the runner would post-process alone
   // while the device or the other cores wait; texts done are collected and finished on every
-  // host thread, before the next run (finish_done) and after the last.
+  // host thread, before the next run (before_batch, below) and after the last.
   const bool finish_between_runs = classifier_.config().parallel_runs > 1;
   std::vector<RoundProgress::Text*> done_texts;  // single runner only: no lock needed
   t = std::chrono::steady_clock::now();
