@@ -16,7 +16,7 @@
 // waiting), goes next, the longest-starved first. Counting per request, not per window, keeps
 // a large call that is served batch after batch from starving the small calls that arrive
 // during it. The count in tokens is for large batches: 16 full batches of a long strided text
-// held a short call 3-5 s on two cores; the count in batches is for small ones, where a few
+// held a short call 4-8 s on two cores; the count in batches is for small ones, where a few
 // more runs let the next callers' texts pair up with a waiting window.
 //
 // Cost: a take is O(log requests) (O(batches) when a request is starved); an arrival replans
