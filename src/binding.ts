@@ -26,6 +26,7 @@ export interface NativeClassifierConfig {
   /** 0: measured at load (CPU) or the CUDA default. */
   runCostTokens: number;
   batchWaitUs: number;
+  maxWindowTokens: number;
   device: "cpu" | "cuda";
   deviceId: number;
   intraOpThreads: number;

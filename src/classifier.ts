@@ -210,6 +210,7 @@ export class TokenClassifier {
         requireBatchInvariance: resolved.requireBatchInvariance,
         runCostTokens: resolved.runCostTokens ?? 0,
         batchWaitUs: resolved.batchWaitUs,
+        maxWindowTokens: resolved.maxWindowTokens,
         device: resolved.device,
         deviceId: resolved.deviceId,
         intraOpThreads: threading.intraOpThreads,

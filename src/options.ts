@@ -89,6 +89,12 @@ export function strategyInAnyCase(name: string): AggregationStrategy | undefined
 
 /** See LoadOptions.maxTextLength. */
 export const DEFAULT_MAX_TEXT_LENGTH = 2 ** 24;
+/**
+ * See LoadOptions.maxWindowTokens: 2^23. A text of maxTextLength's default holds ~4M tokens,
+ * so it fits at strides up to about half the window (a stride of 128 in 512 makes 1.34 times
+ * its tokens); at ~0.5 KB per window token, one text's windows then take up to ~4 GB.
+ */
+export const DEFAULT_MAX_WINDOW_TOKENS = 2 ** 23;
 /** V8's longest string, in UTF-16 code units: the most maxTextLength can be. */
 export const LONGEST_JS_STRING = 2 ** 29 - 24;
 
@@ -97,6 +103,7 @@ export interface ResolvedLoadOptions {
   deviceId: number;
   maxLength?: number;
   maxTextLength: number;
+  maxWindowTokens: number;
   modelFile?: string;
   revision?: string;
   intraOpThreads?: number;
@@ -117,7 +124,7 @@ export interface ResolvedLoadOptions {
 }
 
 const LOAD_KEYS = [
-  "device", "deviceId", "maxLength", "maxTextLength", "modelFile", "revision", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
+  "device", "deviceId", "maxLength", "maxTextLength", "maxWindowTokens", "modelFile", "revision", "intraOpThreads", "interOpThreads", "parallelRuns", "hostThreads", "spinning",
   "graphOptimizationLevel",
   "memoryArena", "tokenBudget", "maxBatchSize", "requireBatchInvariance", "runCostTokens", "batchWaitMs", "runtimeLibrary", "cudaTf32", "cudaMemLimit",
 ] as const;
@@ -155,6 +162,8 @@ export function resolveLoadOptions(input: LoadOptions | undefined): ResolvedLoad
     maxLength: o.maxLength === undefined ? undefined : integer(o.maxLength, "options.maxLength", 4, 1_000_000),
     maxTextLength:
       o.maxTextLength === undefined ? DEFAULT_MAX_TEXT_LENGTH : integer(o.maxTextLength, "options.maxTextLength", 1, LONGEST_JS_STRING),
+    maxWindowTokens:
+      o.maxWindowTokens === undefined ? DEFAULT_MAX_WINDOW_TOKENS : integer(o.maxWindowTokens, "options.maxWindowTokens", 0),
     modelFile: o.modelFile as string | undefined,
     revision: o.revision as string | undefined,
     // Left undefined when not given: the defaults depend on the model's size (threadingFor).

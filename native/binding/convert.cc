@@ -150,6 +150,7 @@ ClassifierConfig to_classifier_config(const Napi::Object& o) {
   c.host_threads = std::max<size_t>(1, get_size(o, "hostThreads", c.host_threads));
   c.solo_intra_op_threads = static_cast<int>(get_size(o, "soloIntraOpThreads", 0));
   c.batch_wait_us = get_size(o, "batchWaitUs", c.batch_wait_us);
+  c.max_window_tokens = get_size(o, "maxWindowTokens", c.max_window_tokens);
   runtime::SessionConfig& s = c.session;
   s.device = get_string(o, "device", "cpu");
   s.device_id = static_cast<int>(get_size(o, "deviceId", 0));

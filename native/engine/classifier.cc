@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 
@@ -234,6 +235,8 @@ void Classifier::prepare_round(std::span<RoundRequest> round, const ForEach& for
       windows.reserve(1 + overflow.size());
       windows.push_back(std::move(first));
       for (Encoding& w : overflow) windows.push_back(std::move(w));
+    } catch (const WindowLimitError& e) {
+      tokenize_failure.record(refs[k], std::make_exception_ptr(window_limit_error(e, refs[k].text, *request.params)));
     } catch (...) {
       tokenize_failure.record(refs[k], std::current_exception());
     }
@@ -254,7 +257,20 @@ EncodeOptions Classifier::encode_options(const ClassifyParams& params) const {
   options.stride = params.stride.value_or(0);
   options.return_overflowing = params.stride.has_value();
   options.truncation_early_exit = !params.full_text;
+  options.max_window_tokens = config_.max_window_tokens;
   return options;
+}
+
+Error Classifier::window_limit_error(const WindowLimitError& e, size_t text, const ClassifyParams& params) const {
+  const double times = static_cast<double>(e.window_tokens) / static_cast<double>(std::max<size_t>(e.text_tokens, 1));
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.1f", times);
+  return Error::for_text(codes::kInvalidText, text,
+                         "needs " + std::to_string(e.windows) + " windows of up to " + std::to_string(config_.max_length) +
+                             " tokens at stride " + std::to_string(params.stride.value_or(0)) + ", " +
+                             std::to_string(e.window_tokens) + " tokens in all (" + ratio + " times the text's " +
+                             std::to_string(e.text_tokens) + " tokens), more than the load option maxWindowTokens (" +
+                             std::to_string(e.limit) + ") allows: use a smaller stride, or split the text");
 }
 
 runtime::BatcherConfig Classifier::planning() const {

@@ -49,6 +49,12 @@ struct ClassifierConfig {
   // single batch (a lone text gets every core; the main session then has 1 thread per run).
   int solo_intra_op_threads = 0;
   size_t batch_wait_us = 0;  // optional wait for more concurrent calls (0: greedy batching only)
+  // The most tokens the stride windows of one text may hold, special tokens included (0: no
+  // limit). Each window token costs ~0.5 KB until the text is finished (its encoding, logits,
+  // scores and pre-entities), and a stride close to the window repeats every token up to
+  // max_length times: a text over the limit fails alone (ERR_INVALID_TEXT) before its windows
+  // are built, instead of exhausting memory.
+  size_t max_window_tokens = 0;
   runtime::SessionConfig session;
 };
 
@@ -183,6 +189,8 @@ class Classifier {
 
  private:
   EncodeOptions encode_options(const ClassifyParams& params) const;
+  // A text over max_window_tokens, worded for the caller: its index, the load option to raise.
+  Error window_limit_error(const WindowLimitError& e, size_t text, const ClassifyParams& params) const;
 
   Classifier(ClassifierConfig config, std::unique_ptr<Tokenizer> tokenizer,
              std::unique_ptr<runtime::Session> session);

@@ -58,8 +58,18 @@ struct Tokenizer::Impl {
   // Truncation (into overflowing windows) then special tokens on every window.
   void finish(Encoding& enc, const EncodeOptions& o) const {
     if (o.max_length > 0) {
-      size_t effective = o.max_length - added_tokens(o);
-      if (enc.size() > effective) truncate_encoding(enc, effective, o.stride);
+      const size_t added = added_tokens(o);
+      const size_t effective = o.max_length - added;
+      if (enc.size() > effective) {
+        if (o.return_overflowing && o.max_window_tokens > 0) {
+          // Counted before any window exists: a long text at a stride close to the window
+          // makes up to max_length copies of each token, gigabytes for a few megabytes of text.
+          const WindowShape shape = window_shape(enc.size(), effective, o.stride);
+          const size_t total = shape.tokens + shape.windows * added;
+          if (total > o.max_window_tokens) throw WindowLimitError(enc.size(), shape.windows, total, o.max_window_tokens);
+        }
+        truncate_encoding(enc, effective, o.stride, o.return_overflowing);
+      }
     }
     if (!o.return_overflowing) enc.overflowing.clear();
     if (o.add_special_tokens && post_processor) {
@@ -68,6 +78,15 @@ struct Tokenizer::Impl {
     }
   }
 };
+
+WindowLimitError::WindowLimitError(size_t text_tokens_, size_t windows_, size_t window_tokens_, size_t limit_)
+    : Error(codes::kInvalidText, "would make " + std::to_string(windows_) + " windows holding " +
+                                     std::to_string(window_tokens_) + " tokens, more than the limit of " +
+                                     std::to_string(limit_)),
+      text_tokens(text_tokens_),
+      windows(windows_),
+      window_tokens(window_tokens_),
+      limit(limit_) {}
 
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Tokenizer::~Tokenizer() = default;

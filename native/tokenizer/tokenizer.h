@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.h"
 #include "tokenizer/encoding.h"
 #include "tokenizer/token_decoder.h"
 
@@ -34,6 +35,21 @@ struct EncodeOptions {
   // then end there too, which is what the reference pipeline returns. false = tokenizers
   // 0.22 behavior (overflowing windows cover the whole text).
   bool truncation_early_exit = true;
+  // With return_overflowing: the most tokens (special tokens included) all the windows of one
+  // text may hold; more throws WindowLimitError before any window is built. 0 = no limit.
+  size_t max_window_tokens = 0;
+};
+
+// A text whose overflowing windows would hold more than EncodeOptions::max_window_tokens
+// tokens. Carries the numbers so that a caller can word the error in its own terms (the
+// classifier names its load option and the text's index); code ERR_INVALID_TEXT.
+class WindowLimitError : public Error {
+ public:
+  WindowLimitError(size_t text_tokens, size_t windows, size_t window_tokens, size_t limit);
+  size_t text_tokens;    // the text's own tokens, before windowing (no special tokens)
+  size_t windows;        // windows it would make
+  size_t window_tokens;  // tokens they would hold, special tokens included
+  size_t limit;
 };
 
 class Tokenizer : public TokenDecoder {

@@ -18,7 +18,14 @@ Encoding slice_encoding(const Encoding& enc, size_t start, size_t stop) {
   return out;
 }
 
-void truncate_encoding(Encoding& enc, size_t max_len, size_t stride) {
+WindowShape window_shape(size_t len, size_t max_len, size_t stride) {
+  if (max_len == 0 || len <= max_len) return WindowShape{1, len};
+  const size_t step = max_len - stride;  // > 0: stride < max_len is required
+  const size_t more = (len - max_len + step - 1) / step;  // windows after the first
+  return WindowShape{1 + more, len + more * stride};
+}
+
+void truncate_encoding(Encoding& enc, size_t max_len, size_t stride, bool keep_overflowing) {
   const size_t len = enc.size();
   if (max_len >= len) return;
   if (max_len == 0) {
@@ -31,7 +38,7 @@ void truncate_encoding(Encoding& enc, size_t max_len, size_t stride) {
     throw Error(codes::kStrideTooLarge, "stride must be strictly less than the window length");
   const size_t step = max_len - stride;
   Encoding main = slice_encoding(enc, 0, max_len);
-  for (size_t start = step; start < len; start += step) {
+  for (size_t start = keep_overflowing ? step : len; start < len; start += step) {
     size_t stop = std::min(start + max_len, len);
     main.overflowing.push_back(slice_encoding(enc, start, stop));
     if (stop == len) break;

@@ -19,6 +19,7 @@
 #include "tokenizer/decoders/wordpiece.h"
 #include "tokenizer/models/vocab_table.h"
 #include "tokenizer/normalized_string.h"
+#include "tokenizer/truncation.h"
 #include "tools/check.h"
 #include "unicode/unicode.h"
 
@@ -273,9 +274,45 @@ void test_vocab_table() {
   check(!empty.find("") && !empty.find("a") && empty.keys_by_id().empty(), "empty vocab table");
 }
 
+// window_shape counts exactly what truncate_encoding builds (the window limit is checked with
+// the count, before anything is built), and keep_overflowing = false builds the first window
+// alone, the same as the first of all windows.
+void test_window_shape() {
+  size_t mismatches = 0, first_differs = 0;
+  for (size_t len = 0; len <= 60; ++len) {
+    Encoding enc;
+    for (size_t i = 0; i < len; ++i) {
+      enc.ids.push_back(static_cast<uint32_t>(i));
+      enc.type_ids.push_back(0);
+      enc.tokens.push_back(std::to_string(i));
+      enc.offsets.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)});
+      enc.special_tokens_mask.push_back(0);
+      enc.word_ids.push_back(static_cast<int32_t>(i));
+    }
+    for (size_t max_len = 1; max_len <= 13; ++max_len) {
+      for (size_t stride = 0; stride < max_len; ++stride) {
+        Encoding all = enc;
+        truncate_encoding(all, max_len, stride);
+        size_t tokens = all.size();
+        for (const Encoding& w : all.overflowing) tokens += w.size();
+        const WindowShape shape = window_shape(len, max_len, stride);
+        if (shape.windows != 1 + all.overflowing.size() || shape.tokens != tokens) ++mismatches;
+        Encoding first = enc;
+        truncate_encoding(first, max_len, stride, false);
+        if (!first.overflowing.empty() || first.ids != all.ids || first.offsets != all.offsets) ++first_differs;
+      }
+    }
+  }
+  check(mismatches == 0, "window_shape counts what truncate_encoding builds");
+  check(first_differs == 0, "truncate_encoding without overflowing keeps the first window alone");
+  check(window_shape(1'000'000, 510, 500).windows == 99'950 && window_shape(1'000'000, 510, 500).tokens == 50'974'500,
+        "window_shape of a long text at a stride close to the window");
+}
+
 }  // namespace
 
 int main() {
+  test_window_shape();
   test_split_behaviors();
   test_transforms();
   test_json();

@@ -445,6 +445,56 @@ describe("texts longer than maxTextLength", () => {
   });
 });
 
+describe("stride windows over maxWindowTokens", () => {
+  // Each window repeats `stride` tokens of the one before, so a stride close to the window
+  // multiplies a text's tokens up to maxLength times, at ~0.5 KB per window token: unchecked,
+  // a few megabytes of text asked for tens of gigabytes and the process was killed.
+  const LONG = "Sarah Parker visited New York City and Paris. ".repeat(300);
+  const WINDOWED = { stride: 100, fullText: true } as const;
+
+  it("a text whose windows would hold more tokens rejects with ERR_INVALID_TEXT naming it, before any window is built; one at the limit runs", async () => {
+    const before = clf.stats();
+    const expected = await clf.classify(LONG, WINDOWED);
+    // What the windows hold, as the engine counted it while running them (special tokens in).
+    const windowTokens = clf.stats().tokens - before.tokens;
+    const windows = clf.stats().windows - before.windows;
+    expect(windows).toBeGreaterThan(3);
+    const atLimit = await TokenClassifier.load(MODEL, { maxWindowTokens: windowTokens });
+    const below = await TokenClassifier.load(MODEL, { maxWindowTokens: windowTokens - 1 });
+    const off = await TokenClassifier.load(MODEL, { maxWindowTokens: 0 });
+    try {
+      expect(await atLimit.classify(LONG, WINDOWED)).toEqual(expected);
+      const error = await rejectsWith(() => below.classify([SAMPLE, LONG], WINDOWED), "ERR_INVALID_TEXT", /maxWindowTokens/);
+      expect(error.textIndex).toBe(1);
+      expect(error.message).toContain(`text 1 needs ${windows} windows of up to 512 tokens at stride 100, ${windowTokens} tokens in all`);
+      expect(below.stats().windows).toBe(0);  // refused before its windows were made
+      // Texts within the limit, and the pipeline's default windowing (it stops at the first
+      // window's length), are untouched.
+      expect(await below.classify(SAMPLE, WINDOWED)).toEqual(await clf.classify(SAMPLE, WINDOWED));
+      expect(await below.classify(LONG, { stride: 100 })).toEqual(await clf.classify(LONG, { stride: 100 }));
+      expect(await off.classify(LONG, WINDOWED)).toEqual(expected);  // 0: no limit
+    } finally {
+      await Promise.all([atLimit.dispose(), below.dispose(), off.dispose()]);
+    }
+    await healthy();
+  });
+
+  it("the default, 2^23 tokens, refuses a long text at a stride close to the window at once", async () => {
+    // ~300,000 tokens at stride 500 of 510: 15.3M window tokens, ~7 GB of windows.
+    const text = "Sarah Parker visited Paris. ".repeat(60_000);
+    const t0 = performance.now();
+    await rejectsWith(() => clf.classify(text, { stride: 500, fullText: true }), "ERR_INVALID_TEXT", /maxWindowTokens \(8388608\)/);
+    expect(performance.now() - t0).toBeLessThan(timeBound(20_000, 60_000));
+    await healthy();
+  });
+
+  it("a limit that is not a whole number >= 0 is refused at load", async () => {
+    for (const bad of [-1, 1.5, "100", Number.NaN]) {
+      await rejectsWith(() => TokenClassifier.load(MODEL, { maxWindowTokens: bad as number }), "ERR_INVALID_ARGUMENT", /options\.maxWindowTokens/);
+    }
+  });
+});
+
 describe("arrays are read once, into arrays of tokclass's own", () => {
   /** An array whose element 0 is a getter: `first` on the first read, `later` after it. */
   function fickle(first: unknown, later: unknown): { array: unknown[]; reads: () => number } {
