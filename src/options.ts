@@ -92,7 +92,7 @@ export const DEFAULT_MAX_TEXT_LENGTH = 2 ** 24;
 /**
  * See LoadOptions.maxWindowTokens: 2^23. A text of maxTextLength's default holds ~4M tokens,
  * so it fits at strides up to about half the window (a stride of 128 in 512 makes 1.34 times
- * its tokens); at ~0.5 KB per window token, one text's windows then take up to ~4 GB.
+ * its tokens); at ~140 bytes per window token, one text's windows then take up to ~1.2 GB.
  */
 export const DEFAULT_MAX_WINDOW_TOKENS = 2 ** 23;
 /** V8's longest string, in UTF-16 code units: the most maxTextLength can be. */

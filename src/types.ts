@@ -54,9 +54,9 @@ export interface LoadOptions {
   /**
    * Most tokens the stride windows of one text may hold, special tokens included. Each window
    * repeats `stride` tokens of the one before, so a stride close to the window multiplies a
-   * text's tokens (up to maxLength times), and each window token holds ~0.5 KB until its text
+   * text's tokens (up to maxLength times), and each window token holds ~140 bytes until its text
    * is finished. A text over the limit rejects with ERR_INVALID_TEXT before its windows are
-   * built. Default 8,388,608 (2^23; ~4 GB at most for one text); 0 turns the limit off. Only
+   * built. Default 8,388,608 (2^23; ~1.2 GB at most for one text); 0 turns the limit off. Only
    * `stride` with `fullText: true` windows a whole long text: the pipeline's default stops at
    * the first window's length.
    */

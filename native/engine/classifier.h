@@ -50,7 +50,7 @@ struct ClassifierConfig {
   int solo_intra_op_threads = 0;
   size_t batch_wait_us = 0;  // optional wait for more concurrent calls (0: greedy batching only)
   // The most tokens the stride windows of one text may hold, special tokens included (0: no
-  // limit). Each window token costs ~0.5 KB until the text is finished (its encoding, logits,
+  // limit). Each window token costs ~140 bytes until the text is finished (its encoding, logits,
   // scores and pre-entities), and a stride close to the window repeats every token up to
   // max_length times: a text over the limit fails alone (ERR_INVALID_TEXT) before its windows
   // are built, instead of exhausting memory.

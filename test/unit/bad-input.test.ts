@@ -447,8 +447,9 @@ describe("texts longer than maxTextLength", () => {
 
 describe("stride windows over maxWindowTokens", () => {
   // Each window repeats `stride` tokens of the one before, so a stride close to the window
-  // multiplies a text's tokens up to maxLength times, at ~0.5 KB per window token: unchecked,
-  // a few megabytes of text asked for tens of gigabytes and the process was killed.
+  // multiplies a text's tokens up to maxLength times, at ~140 bytes per window token: unchecked,
+  // a text of maxTextLength at stride 500 of 512 would ask for ~20 GB, where running out kills
+  // the process rather than failing the call.
   const LONG = "Sarah Parker visited New York City and Paris. ".repeat(300);
   const WINDOWED = { stride: 100, fullText: true } as const;
 
@@ -480,7 +481,7 @@ describe("stride windows over maxWindowTokens", () => {
   });
 
   it("the default, 2^23 tokens, refuses a long text at a stride close to the window at once", async () => {
-    // ~300,000 tokens at stride 500 of 510: 15.3M window tokens, ~7 GB of windows.
+    // ~300,000 tokens at stride 500 of 510: 15.3M window tokens, ~2 GB of windows.
     const text = "Sarah Parker visited Paris. ".repeat(60_000);
     const t0 = performance.now();
     await rejectsWith(() => clf.classify(text, { stride: 500, fullText: true }), "ERR_INVALID_TEXT", /maxWindowTokens \(8388608\)/);
