@@ -2,10 +2,14 @@
  * Two checks Node's HTTP server makes itself, and answers itself with an empty body: an HTTP/1.1
  * request without a Host header (400) and an Expect header other than 100-continue (417). Here
  * Node is told not to (requireHostHeader off, a 'checkExpectation' listener) and the same checks
- * run in an onRequest hook, so both answers go through the error handler like any other.
+ * run in an onRequest hook, so both answers go through the error handler like any other. And a
+ * CONNECT request, which Node hands only to 'connect' listeners and otherwise answers by closing
+ * the socket without a word, gets a 501 in the server's shape.
  */
 import type { IncomingMessage, ServerOptions } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { rawErrorResponse } from "./client-errors.js";
 import { HttpError } from "./http-errors.js";
 
 /** Options for Node's http.createServer (Fastify's `http`): the Host check is made here instead. */
@@ -13,6 +17,14 @@ export const PROTOCOL_SERVER_OPTIONS: ServerOptions = { requireHostHeader: false
 
 /** Adds the checks to `app`, whose server must have been created with PROTOCOL_SERVER_OPTIONS. */
 export function addProtocolChecks(app: FastifyInstance): void {
+  // CONNECT asks for a tunnel, which only a proxy makes: no resource of this server takes it
+  // (RFC 9110 15.6.2: 501 for a method not supported for any resource). The request never
+  // reaches Fastify, and the socket is Node's no longer, so the answer is written on it here.
+  app.server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => {}); // a client gone before the answer: nothing to tell
+    if (socket.writable) socket.write(rawErrorResponse(501, `Method ${req.method} is not supported: this server is not a proxy`));
+    socket.destroy();
+  });
   // Requests whose Expect Node found it cannot meet; it tells only this listener which they are.
   const unmetExpectations = new WeakSet<IncomingMessage>();
   app.server.on("checkExpectation", (req, res) => {

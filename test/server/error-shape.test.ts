@@ -225,6 +225,8 @@ describe("errors that already went through the server's error handler", () => {
       [`GET /models/%E0%A4%A HTTP/1.1\r\n${HOST}\r\n`, 400, false],
       [`GET /nowhere HTTP/1.1\r\n${HOST}\r\n`, 404, false],
       [`PROPFIND / HTTP/1.1\r\n${HOST}\r\n`, 405, false],
+      // Node hands CONNECT to 'connect' listeners only; without one it closed the socket unanswered.
+      [`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`, 501, true],
     ];
     for (const [request, status, closes] of cases) {
       const res = await exchange(server.url, request, closes);
