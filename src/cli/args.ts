@@ -44,7 +44,10 @@ Options:
       --revision REV       branch, tag or commit of a cached model id (default main)
   -s, --strategy NAME      aggregation: none | simple | first | average | max (default simple)
       --ignore-labels L,L  labels to drop, comma-separated (default O; "" keeps all)
-      --stride N           classify long texts in overlapping windows sharing N tokens
+      --stride N           overlapping windows sharing N tokens; as the Hugging Face pipeline,
+                           only the first window's length of a long text (see --full-text)
+      --full-text          with --stride, window the whole text
+      --max-window-tokens N  most tokens one text's windows may hold (default 8388608; 0: no limit)
       --offsets UNIT       utf16 (default; JavaScript string indices) | codepoint (Python)
       --text               add each entity's text
       --device DEV         cpu (default) | cuda
@@ -121,6 +124,8 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
         strategy: { type: "string", short: "s" },
         "ignore-labels": { type: "string" },
         stride: { type: "string" },
+        "full-text": { type: "boolean" },
+        "max-window-tokens": { type: "string" },
         offsets: { type: "string" },
         text: { type: "boolean" },
         device: { type: "string" },
@@ -148,6 +153,10 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
     classify.ignoreLabels = v["ignore-labels"].split(",").map((s) => s.trim()).filter((s) => s.length > 0);
   }
   if (v.stride !== undefined) classify.stride = positiveInt(v.stride, "--stride", 0);
+  if (v["full-text"]) {
+    if (v.stride === undefined) throw new UsageError("--full-text needs --stride: without windows only the first window's length is classified");
+    classify.fullText = true;
+  }
   if (v.offsets !== undefined) classify.offsets = oneOf<OffsetUnit>(v.offsets, ["utf16", "codepoint"], "--offsets");
   if (v.text) classify.includeText = true;
 
@@ -156,6 +165,7 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
   if (v["model-file"] !== undefined) load.modelFile = v["model-file"];
   if (v.revision !== undefined) load.revision = v.revision;
   if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length", 1, LONGEST_JS_STRING);
+  if (v["max-window-tokens"] !== undefined) load.maxWindowTokens = positiveInt(v["max-window-tokens"], "--max-window-tokens", 0);
 
   let input = v.input;
   let texts = positionals;

@@ -115,6 +115,34 @@ describe.skipIf(!addonBuilt)("tokclass with the embedded model", () => {
     expect(JSON.parse(cp.stdout)).toEqual(await clf.classify("🗽 Paris and Berlin", { offsets: "codepoint", aggregationStrategy: "first" }));
   });
 
+  it("--stride windows the first window's length as the pipeline does; --full-text the whole text; over --max-window-tokens exits 1", async () => {
+    const long = "Angela Merkel met Emmanuel Macron in Paris. ".repeat(120); // ~1,300 tokens
+    const first = await run(["--stride", "64", long]);
+    const full = await run(["--stride", "64", "--full-text", long]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(full.code, full.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual(await clf.classify(long, { stride: 64 }));
+    const whole = await clf.classify(long, { stride: 64, fullText: true });
+    expect(JSON.parse(full.stdout)).toEqual(whole);
+    expect(whole.length).toBeGreaterThan((JSON.parse(first.stdout) as unknown[]).length);
+    // A text over the limit is bad input (exit 3) named by where it came from; the texts
+    // before it are written, as before a bad line.
+    const limited = await run(["--stride", "64", "--full-text", "--max-window-tokens", "1000", "Paris", long, "Berlin"]);
+    expect(limited.code).toBe(3);
+    expect(limited.stderr).toMatch(/^tokclass: argument 2: text needs \d+ windows .*maxWindowTokens \(1000\)/);
+    expect(limited.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([await clf.classify("Paris")]);
+    const lines = ["Angela Merkel", "", long, "Berlin", "Rome"].join("\n");
+    const piped = await run(["--stride", "64", "--full-text", "--max-window-tokens", "1000", "-"], lines);
+    expect(piped.code).toBe(3);
+    expect(piped.stderr).toMatch(/^tokclass: line 3: text needs \d+ windows/);
+    expect(piped.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([await clf.classify("Angela Merkel"), []]);
+    // One line per call: the calls queued behind the refused one are not written either.
+    const single = await run(["--stride", "64", "--full-text", "--max-window-tokens", "1000", "--batch-size", "1", "-"], lines);
+    expect(single.code).toBe(3);
+    expect(single.stderr).toMatch(/^tokclass: line 3: text needs/);
+    expect(single.stdout).toBe(piped.stdout);
+  });
+
   it("reads JSONL and plain lines from stdin, one output line each", async () => {
     const texts = [SEED, "Angela Merkel visited Paris.", "", "no entities", 'He said "Berlin".'];
     const lines = [JSON.stringify({ inputs: texts[0] }), JSON.stringify({ text: texts[1] }), "", JSON.stringify(texts[3]), texts[4]];

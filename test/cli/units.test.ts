@@ -30,6 +30,10 @@ describe("parseCli", () => {
     });
     expect((parseCli(["--ignore-labels", "", "x"]) as ClassifyCommand).classify.ignoreLabels).toEqual([]);
     expect((parseCli(["--max-text-length", "1000", "x"]) as ClassifyCommand).load).toEqual({ maxTextLength: 1000 });
+    expect(parseCli(["--stride", "8", "--full-text", "--max-window-tokens", "0", "x"])).toMatchObject({
+      classify: { stride: 8, fullText: true },
+      load: { maxWindowTokens: 0 },
+    });
     expect(parseCli(["-m", "dslim/bert-base-NER", "--revision", "v2", "x"])).toMatchObject({ model: "dslim/bert-base-NER", load: { revision: "v2" } });
   });
 
@@ -51,7 +55,7 @@ describe("parseCli", () => {
   });
 
   it("usage errors", () => {
-    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"], ["--max-text-length", "536870889", "x"]];
+    const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"], ["--max-text-length", "536870889", "x"], ["--full-text", "x"], ["--stride", "8", "--max-window-tokens", "-1", "x"], ["--stride", "8", "--max-window-tokens", "1.5", "x"]];
     for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
   });
 
