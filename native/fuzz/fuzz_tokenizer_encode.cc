@@ -3,7 +3,8 @@
 // $TOKCLASS_FUZZ_TOKENIZERS). Input: 3 option bytes, then the text as UTF-8 (bytes that are not
 // valid UTF-8 are read as Latin-1, so every input is a text).
 //   byte 0: tokenizer index (low 3 bits); 0x08 no special tokens; 0x10 also encode_words;
-//           0x20 encode twice and compare (determinism); 0x40 truncation_early_exit off
+//           0x20 encode twice and compare (determinism); 0x40 truncation_early_exit off;
+//           0x80 encode again with max_window_tokens at the windows' total and one below
 //   byte 1: max_length: 0 = none, else special tokens + 1 + (b % 64); 0xFF = exactly the special
 //           tokens (must be refused or handled, never crash)
 //   byte 2: stride: b % (room) when b < 0x80, else b - 0x80 (may be too large: ERR_STRIDE_TOO_LARGE)
@@ -158,6 +159,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else {
       FUZZ_CHECK(stitched == expected, "windows give %zu tokens, the untruncated encoding %zu", stitched.size(),
                  expected.size());
+    }
+  }
+
+  // The window limit counts exactly what the windows hold: at their total they are made as
+  // without a limit; one token below, none is made and WindowLimitError gives that total.
+  if ((b0 & 0x80) && !enc.overflowing.empty()) {
+    size_t total = enc.size();
+    for (const Encoding& w : enc.overflowing) total += w.size();
+    EncodeOptions limited = o;
+    limited.max_window_tokens = total;
+    const Encoding same = tok.encode(text, limited);
+    FUZZ_CHECK(same.ids == enc.ids && same.overflowing.size() == enc.overflowing.size(),
+               "a limit equal to the windows' %zu tokens changed them", total);
+    limited.max_window_tokens = total - 1;
+    try {
+      (void)tok.encode(text, limited);
+      FUZZ_CHECK(false, "windows of %zu tokens made under a limit of %zu", total, total - 1);
+    } catch (const WindowLimitError& e) {
+      FUZZ_CHECK(e.window_tokens == total && e.windows == 1 + enc.overflowing.size(),
+                 "WindowLimitError counts %zu tokens in %zu windows; they hold %zu in %zu", e.window_tokens, e.windows,
+                 total, 1 + enc.overflowing.size());
     }
   }
 

@@ -19,7 +19,8 @@ Encoding slice_encoding(const Encoding& enc, size_t start, size_t stop) {
 }
 
 WindowShape window_shape(size_t len, size_t max_len, size_t stride) {
-  if (max_len == 0 || len <= max_len) return WindowShape{1, len};
+  if (len <= max_len) return WindowShape{1, len};
+  if (max_len == 0) return WindowShape{2, len};  // an empty first window, then all of it
   const size_t step = max_len - stride;  // > 0: stride < max_len is required
   const size_t more = (len - max_len + step - 1) / step;  // windows after the first
   return WindowShape{1 + more, len + more * stride};
@@ -31,7 +32,7 @@ void truncate_encoding(Encoding& enc, size_t max_len, size_t stride, bool keep_o
   if (max_len == 0) {
     Encoding all = std::move(enc);
     enc = Encoding{};
-    enc.overflowing.push_back(std::move(all));
+    if (keep_overflowing) enc.overflowing.push_back(std::move(all));
     return;
   }
   if (stride >= max_len)

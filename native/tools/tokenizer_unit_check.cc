@@ -289,8 +289,8 @@ void test_window_shape() {
       enc.special_tokens_mask.push_back(0);
       enc.word_ids.push_back(static_cast<int32_t>(i));
     }
-    for (size_t max_len = 1; max_len <= 13; ++max_len) {
-      for (size_t stride = 0; stride < max_len; ++stride) {
+    for (size_t max_len = 0; max_len <= 13; ++max_len) {
+      for (size_t stride = 0; stride < std::max<size_t>(max_len, 1); ++stride) {
         Encoding all = enc;
         truncate_encoding(all, max_len, stride);
         size_t tokens = all.size();
