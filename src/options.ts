@@ -90,7 +90,7 @@ export function strategyInAnyCase(name: string): AggregationStrategy | undefined
 /** See LoadOptions.maxTextLength. */
 export const DEFAULT_MAX_TEXT_LENGTH = 2 ** 24;
 /**
- * See LoadOptions.maxWindowTokens: 2^23. A text of maxTextLength's default holds ~4M tokens,
+ * See LoadOptions.maxWindowTokens: 2^23. A text of maxTextLength's default holds 3-4M tokens,
  * so it fits at strides up to about half the window (a stride of 128 in 512 makes 1.34 times
  * its tokens); at ~140 bytes per window token, one text's windows then take up to ~1.2 GB.
  */
