@@ -68,10 +68,10 @@ struct Tokenizer::Impl {
           const size_t total = shape.tokens + shape.windows * added;
           if (total > o.max_window_tokens) throw WindowLimitError(enc.size(), shape.windows, total, o.max_window_tokens);
         }
+        // Without return_overflowing only the first window is made (nothing else fills it).
         truncate_encoding(enc, effective, o.stride, o.return_overflowing);
       }
     }
-    if (!o.return_overflowing) enc.overflowing.clear();
     if (o.add_special_tokens && post_processor) {
       post_processor->process(enc);
       for (Encoding& w : enc.overflowing) post_processor->process(w);
