@@ -75,9 +75,9 @@ struct BatchPlan {
 };
 
 // Plans batches for sequences of the given lengths, longest first. Zero-length sequences are
-// left out (there is nothing to run). With `equal_lengths_only` a batch never mixes lengths, for models without
-// an attention_mask input, where padding would change the results. Throws kInvalidArgument
-// for a zero budget or row cap.
+// left out (there is nothing to run). With `equal_lengths_only` a batch never mixes lengths,
+// for models without an attention_mask input, where padding would change the results. Throws
+// kInvalidArgument for a zero budget or row cap.
 std::vector<BatchPlan> PlanBatches(std::span<const size_t> lengths, const BatcherConfig& config,
                                    bool equal_lengths_only = false);
 

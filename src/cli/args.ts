@@ -1,7 +1,7 @@
 /** Command-line parsing (node:util parseArgs) into one flat, validated command. */
 import { parseArgs } from "node:util";
 import type { ServeFlags } from "../server/config.js";
-import { LONGEST_JS_STRING } from "../options.js";
+import { DEFAULT_MAX_TEXT_LENGTH, DEFAULT_MAX_WINDOW_TOKENS, LONGEST_JS_STRING } from "../options.js";
 import type { AggregationStrategy, ClassifyOptions, Device, LoadOptions, OffsetUnit } from "../types.js";
 
 export const EXIT_OK = 0;
@@ -47,12 +47,12 @@ Options:
       --stride N           overlapping windows sharing N tokens; as the Hugging Face pipeline,
                            only the first window's length of a long text (see --full-text)
       --full-text          with --stride, window the whole text
-      --max-window-tokens N  most tokens one text's windows may hold (default 8388608; 0: no limit)
+      --max-window-tokens N  most tokens one text's windows may hold (default ${DEFAULT_MAX_WINDOW_TOKENS}; 0: no limit)
       --offsets UNIT       utf16 (default; JavaScript string indices) | codepoint (Python)
       --text               add each entity's text
       --device DEV         cpu (default) | cuda
       --model-file FILE    ONNX file inside the model folder (e.g. model_quantized.onnx)
-      --max-text-length N  longest text, in UTF-16 code units (default 16777216)
+      --max-text-length N  longest text, in UTF-16 code units (default ${DEFAULT_MAX_TEXT_LENGTH})
   -i, --input FILE         read inputs from FILE ("-": standard input)
       --batch-size N       lines per classify call (default 64)
       --pretty             aligned table for people instead of JSON
