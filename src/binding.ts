@@ -83,6 +83,7 @@ export interface NativeClassifier {
  */
 export interface ClassifierStats {
   rounds: number;
+  /** Native calls: one per classify()/query() call, one per chunk of a call sent in chunks (call-chunks.ts). */
   requests: number;
   texts: number;
   windows: number;

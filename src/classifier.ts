@@ -12,7 +12,8 @@ import {
   type NativeClassifyParams,
   type NativeEntity,
 } from "./binding.js";
-import { TokClassError } from "./errors.js";
+import { CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
+import { inWholeCall, TokClassError } from "./errors.js";
 import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
@@ -151,6 +152,8 @@ export class TokenClassifier {
   #lastCancelId = 0;
   /** The options of a call without any, resolved on first use (#run never changes them). */
   #defaultOptions: ResolvedClassifyOptions | undefined;
+  /** Calls sent in chunks and not yet settled: dispose() lets them finish before freeing. */
+  readonly #chunkedCalls = new Set<Promise<unknown>>();
 
   private constructor(
     handle: NativeClassifier,
@@ -305,7 +308,8 @@ export class TokenClassifier {
   }
 
   /**
-   * Counters since load: rounds (intakes of concurrent calls), requests, texts, windows, model
+   * Counters since load: rounds (intakes of concurrent calls), requests (native calls: a call
+   * sent in chunks counts each chunk), texts, windows, model
    * runs, tokens run and padded tokens, and milliseconds spent tokenizing, in the model,
    * post-processing and handing results back (the last two inside the model time: each text is
    * finished as soon as its windows are). For tuning batch options and for benchmarks.
@@ -317,9 +321,13 @@ export class TokenClassifier {
 
   /** Waits for calls in flight, then frees the model. Later calls reject with ERR_DISPOSED. */
   dispose(): Promise<void> {
-    this.#disposed ??= this.#handle.dispose().catch((error: unknown) => {
-      throw toTokClassError(error);
-    });
+    // A call sent in chunks still has chunks to send: the handle stays open until it settles.
+    const chunked = this.#chunkedCalls.size === 0 ? undefined : Promise.allSettled([...this.#chunkedCalls]);
+    const disposeHandle = (): Promise<void> =>
+      this.#handle.dispose().catch((error: unknown) => {
+        throw toTokClassError(error);
+      });
+    this.#disposed ??= chunked === undefined ? disposeHandle() : chunked.then(disposeHandle);
     return this.#disposed;
   }
 
@@ -361,8 +369,7 @@ export class TokenClassifier {
    */
   #abortable<T>(signal: AbortSignal, start: (cancelId: number) => Promise<T>): Promise<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
-    this.#lastCancelId = this.#lastCancelId >= 0xffff_ffff ? 1 : this.#lastCancelId + 1;
-    const id = this.#lastCancelId;
+    const id = this.#nextCancelId();
     return new Promise<T>((resolve, reject) => {
       const unwatch = watchAbort(signal, () => {
         this.#handle.cancel(id);
@@ -379,6 +386,12 @@ export class TokenClassifier {
         },
       );
     });
+  }
+
+  /** A cancel id for a native call (ids of calls in flight must differ). */
+  #nextCancelId(): number {
+    this.#lastCancelId = this.#lastCancelId >= 0xffff_ffff ? 1 : this.#lastCancelId + 1;
+    return this.#lastCancelId;
   }
 
   #checkOpen(): void {
@@ -402,6 +415,10 @@ export class TokenClassifier {
     // Before the shortcut for no texts: a signal already aborted rejects whatever the input.
     if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     if (texts.length === 0) return Promise.resolve([]);
+    if (texts.length > 1) {
+      const chunks = planChunks(texts, options.delimiter);
+      if (chunks.length > 1) return this.#runChunked(texts, chunks, options, signal);
+    }
     let call: Promise<NativeEntity[][]>;
     try {
       const params = this.#nativeParams(options);
@@ -422,5 +439,85 @@ export class TokenClassifier {
       addSourceText(results as Entity[][], texts, options);
       return single ? (results[0] as Entity[]) : (results as Entity[][]);
     }, onError);
+  }
+
+  /**
+   * A call too large for one native call (call-chunks.ts): its chunks go to the addon
+   * CHUNKS_IN_FLIGHT at a time, the next one as each settles, and their entities land in one
+   * array in input order. The first failure rejects the call, its text numbered as in the whole
+   * call, and cancels the chunks in flight (their texts not yet run are dropped); so does an
+   * abort of `signal`, rejecting with its reason. Chunks not yet sent are never sent.
+   */
+  #runChunked(
+    texts: string[] | string[][],
+    chunks: Chunk[],
+    options: ResolvedClassifyOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Entity[][]> {
+    const params = this.#nativeParams(options);
+    const utf16 = options.offsets === "utf16";
+    const results = new Array<Entity[]>(texts.length);
+    const call = new Promise<Entity[][]>((resolve, reject) => {
+      // The cancel ids of the chunks sent and not settled, 0 for a free slot. Plain indexing
+      // throughout, no Array.prototype methods: user code may patch them after load.
+      const inFlight: number[] = [];
+      for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) inFlight[slot] = 0;
+      let sending = 0;
+      let next = 0;
+      let settled = false;
+      let unwatch = (): void => {};
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        unwatch();
+        for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) if (inFlight[slot] !== 0) this.#handle.cancel(inFlight[slot]!);
+        reject(error);
+      };
+      const send = (slot: number): void => {
+        if (settled || next >= chunks.length) return;
+        const { start, end } = chunks[next++]!;
+        const part = new Array<string | string[]>(end - start);
+        for (let i = start; i < end; i++) part[i - start] = texts[i]!;
+        const id = this.#nextCancelId();
+        let sent: Promise<NativeEntity[][]>;
+        try {
+          sent = this.#handle.classify(part as string[] | string[][], params, utf16, id);
+        } catch (error) {
+          fail(inWholeCall(toTokClassError(error), start));
+          return;
+        }
+        inFlight[slot] = id;
+        sending++;
+        sent.then(
+          (entities) => {
+            inFlight[slot] = 0;
+            sending--;
+            if (settled) return;
+            if (options.includeText) addSourceText(entities as Entity[][], part as string[] | string[][], options);
+            for (let i = 0; i < entities.length; i++) results[start + i] = entities[i] as Entity[];
+            if (next < chunks.length) {
+              send(slot);
+            } else if (sending === 0) {
+              settled = true;
+              unwatch();
+              resolve(results);
+            }
+          },
+          (error: unknown) => {
+            inFlight[slot] = 0;
+            sending--;
+            fail(inWholeCall(toTokClassError(error), start));
+          },
+        );
+      };
+      if (signal !== undefined) unwatch = watchAbort(signal, () => fail(signal.reason));
+      for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) send(slot);
+    });
+    this.#chunkedCalls.add(call);
+    const forget = (): void => {
+      this.#chunkedCalls.delete(call);
+    };
+    call.then(forget, forget);
+    return call;
   }
 }

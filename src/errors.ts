@@ -46,6 +46,20 @@ export function textError(code: TokClassErrorCode, index: number, detail: string
   return new TokClassError(code, `${textName(index)} ${detail}`, { textIndex: index });
 }
 
+/**
+ * `error` about text `textIndex` of a part of a call that starts at text `offset` of the
+ * whole, numbered as in the whole call (message and textIndex); any other error as it is.
+ */
+export function inWholeCall(error: unknown, offset: number): unknown {
+  if (offset === 0 || !(error instanceof TokClassError) || error.textIndex === undefined) return error;
+  const named = textName(error.textIndex);
+  const detail = error.message.startsWith(`${named} `) ? error.message.slice(named.length + 1) : error.message;
+  return new TokClassError(error.code, `${textName(error.textIndex + offset)} ${detail}`, {
+    cause: error.cause ?? error,
+    textIndex: error.textIndex + offset,
+  });
+}
+
 /** Builds every "expected X for Y, received Z" message the same way. */
 export function invalidArgument(what: string, expected: string, received: unknown): TokClassError {
   return new TokClassError("ERR_INVALID_ARGUMENT", `Expected ${expected} for ${what}, received ${describe(received)}`);
