@@ -12,7 +12,8 @@
 //    growth from the start (after the warm-up call and a GC) is reported too.
 // 2. Event loop: one classify() call on --big texts while monitorEventLoopDelay records the
 //    loop's delay (a native library that works off the main thread keeps it near the
-//    timer resolution; a synchronous one blocks it for the whole call).
+//    timer resolution; a synchronous one blocks it for the whole call), and the RSS the call
+//    adds at its peak (sampled every 20 ms).
 // --max-growth PCT makes the exit code 1 when RSS grew more than PCT percent.
 import os from "node:os";
 import v8 from "node:v8";
@@ -181,18 +182,25 @@ if (big > 0) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const gap = gapMonitor();
+  // RSS over the call, sampled by a timer (the process's peak would include the soak's).
+  const rssBefore = rssNow();
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssNow()); }, 20);
   const s = now();
   const out = await engine.classify(texts);
   const bigS = (now() - s) / 1000;
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, rssNow());
   h.disable();
   const g = gap.stop();
   bigRes = {
     texts: big, seconds: bigS, textsPerSec: big / bigS, results: Array.isArray(out) ? out.length : null,
+    rssMB: { before: mb(rssBefore), peak: mb(rssPeak), growth: mb(rssPeak - rssBefore) },
     maxBlockedMs: g.maxBlockedMs,
     monitorEventLoopDelayMs: { max: h.max / 1e6, p99: h.percentile(99) / 1e6, p50: h.percentile(50) / 1e6, mean: h.mean / 1e6, samples: h.count },
     timerTicks5ms: g.ticks, expectedTicks: g.expectedTicks,
   };
-  console.log(`  one classify() of ${big.toLocaleString("en-US")} texts: ${bigS.toFixed(2)} s (${fmt(big / bigS)} texts/s); event loop: longest block ${g.maxBlockedMs.toFixed(1)} ms, ` +
+  console.log(`  one classify() of ${big.toLocaleString("en-US")} texts: ${bigS.toFixed(2)} s (${fmt(big / bigS)} texts/s); RSS ${fmt(bigRes.rssMB.before)} MB, peak +${fmt(bigRes.rssMB.growth)} MB during the call; event loop: longest block ${g.maxBlockedMs.toFixed(1)} ms, ` +
     `monitorEventLoopDelay max ${bigRes.monitorEventLoopDelayMs.max.toFixed(2)} ms over ${h.count} samples; 5 ms timer fired ${g.ticks}/${g.expectedTicks}`);
 }
 await engine.dispose?.();
