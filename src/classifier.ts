@@ -12,8 +12,8 @@ import {
   type NativeClassifyParams,
   type NativeEntity,
 } from "./binding.js";
-import { CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
-import { inWholeCall, TokClassError } from "./errors.js";
+import { CHUNK_TEXTS, CHUNK_UNITS, CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
+import { invalidArgument, inWholeCall, textError, TokClassError } from "./errors.js";
 import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
@@ -252,6 +252,87 @@ export class TokenClassifier {
       return this.#run(texts, resolved, single, resolved.signal);
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The entities of each text `texts` gives (an array, any iterable, or an async iterable such as
+   * a file's lines), yielded in input order, with memory bounded however many texts there are:
+   * texts are read and classified in chunks (call-chunks.ts), CHUNKS_IN_FLIGHT at a time, and
+   * only those chunks' texts and entities are held. An error about a text names its index in the
+   * whole stream; leaving the loop early (break, or an error thrown by the consumer) cancels the
+   * chunks in flight; `options.signal` aborts the stream. A dispose() while it runs fails the
+   * next chunk with ERR_DISPOSED. Strings only (not isSplitIntoWords).
+   */
+  async *classifyStream(
+    texts: Iterable<string> | AsyncIterable<string>,
+    options?: ClassifyOptions,
+  ): AsyncGenerator<Entity[], void, undefined> {
+    const iterable =
+      texts !== null &&
+      typeof texts === "object" &&
+      (typeof (texts as Iterable<string>)[Symbol.iterator] === "function" ||
+        typeof (texts as AsyncIterable<string>)[Symbol.asyncIterator] === "function");
+    if (!iterable) throw invalidArgument("texts", "an iterable or async iterable of strings", texts);
+    const resolved = resolveClassifyOptions(options, this.#defaults);
+    if (resolved.isSplitIntoWords) {
+      throw new TokClassError("ERR_INVALID_ARGUMENT", "classifyStream() takes strings; isSplitIntoWords is not supported");
+    }
+    // Cancels the chunks in flight when the stream ends early, and passes on the caller's abort.
+    const stop = new AbortController();
+    const user = resolved.signal;
+    if (user?.aborted) throw user.reason;
+    const unwatch = user === undefined ? undefined : watchAbort(user, () => stop.abort(user.reason));
+    // Chunks sent and not yet yielded, oldest first (plain indexing: see #runChunked).
+    const sent: Array<{ start: number; call: Promise<Entity[] | Entity[][]> } | undefined> = [];
+    let oldest = 0;
+    let chunk: string[] = [];
+    let units = 0;
+    let index = 0;
+    const send = (): void => {
+      const start = index - chunk.length;
+      let call: Promise<Entity[] | Entity[][]>;
+      try {
+        call = this.#run(chunk, resolved, false, stop.signal);
+      } catch (error) {
+        call = Promise.reject(error);
+      }
+      call.catch(() => {}); // a chunk cancelled by stop, never awaited, is not unhandled
+      sent[sent.length] = { start, call };
+      chunk = [];
+      units = 0;
+    };
+    const entitiesOfOldest = async (): Promise<Entity[][]> => {
+      const { start, call } = sent[oldest]!;
+      sent[oldest++] = undefined; // its entities are not held once yielded
+      try {
+        return (await call) as Entity[][];
+      } catch (error) {
+        throw inWholeCall(error, start);
+      }
+    };
+    try {
+      for await (const text of texts) {
+        if (typeof text !== "string") throw textError("ERR_INVALID_ARGUMENT", index, "is not a string");
+        if (chunk.length > 0 && (chunk.length >= CHUNK_TEXTS || units + text.length > CHUNK_UNITS)) {
+          send();
+          while (sent.length - oldest >= CHUNKS_IN_FLIGHT) {
+            const entities = await entitiesOfOldest();
+            for (let i = 0; i < entities.length; i++) yield entities[i]!;
+          }
+        }
+        chunk[chunk.length] = text;
+        units += text.length;
+        index++;
+      }
+      if (chunk.length > 0) send();
+      while (sent.length > oldest) {
+        const entities = await entitiesOfOldest();
+        for (let i = 0; i < entities.length; i++) yield entities[i]!;
+      }
+    } finally {
+      unwatch?.();
+      stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest
     }
   }
 

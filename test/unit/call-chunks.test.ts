@@ -192,3 +192,116 @@ describe("a call larger than one chunk", () => {
     await expect(other.classify("Sarah Parker")).rejects.toMatchObject({ code: "ERR_DISPOSED" });
   });
 });
+
+describe("classifyStream", () => {
+  let clf: TokenClassifier;
+  beforeAll(async () => {
+    clf = await TokenClassifier.load(MODEL);
+  });
+  afterAll(async () => {
+    await clf.dispose();
+  });
+
+  async function collect(source: Iterable<string> | AsyncIterable<string>, options?: ClassifyOptions): Promise<Entity[][]> {
+    const out: Entity[][] = [];
+    for await (const entities of clf.classifyStream(source, options)) out.push(entities);
+    return out;
+  }
+
+  async function* slowly(texts: string[]): AsyncGenerator<string> {
+    for (const [i, t] of texts.entries()) {
+      if (i % 97 === 0) await new Promise((r) => setTimeout(r, 1));
+      yield t;
+    }
+  }
+
+  it("yields each text's entities in input order, as classify() gives them, from an array or an async source", async () => {
+    const texts = manyTexts(2 * CHUNK_TEXTS + 300);
+    const expected = await inSmallCalls(clf, texts, EVERY_TOKEN);
+    const before = clf.stats();
+    const fromArray = await collect(texts, EVERY_TOKEN);
+    expect(clf.stats().requests - before.requests).toBe(3); // read and sent in three chunks
+    expect(withoutScores(fromArray)).toEqual(withoutScores(expected));
+    const [a, b] = [scoresOf(fromArray), scoresOf(expected)];
+    a.forEach((score, i) => expect(Math.abs(score - b[i]!)).toBeLessThan(1e-5));
+    const few = texts.slice(0, 300);
+    expect(withoutScores(await collect(slowly(few), EVERY_TOKEN))).toEqual(withoutScores(expected.slice(0, 300)));
+    expect(await collect([])).toEqual([]);
+  });
+
+  it("reads no further than the chunks in flight ahead of what it has yielded", async () => {
+    let read = 0;
+    function* counted(): Generator<string> {
+      for (const t of manyTexts(CHUNK_TEXTS * (CHUNKS_IN_FLIGHT + 3))) {
+        read++;
+        yield t;
+      }
+    }
+    const stream = clf.classifyStream(counted(), EVERY_TOKEN);
+    await stream.next();
+    // The first chunk came back: at most CHUNKS_IN_FLIGHT chunks read, plus the text that
+    // started the next one.
+    expect(read).toBeLessThanOrEqual(CHUNK_TEXTS * CHUNKS_IN_FLIGHT + 1);
+    const [readThen, before] = [read, clf.stats()];
+    await stream.return();
+    // Leaving early reads and sends nothing more.
+    expect(read).toBe(readThen);
+    expect(clf.stats().requests).toBe(before.requests);
+  });
+
+  it("leaving the loop early cancels the chunks in flight", async () => {
+    // A first chunk of two long texts (each cut to one window) that comes back at once, then
+    // two chunks of short texts still waiting when the loop is left.
+    const long = "Sarah Parker visited New York City and Paris. ".repeat(Math.ceil(CHUNK_UNITS / 2 / 46));
+    const texts = [long, long, ...manyTexts(CHUNK_TEXTS * 2 + 10)];
+    const all = clf.stats();
+    await inSmallCalls(clf, texts.slice(2), EVERY_TOKEN);
+    const shortTokens = clf.stats().tokens - all.tokens;
+    const before = clf.stats();
+    for await (const entities of clf.classifyStream(texts, EVERY_TOKEN)) {
+      expect(entities.length).toBeGreaterThan(100);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 300)); // what was running finishes
+    const ran = clf.stats().tokens - before.tokens;
+    expect(ran, `${ran} tokens run, ${shortTokens} in the short texts`).toBeLessThan(shortTokens / 2);
+    expect(await clf.classify("Sarah Parker")).toBeInstanceOf(Array);
+  });
+
+  it("names a failing text by its index in the stream", async () => {
+    const texts: unknown[] = manyTexts(CHUNK_TEXTS + 200);
+    texts[CHUNK_TEXTS + 100] = 42;
+    const error = await collect(texts as string[]).then(
+      () => new Error("resolved"),
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", textIndex: CHUNK_TEXTS + 100 });
+    expect((error as Error).message).toBe(`text ${CHUNK_TEXTS + 100} is not a string`);
+    const long = manyTexts(CHUNK_TEXTS + 200);
+    long[CHUNK_TEXTS + 50] = "x".repeat(20);
+    const limited = await TokenClassifier.load(MODEL, { maxTextLength: 19 });
+    try {
+      const tooLong = await (async () => {
+        for await (const _ of limited.classifyStream(long.map((t, i) => (i === CHUNK_TEXTS + 50 ? t : "Paris")))) void _;
+      })().then(
+        () => new Error("resolved"),
+        (e: unknown) => e,
+      );
+      expect(tooLong).toMatchObject({ code: "ERR_INVALID_TEXT", textIndex: CHUNK_TEXTS + 50 });
+      expect((tooLong as Error).message).toMatch(new RegExp(`^text ${CHUNK_TEXTS + 50} is 20 UTF-16 code units long`));
+    } finally {
+      await limited.dispose();
+    }
+  });
+
+  it("refuses what it cannot stream, and stops with the signal's reason", async () => {
+    await expect(collect("Sarah Parker" as unknown as string[])).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(collect(42 as unknown as string[])).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(collect([["Sarah"]] as unknown as string[], { isSplitIntoWords: true })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    const controller = new AbortController();
+    const stopped = collect(manyTexts(CHUNK_TEXTS * 4), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("stop")), 10);
+    await expect(stopped).rejects.toThrow("stop");
+    await expect(collect(["Paris"], { signal: AbortSignal.abort(new Error("early")) })).rejects.toThrow("early");
+  });
+});
