@@ -261,7 +261,7 @@ export class TokenClassifier {
    * texts are read and classified in chunks (call-chunks.ts), CHUNKS_IN_FLIGHT at a time, and
    * only those chunks' texts and entities are held. An error about a text names its index in the
    * whole stream; leaving the loop early (break, or an error thrown by the consumer) cancels the
-   * chunks in flight; `options.signal` aborts the stream. A dispose() while it runs fails the
+   * chunks in flight; `options.signal` aborts the stream (its next step rejects). A dispose() while it runs fails the
    * next chunk with ERR_DISPOSED. Strings only (not isSplitIntoWords).
    */
   async *classifyStream(
@@ -318,7 +318,10 @@ export class TokenClassifier {
           send();
           while (sent.length - oldest >= CHUNKS_IN_FLIGHT) {
             const entities = await entitiesOfOldest();
-            for (let i = 0; i < entities.length; i++) yield entities[i]!;
+            for (let i = 0; i < entities.length; i++) {
+              if (user?.aborted) throw user.reason; // also between texts of a chunk already done
+              yield entities[i]!;
+            }
           }
         }
         chunk[chunk.length] = text;
@@ -328,7 +331,10 @@ export class TokenClassifier {
       if (chunk.length > 0) send();
       while (sent.length > oldest) {
         const entities = await entitiesOfOldest();
-        for (let i = 0; i < entities.length; i++) yield entities[i]!;
+        for (let i = 0; i < entities.length; i++) {
+          if (user?.aborted) throw user.reason;
+          yield entities[i]!;
+        }
       }
     } finally {
       unwatch?.();

@@ -303,5 +303,11 @@ describe("classifyStream", () => {
     setTimeout(() => controller.abort(new Error("stop")), 10);
     await expect(stopped).rejects.toThrow("stop");
     await expect(collect(["Paris"], { signal: AbortSignal.abort(new Error("early")) })).rejects.toThrow("early");
+    // Aborted while the loop holds the first of texts already classified: the next one rejects.
+    const late = new AbortController();
+    const stream = clf.classifyStream(["Paris", "Sarah Parker", "New York"], { signal: late.signal });
+    expect((await stream.next()).done).toBe(false);
+    late.abort(new Error("late"));
+    await expect(stream.next()).rejects.toThrow("late");
   });
 });
