@@ -1,3 +1,5 @@
+import { textUnits } from "./options.js";
+
 /**
  * How a large classify() call is cut into chunks that go to the addon a few at a time.
  *
@@ -22,6 +24,14 @@ export const CHUNK_UNITS = 1 << 20;
 /** Chunks of one call sent to the addon and not yet settled. */
 export const CHUNKS_IN_FLIGHT = 3;
 
+/**
+ * Whether a chunk of `texts` texts and `units` code units must close before a text of
+ * `nextUnits` joins it. A chunk is never empty: a text over CHUNK_UNITS alone is one.
+ */
+export function chunkIsFull(texts: number, units: number, nextUnits: number): boolean {
+  return texts > 0 && (texts >= CHUNK_TEXTS || units + nextUnits > CHUNK_UNITS);
+}
+
 /** One chunk: texts [start, end) of the call. */
 export interface Chunk {
   start: number;
@@ -38,9 +48,8 @@ export function planChunks(texts: readonly (string | readonly string[])[], delim
   let start = 0;
   let units = 0;
   for (let i = 0; i < texts.length; i++) {
-    const length = unitsOf(texts[i]!, delimiter);
-    // A chunk is never empty: a text over CHUNK_UNITS alone is one.
-    if (i > start && (i - start >= CHUNK_TEXTS || units + length > CHUNK_UNITS)) {
+    const length = textUnits(texts[i]!, delimiter);
+    if (chunkIsFull(i - start, units, length)) {
       chunks[chunks.length] = { start, end: i };
       start = i;
       units = 0;
@@ -49,11 +58,4 @@ export function planChunks(texts: readonly (string | readonly string[])[], delim
   }
   if (texts.length > start) chunks[chunks.length] = { start, end: texts.length };
   return chunks;
-}
-
-function unitsOf(text: string | readonly string[], delimiter: string): number {
-  if (typeof text === "string") return text.length;
-  let length = Math.max(0, text.length - 1) * delimiter.length;
-  for (let i = 0; i < text.length; i++) length += text[i]!.length;
-  return length;
 }

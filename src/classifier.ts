@@ -12,7 +12,7 @@ import {
   type NativeClassifyParams,
   type NativeEntity,
 } from "./binding.js";
-import { CHUNK_TEXTS, CHUNK_UNITS, CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
+import { chunkIsFull, CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
 import { invalidArgument, inWholeCall, textError, TokClassError } from "./errors.js";
 import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
@@ -302,40 +302,36 @@ export class TokenClassifier {
       chunk = [];
       units = 0;
     };
-    const entitiesOfOldest = async (): Promise<Entity[][]> => {
-      const { start, call } = sent[oldest]!;
-      sent[oldest++] = undefined; // its entities are not held once yielded
-      try {
-        return (await call) as Entity[][];
-      } catch (error) {
-        throw inWholeCall(error, start);
+    // Yields the entities of the oldest chunks while `pending` or more are unyielded.
+    async function* yieldWhileAtLeast(pending: number): AsyncGenerator<Entity[], void, undefined> {
+      while (sent.length - oldest >= pending) {
+        const { start, call } = sent[oldest]!;
+        sent[oldest++] = undefined; // its entities are not held once yielded
+        let entities: Entity[][];
+        try {
+          entities = (await call) as Entity[][];
+        } catch (error) {
+          throw inWholeCall(error, start);
+        }
+        for (let i = 0; i < entities.length; i++) {
+          if (user?.aborted) throw user.reason; // also between texts of a chunk already done
+          yield entities[i]!;
+        }
       }
-    };
+    }
     try {
       for await (const text of texts) {
         if (typeof text !== "string") throw textError("ERR_INVALID_ARGUMENT", index, "is not a string");
-        if (chunk.length > 0 && (chunk.length >= CHUNK_TEXTS || units + text.length > CHUNK_UNITS)) {
+        if (chunkIsFull(chunk.length, units, text.length)) {
           send();
-          while (sent.length - oldest >= CHUNKS_IN_FLIGHT) {
-            const entities = await entitiesOfOldest();
-            for (let i = 0; i < entities.length; i++) {
-              if (user?.aborted) throw user.reason; // also between texts of a chunk already done
-              yield entities[i]!;
-            }
-          }
+          yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT);
         }
         chunk[chunk.length] = text;
         units += text.length;
         index++;
       }
       if (chunk.length > 0) send();
-      while (sent.length > oldest) {
-        const entities = await entitiesOfOldest();
-        for (let i = 0; i < entities.length; i++) {
-          if (user?.aborted) throw user.reason;
-          yield entities[i]!;
-        }
-      }
+      yield* yieldWhileAtLeast(1);
     } finally {
       unwatch?.();
       stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest

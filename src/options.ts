@@ -367,6 +367,14 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
  * bytes per character: a 500-million-character string would exhaust the machine instead of
  * failing.
  */
+/** A text's length in UTF-16 code units; a word list's is its words joined by `delimiter`. */
+export function textUnits(text: string | readonly string[], delimiter: string): number {
+  if (typeof text === "string") return text.length;
+  let length = Math.max(0, text.length - 1) * delimiter.length;
+  for (let i = 0; i < text.length; i++) length += text[i]!.length;
+  return length;
+}
+
 export function checkTextLengths(
   texts: readonly (string | readonly string[])[],
   limit: number,
@@ -374,14 +382,7 @@ export function checkTextLengths(
   limitName = "the load option maxTextLength",
 ): void {
   for (let i = 0; i < texts.length; i++) {
-    const t = texts[i]!;
-    let length: number;
-    if (typeof t === "string") {
-      length = t.length;
-    } else {
-      length = Math.max(0, t.length - 1) * delimiter.length;
-      for (const word of t) length += word.length;
-    }
+    const length = textUnits(texts[i]!, delimiter);
     if (length > limit) {
       throw textError("ERR_INVALID_TEXT", i, `is ${length} UTF-16 code units long, more than the limit of ${limit} (${limitName})`);
     }

@@ -28,6 +28,16 @@ async function inSmallCalls(clf: TokenClassifier, texts: string[], options: Clas
 const withoutScores = (r: Entity[][]): unknown => r.map((es) => es.map(({ score: _score, ...rest }) => rest));
 const scoresOf = (r: Entity[][]): number[] => r.flatMap((es) => es.map((e) => e.score));
 
+// One classifier for both describe blocks below (tests in a file run one after another, so the
+// stats() deltas they read are their own).
+let clf: TokenClassifier;
+beforeAll(async () => {
+  clf = await TokenClassifier.load(MODEL);
+});
+afterAll(async () => {
+  await clf.dispose();
+});
+
 describe("planChunks", () => {
   const units = (n: number): string => "x".repeat(n);
 
@@ -73,14 +83,6 @@ describe("planChunks", () => {
 });
 
 describe("a call larger than one chunk", () => {
-  let clf: TokenClassifier;
-  beforeAll(async () => {
-    clf = await TokenClassifier.load(MODEL);
-  });
-  afterAll(async () => {
-    await clf.dispose();
-  });
-
   it("gives every text its own entities, in input order, as smaller calls do", async () => {
     const texts = manyTexts(2 * CHUNK_TEXTS + 300);
     const before = clf.stats();
@@ -194,14 +196,6 @@ describe("a call larger than one chunk", () => {
 });
 
 describe("classifyStream", () => {
-  let clf: TokenClassifier;
-  beforeAll(async () => {
-    clf = await TokenClassifier.load(MODEL);
-  });
-  afterAll(async () => {
-    await clf.dispose();
-  });
-
   async function collect(source: Iterable<string> | AsyncIterable<string>, options?: ClassifyOptions): Promise<Entity[][]> {
     const out: Entity[][] = [];
     for await (const entities of clf.classifyStream(source, options)) out.push(entities);
