@@ -244,21 +244,34 @@ describe("classifyStream", () => {
   });
 
   it("leaving the loop early cancels the chunks in flight", async () => {
-    // A first chunk of two long texts (each cut to one window) that comes back at once, then
-    // two chunks of short texts still waiting when the loop is left.
-    const long = "Sarah Parker visited New York City and Paris. ".repeat(Math.ceil(CHUNK_UNITS / 2 / 46));
-    const texts = [long, long, ...manyTexts(CHUNK_TEXTS * 2 + 10)];
+    // A first chunk of one short text, cut off by the long text after it (a chunk of its own, cut
+    // to one window), then a chunk of CHUNK_TEXTS short texts: three chunks in flight when the
+    // first is taken and the loop is left. The source pauses after the long text, so the first
+    // chunk is done before the others are sent, whatever the machine's speed: the loop is then
+    // left in the same turn as the third chunk is sent. (Without the pause the first chunk could
+    // come back after the short texts had run, its tokenizing shared with the long text's.)
+    const first = "Sarah Parker visited Paris";
+    const long = "Sarah Parker visited New York City and Paris. ".repeat(Math.ceil(CHUNK_UNITS / 46));
+    const short = manyTexts(CHUNK_TEXTS + 10);
     const all = clf.stats();
-    await inSmallCalls(clf, texts.slice(2), EVERY_TOKEN);
-    const shortTokens = clf.stats().tokens - all.tokens;
+    await inSmallCalls(clf, short.slice(0, CHUNK_TEXTS), EVERY_TOKEN);
+    const shortTokens = clf.stats().tokens - all.tokens; // the third chunk's
+    const expected = await clf.classify(first, EVERY_TOKEN);
     const before = clf.stats();
-    for await (const entities of clf.classifyStream(texts, EVERY_TOKEN)) {
-      expect(entities.length).toBeGreaterThan(100);
+    async function* source(): AsyncGenerator<string> {
+      yield first;
+      yield long;
+      await new Promise((r) => setTimeout(r, 200));
+      yield* short;
+    }
+    for await (const entities of clf.classifyStream(source(), EVERY_TOKEN)) {
+      expect(withoutScores([entities])).toEqual(withoutScores([expected]));
       break;
     }
     await new Promise((r) => setTimeout(r, 300)); // what was running finishes
+    expect(clf.stats().requests - before.requests).toBe(3); // the fourth chunk was never sent
     const ran = clf.stats().tokens - before.tokens;
-    expect(ran, `${ran} tokens run, ${shortTokens} in the short texts`).toBeLessThan(shortTokens / 2);
+    expect(ran, `${ran} tokens run, ${shortTokens} in the third chunk`).toBeLessThan(shortTokens / 2);
     expect(await clf.classify("Sarah Parker")).toBeInstanceOf(Array);
   });
 
