@@ -269,7 +269,9 @@ describe("classifyStream", () => {
       break;
     }
     await new Promise((r) => setTimeout(r, 300)); // what was running finishes
-    expect(clf.stats().requests - before.requests).toBe(3); // the fourth chunk was never sent
+    // The fourth chunk was never sent (a chunk is counted when a runner takes it in, which under
+    // the sanitizers may come after this wait: so at most three).
+    expect(clf.stats().requests - before.requests).toBeLessThanOrEqual(3);
     const ran = clf.stats().tokens - before.tokens;
     expect(ran, `${ran} tokens run, ${shortTokens} in the third chunk`).toBeLessThan(shortTokens / 2);
     expect(await clf.classify("Sarah Parker")).toBeInstanceOf(Array);
