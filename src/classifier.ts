@@ -12,8 +12,9 @@ import {
   type NativeClassifyParams,
   type NativeEntity,
 } from "./binding.js";
-import { chunkIsFull, CHUNKS_IN_FLIGHT, planChunks, type Chunk } from "./call-chunks.js";
-import { invalidArgument, inWholeCall, textError, TokClassError } from "./errors.js";
+import { planChunks, type Chunk } from "./call-chunks.js";
+import { runInChunks, streamInChunks, type StreamItems } from "./chunked-calls.js";
+import { invalidArgument, textError, TokClassError } from "./errors.js";
 import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
@@ -24,7 +25,9 @@ import {
   resolvePayload,
   resolveQueryOptions,
   textsOf,
+  textUnits,
   threadingFor,
+  wordListOf,
   wordListsOf,
   type ResolvedClassifyOptions,
   type ResolvedLoadOptions,
@@ -124,6 +127,10 @@ export function addSourceText(results: Entity[][], texts: string[] | string[][],
       });
     });
   }
+}
+
+function throwTextError(code: "ERR_INVALID_ARGUMENT", index: number, detail: string): never {
+  throw textError(code, index, detail);
 }
 
 function rethrowAsTokClassError(error: unknown): never {
@@ -258,84 +265,42 @@ export class TokenClassifier {
   /**
    * The entities of each text `texts` gives (an array, any iterable, or an async iterable such as
    * a file's lines), yielded in input order, with memory bounded however many texts there are:
-   * texts are read and classified in chunks (call-chunks.ts), CHUNKS_IN_FLIGHT at a time, and
-   * only those chunks' texts and entities are held. An error about a text names its index in the
-   * whole stream; leaving the loop early (break, or an error thrown by the consumer) cancels the
-   * chunks in flight; `options.signal` aborts the stream (its next step rejects). A dispose() while it runs fails the
-   * next chunk with ERR_DISPOSED. Strings only (not isSplitIntoWords).
+   * texts are read and classified in chunks (call-chunks.ts, chunked-calls.ts), CHUNKS_IN_FLIGHT
+   * at a time, and only those chunks' texts and entities are held. An error about a text names
+   * its index in the whole stream; leaving the loop early (break, or an error thrown by the
+   * consumer) cancels the chunks in flight; `options.signal` aborts the stream (its next step
+   * rejects). A dispose() while it runs fails the next chunk with ERR_DISPOSED. With
+   * `isSplitIntoWords`, each item is a word list.
    */
+  classifyStream(texts: Iterable<string> | AsyncIterable<string>, options?: ClassifyOptions): AsyncGenerator<Entity[], void, undefined>;
+  classifyStream(
+    words: Iterable<string[]> | AsyncIterable<string[]>,
+    options: ClassifyOptions & { isSplitIntoWords: true },
+  ): AsyncGenerator<Entity[], void, undefined>;
   async *classifyStream(
-    texts: Iterable<string> | AsyncIterable<string>,
+    texts: Iterable<string | string[]> | AsyncIterable<string | string[]>,
     options?: ClassifyOptions,
   ): AsyncGenerator<Entity[], void, undefined> {
     const iterable =
       texts !== null &&
       typeof texts === "object" &&
-      (typeof (texts as Iterable<string>)[Symbol.iterator] === "function" ||
-        typeof (texts as AsyncIterable<string>)[Symbol.asyncIterator] === "function");
-    if (!iterable) throw invalidArgument("texts", "an iterable or async iterable of strings", texts);
+      (typeof (texts as Iterable<unknown>)[Symbol.iterator] === "function" ||
+        typeof (texts as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function");
+    if (!iterable) throw invalidArgument("texts", "an iterable or async iterable of strings (or of word lists)", texts);
     const resolved = resolveClassifyOptions(options, this.#defaults);
-    if (resolved.isSplitIntoWords) {
-      throw new TokClassError("ERR_INVALID_ARGUMENT", "classifyStream() takes strings; isSplitIntoWords is not supported");
-    }
-    // Cancels the chunks in flight when the stream ends early, and passes on the caller's abort.
-    const stop = new AbortController();
-    const user = resolved.signal;
-    if (user?.aborted) throw user.reason;
-    const unwatch = user === undefined ? undefined : watchAbort(user, () => stop.abort(user.reason));
-    // Chunks sent and not yet yielded, oldest first (plain indexing: see #runChunked).
-    const sent: Array<{ start: number; call: Promise<Entity[] | Entity[][]> } | undefined> = [];
-    let oldest = 0;
-    let chunk: string[] = [];
-    let units = 0;
-    let index = 0;
-    const send = (): void => {
-      const start = index - chunk.length;
-      let call: Promise<Entity[] | Entity[][]>;
-      try {
-        call = this.#run(chunk, resolved, false, stop.signal);
-      } catch (error) {
-        call = Promise.reject(error);
-      }
-      call.catch(() => {}); // a chunk cancelled by stop, never awaited, is not unhandled
-      sent[sent.length] = { start, call };
-      chunk = [];
-      units = 0;
+    const { delimiter } = resolved;
+    const split = resolved.isSplitIntoWords;
+    const items: StreamItems<string | string[]> = {
+      check: split
+        ? (item, index) => wordListOf(item) ?? throwTextError("ERR_INVALID_ARGUMENT", index, "is not an array of strings (a word list)")
+        : (item, index) => (typeof item === "string" ? item : throwTextError("ERR_INVALID_ARGUMENT", index, "is not a string")),
+      units: (text) => textUnits(text, delimiter),
     };
-    // Yields the entities of the oldest chunks while `pending` or more are unyielded.
-    async function* yieldWhileAtLeast(pending: number): AsyncGenerator<Entity[], void, undefined> {
-      while (sent.length - oldest >= pending) {
-        const { start, call } = sent[oldest]!;
-        sent[oldest++] = undefined; // its entities are not held once yielded
-        let entities: Entity[][];
-        try {
-          entities = (await call) as Entity[][];
-        } catch (error) {
-          throw inWholeCall(error, start);
-        }
-        for (let i = 0; i < entities.length; i++) {
-          if (user?.aborted) throw user.reason; // also between texts of a chunk already done
-          yield entities[i]!;
-        }
-      }
-    }
-    try {
-      for await (const text of texts) {
-        if (typeof text !== "string") throw textError("ERR_INVALID_ARGUMENT", index, "is not a string");
-        if (chunkIsFull(chunk.length, units, text.length)) {
-          send();
-          yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT);
-        }
-        chunk[chunk.length] = text;
-        units += text.length;
-        index++;
-      }
-      if (chunk.length > 0) send();
-      yield* yieldWhileAtLeast(1);
-    } finally {
-      unwatch?.();
-      stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest
-    }
+    // Each chunk is a call of its own (#run checks the texts' lengths and that the classifier is
+    // open), within the chunk limits, so never cut again.
+    const send = (part: (string | string[])[], signal: AbortSignal): Promise<Entity[][]> =>
+      this.#run(part as string[] | string[][], resolved, false, signal) as Promise<Entity[][]>;
+    yield* streamInChunks(texts, items, send, resolved.signal);
   }
 
   /**
@@ -500,8 +465,18 @@ export class TokenClassifier {
     if (texts.length === 0) return Promise.resolve([]);
     if (texts.length > 1) {
       const chunks = planChunks(texts, options.delimiter);
-      if (chunks.length > 1) return this.#runChunked(texts, chunks, options, signal);
+      if (chunks.length > 1) return this.#runInChunks(texts, chunks, options, signal);
     }
+    return this.#runNative(texts, options, single, signal);
+  }
+
+  /** One native call of `texts` (already checked), cancelled natively if `signal` aborts. */
+  #runNative(
+    texts: string[] | string[][],
+    options: ResolvedClassifyOptions,
+    single: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Entity[] | Entity[][]> {
     let call: Promise<NativeEntity[][]>;
     try {
       const params = this.#nativeParams(options);
@@ -525,77 +500,22 @@ export class TokenClassifier {
   }
 
   /**
-   * A call too large for one native call (call-chunks.ts): its chunks go to the addon
-   * CHUNKS_IN_FLIGHT at a time, the next one as each settles, and their entities land in one
-   * array in input order. The first failure rejects the call, its text numbered as in the whole
-   * call, and cancels the chunks in flight (their texts not yet run are dropped); so does an
-   * abort of `signal`, rejecting with its reason. Chunks not yet sent are never sent.
+   * A call too large for one native call, sent in chunks (chunked-calls.ts). dispose() waits for
+   * it: its chunks not yet sent go to the handle after dispose() was called, so they skip
+   * #checkOpen, and the handle is freed only once the call has settled.
    */
-  #runChunked(
+  #runInChunks(
     texts: string[] | string[][],
     chunks: Chunk[],
     options: ResolvedClassifyOptions,
     signal: AbortSignal | undefined,
   ): Promise<Entity[][]> {
-    const params = this.#nativeParams(options);
-    const utf16 = options.offsets === "utf16";
-    const results = new Array<Entity[]>(texts.length);
-    const call = new Promise<Entity[][]>((resolve, reject) => {
-      // The cancel ids of the chunks sent and not settled, 0 for a free slot. Plain indexing
-      // throughout, no Array.prototype methods: user code may patch them after load.
-      const inFlight: number[] = [];
-      for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) inFlight[slot] = 0;
-      let sending = 0;
-      let next = 0;
-      let settled = false;
-      let unwatch = (): void => {};
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        unwatch();
-        for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) if (inFlight[slot] !== 0) this.#handle.cancel(inFlight[slot]!);
-        reject(error);
-      };
-      const send = (slot: number): void => {
-        if (settled || next >= chunks.length) return;
-        const { start, end } = chunks[next++]!;
-        const part = new Array<string | string[]>(end - start);
-        for (let i = start; i < end; i++) part[i - start] = texts[i]!;
-        const id = this.#nextCancelId();
-        let sent: Promise<NativeEntity[][]>;
-        try {
-          sent = this.#handle.classify(part as string[] | string[][], params, utf16, id);
-        } catch (error) {
-          fail(inWholeCall(toTokClassError(error), start));
-          return;
-        }
-        inFlight[slot] = id;
-        sending++;
-        sent.then(
-          (entities) => {
-            inFlight[slot] = 0;
-            sending--;
-            if (settled) return;
-            if (options.includeText) addSourceText(entities as Entity[][], part as string[] | string[][], options);
-            for (let i = 0; i < entities.length; i++) results[start + i] = entities[i] as Entity[];
-            if (next < chunks.length) {
-              send(slot);
-            } else if (sending === 0) {
-              settled = true;
-              unwatch();
-              resolve(results);
-            }
-          },
-          (error: unknown) => {
-            inFlight[slot] = 0;
-            sending--;
-            fail(inWholeCall(toTokClassError(error), start));
-          },
-        );
-      };
-      if (signal !== undefined) unwatch = watchAbort(signal, () => fail(signal.reason));
-      for (let slot = 0; slot < CHUNKS_IN_FLIGHT; slot++) send(slot);
-    });
+    const call = runInChunks<string | string[]>(
+      texts,
+      chunks,
+      (part, stop) => this.#runNative(part as string[] | string[][], options, false, stop) as Promise<Entity[][]>,
+      signal,
+    );
     this.#chunkedCalls.add(call);
     const forget = (): void => {
       this.#chunkedCalls.delete(call);

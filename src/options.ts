@@ -328,6 +328,13 @@ function labelScheme(value: unknown): LabelScheme {
  * Pre-split input: one word list (string[]) or several (string[][]); always returns lists of
  * word lists, since the pipeline answers a single list with a list holding one list.
  */
+/** `value` as a word list (an array of strings, copied: see readOnce), or undefined if it is not one. */
+export function wordListOf(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const words = readOnce(value);
+  return firstInvalid(words, isString) < 0 ? (words as string[]) : undefined;
+}
+
 export function wordListsOf(input: unknown, what: string): string[][] {
   if (!Array.isArray(input)) throw invalidArgument(what, "an array of words or an array of word lists", input);
   // Copies, each element read once (see readOnce).
@@ -335,12 +342,9 @@ export function wordListsOf(input: unknown, what: string): string[][] {
   if (firstInvalid(items, isString) < 0) return [items as string[]];
   const lists: string[][] = [];
   for (let i = 0; i < items.length; i++) {
-    const list = items[i];
-    const words = Array.isArray(list) ? readOnce(list) : undefined;
-    if (words === undefined || firstInvalid(words, isString) >= 0) {
-      throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", list);
-    }
-    lists[i] = words as string[];
+    const words = wordListOf(items[i]);
+    if (words === undefined) throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", items[i]);
+    lists[i] = words;
   }
   return lists;
 }

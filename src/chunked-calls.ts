@@ -1,0 +1,185 @@
+import { watchAbort } from "./abort-watch.js";
+import { chunkIsFull, CHUNKS_IN_FLIGHT, type Chunk } from "./call-chunks.js";
+import { inWholeCall } from "./errors.js";
+import type { Entity } from "./types.js";
+
+/**
+ * Running the chunks call-chunks.ts cuts, CHUNKS_IN_FLIGHT native calls at a time: for a
+ * classify() call too large for one native call (runInChunks) and for classifyStream
+ * (streamInChunks). The two differ in what they owe their caller: a call answers once, so its
+ * first failing chunk rejects it at once; a stream hands over each chunk's entities in order,
+ * so a chunk's failure reaches the loop after the texts before it.
+ *
+ * Both send a chunk through `SendChunk` with a signal of their own, which they abort to cancel
+ * the chunks in flight (their texts not yet run are dropped natively) when the call fails or is
+ * aborted, or the stream's loop is left early.
+ */
+
+/** Most milliseconds a stream hands over entities without giving the event loop a turn. */
+const TURN_MS = 4;
+
+/**
+ * Classifies one chunk's texts (strings or word lists) in one native call, cancelled when
+ * `signal` aborts. Errors about a text number it within the chunk; the caller renumbers them.
+ */
+export type SendChunk<T> = (texts: T[], signal: AbortSignal) => Promise<Entity[][]>;
+
+/**
+ * The entities of every text of a call cut into `chunks`, in input order. The next chunk is sent
+ * as each one settles. The first failure rejects the call, its text numbered as in the whole
+ * call, and cancels the chunks in flight; so does an abort of `signal`, rejecting with its
+ * reason. Chunks not yet sent are never sent. Plain indexing throughout, no Array.prototype
+ * method: user code may patch them after load (call-chunks.test.ts).
+ */
+export function runInChunks<T>(
+  texts: readonly T[],
+  chunks: readonly Chunk[],
+  send: SendChunk<T>,
+  signal: AbortSignal | undefined,
+): Promise<Entity[][]> {
+  const results = new Array<Entity[]>(texts.length);
+  return new Promise<Entity[][]>((resolve, reject) => {
+    const stop = new AbortController();
+    let sending = 0;
+    let next = 0;
+    let settled = false;
+    let unwatch = (): void => {};
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      unwatch();
+      stop.abort(error);
+      reject(error);
+    };
+    const sendNext = (): void => {
+      if (settled || next >= chunks.length) return;
+      const { start, end } = chunks[next++]!;
+      const part = new Array<T>(end - start);
+      for (let i = start; i < end; i++) part[i - start] = texts[i]!;
+      let call: Promise<Entity[][]>;
+      try {
+        call = send(part, stop.signal);
+      } catch (error) {
+        fail(inWholeCall(error, start));
+        return;
+      }
+      sending++;
+      call.then(
+        (entities) => {
+          sending--;
+          if (settled) return;
+          for (let i = 0; i < entities.length; i++) results[start + i] = entities[i]!;
+          if (next < chunks.length) {
+            sendNext();
+          } else if (sending === 0) {
+            settled = true;
+            unwatch();
+            resolve(results);
+          }
+        },
+        (error: unknown) => {
+          sending--;
+          fail(inWholeCall(error, start));
+        },
+      );
+    };
+    if (signal !== undefined) unwatch = watchAbort(signal, () => fail(signal.reason));
+    for (let k = 0; k < CHUNKS_IN_FLIGHT; k++) sendNext();
+  });
+}
+
+/**
+ * How a stream reads its source: `check` returns the item as a text to classify (a copy where
+ * the item is an array) or throws an error naming `index`; `units` is its length in UTF-16 code
+ * units, as the chunk limits count it.
+ */
+export interface StreamItems<T> {
+  check(item: unknown, index: number): T;
+  units(text: T): number;
+}
+
+/**
+ * The entities of each item of `source`, yielded in input order, reading and sending chunks (cut
+ * by chunkIsFull) as the loop takes entities: never more than CHUNKS_IN_FLIGHT chunks ahead of
+ * it, so only those chunks' texts and entities are held. An error about a text names its index
+ * in the whole stream. Leaving the loop early (break, return, a throw) stops reading and cancels
+ * the chunks in flight; an abort of `signal` makes the stream's next step reject with its reason,
+ * also between texts of a chunk already classified.
+ */
+export async function* streamInChunks<T>(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  items: StreamItems<T>,
+  send: SendChunk<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Entity[], void, undefined> {
+  if (signal?.aborted) throw signal.reason;
+  // Cancels the chunks in flight when the stream ends early, and passes on the caller's abort.
+  const stop = new AbortController();
+  const unwatch = signal === undefined ? undefined : watchAbort(signal, () => stop.abort(signal.reason));
+  // Chunks sent and not yet yielded, oldest first.
+  const sent: Array<{ start: number; call: Promise<Entity[][]> } | undefined> = [];
+  let oldest = 0;
+  let chunk: T[] = [];
+  let units = 0;
+  let index = 0;
+  const sendChunk = (): void => {
+    const start = index - chunk.length;
+    let call: Promise<Entity[][]>;
+    try {
+      call = send(chunk, stop.signal);
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    call.catch(() => {}); // a chunk cancelled by stop, never awaited, is not unhandled
+    sent[sent.length] = { start, call };
+    chunk = [];
+    units = 0;
+  };
+  // Texts read from an array and entities already classified pass through promise jobs alone,
+  // which never give the event loop a turn: the chunks in flight tend to finish together (the
+  // scheduler plans their texts as one pool), and handing over their 12,288 texts' entities
+  // blocked it for 25-42 ms (100,000 CoNLL sentences). So a turn every TURN_MS.
+  let turnStart = performance.now();
+  const turnIfDue = async (): Promise<void> => {
+    if (performance.now() - turnStart < TURN_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    turnStart = performance.now();
+  };
+  // Yields the entities of the oldest chunks while `pending` or more are unyielded.
+  async function* yieldWhileAtLeast(pending: number): AsyncGenerator<Entity[], void, undefined> {
+    while (sent.length - oldest >= pending) {
+      const { start, call } = sent[oldest]!;
+      sent[oldest++] = undefined; // its entities are not held once yielded
+      let entities: Entity[][];
+      try {
+        entities = await call;
+      } catch (error) {
+        throw inWholeCall(error, start);
+      }
+      for (let i = 0; i < entities.length; i++) {
+        if (signal?.aborted) throw signal.reason; // also between texts of a chunk already done
+        yield entities[i]!;
+        await turnIfDue();
+      }
+    }
+  }
+  try {
+    for await (const item of source) {
+      const text = items.check(item, index);
+      const length = items.units(text);
+      if (chunkIsFull(chunk.length, units, length)) {
+        sendChunk();
+        yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT);
+      }
+      chunk[chunk.length] = text;
+      units += length;
+      index++;
+      await turnIfDue();
+    }
+    if (chunk.length > 0) sendChunk();
+    yield* yieldWhileAtLeast(1);
+  } finally {
+    unwatch?.();
+    stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest
+  }
+}
