@@ -113,6 +113,7 @@ export async function* streamInChunks<T>(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Entity[], void, undefined> {
   if (signal?.aborted) throw signal.reason;
+  const reader = readerOf(source, signal);
   // Cancels the chunks in flight when the stream ends early, and passes on the caller's abort.
   const stop = new AbortController();
   const unwatch = signal === undefined ? undefined : watchAbort(signal, () => stop.abort(signal.reason));
@@ -164,8 +165,8 @@ export async function* streamInChunks<T>(
     }
   }
   try {
-    for await (const item of source) {
-      const text = items.check(item, index);
+    for (let step = await reader.read(); step.done !== true; step = await reader.read()) {
+      const text = items.check(step.value, index);
       const length = items.units(text);
       if (chunkIsFull(chunk.length, units, length)) {
         sendChunk();
@@ -180,6 +181,75 @@ export async function* streamInChunks<T>(
     yield* yieldWhileAtLeast(1);
   } finally {
     unwatch?.();
+    reader.close();
     stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest
   }
+}
+
+/**
+ * Reads a stream's source as `for await` does (a sync iterable's values awaited; the source
+ * closed by close() unless it ended), except that a read still waiting when `signal` aborts
+ * rejects at once with its reason: a source with nothing to give (the lines of a socket that
+ * stays silent) would otherwise hold the stream past its abort. close() does not wait for the
+ * source to close: it may be waiting on that read itself.
+ */
+function readerOf(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  signal: AbortSignal | undefined,
+): { read(): Promise<IteratorResult<unknown>>; close(): void } {
+  const isAsync = typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+  const iterator = isAsync
+    ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+    : (source as Iterable<unknown>)[Symbol.iterator]();
+  // Set once the source has ended or thrown: it is not closed then (as for await).
+  let ended = false;
+  const settle = (step: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (step.done === true) ended = true;
+    return step;
+  };
+  const failed = (error: unknown): never => {
+    ended = true;
+    throw error;
+  };
+  return {
+    async read() {
+      if (!isAsync) {
+        let step: IteratorResult<unknown>;
+        try {
+          step = settle((iterator as Iterator<unknown>).next());
+        } catch (error) {
+          return failed(error);
+        }
+        return step.done === true ? step : { done: false, value: await step.value };
+      }
+      if (signal?.aborted) throw signal.reason;
+      let next: Promise<IteratorResult<unknown>>;
+      try {
+        next = Promise.resolve((iterator as AsyncIterator<unknown>).next()).then(settle, failed);
+      } catch (error) {
+        return failed(error);
+      }
+      if (signal === undefined) return next;
+      next.catch(() => {}); // its late failure, once the abort has ended the read, is no one's
+      let unwatch = (): void => {};
+      const aborted = new Promise<never>((_, reject) => {
+        unwatch = watchAbort(signal, () => reject(signal.reason));
+      });
+      try {
+        return await Promise.race([next, aborted]);
+      } finally {
+        unwatch();
+      }
+    },
+    close() {
+      if (ended) return;
+      ended = true;
+      try {
+        const closing = iterator.return?.();
+        if (closing instanceof Promise) closing.catch(() => {});
+      } catch {
+        // as for await would report it only in place of no error; the stream ends either way
+      }
+    },
+  };
 }

@@ -339,6 +339,45 @@ describe("classifyStream", () => {
     expect(longest, `the event loop waited ${longest.toFixed(1)} ms`).toBeLessThan(timeBound(80, 120));
   });
 
+  it("reads its source as for await does, and an abort ends a read the source has not answered", async () => {
+    // Closed when the loop is left early; not closed after it threw; its error passes through.
+    let closed = 0;
+    async function* closing(): AsyncGenerator<string> {
+      try {
+        for (let i = 0; ; i++) yield `Paris ${i}`;
+      } finally {
+        closed++;
+      }
+    }
+    for await (const _ of clf.classifyStream(closing())) break;
+    expect(closed).toBe(1);
+    function* throwing(): Generator<string | Promise<string>> {
+      yield Promise.resolve("Sarah Parker"); // a sync source's values are awaited
+      throw new Error("source failed");
+    }
+    await expect(collect(throwing() as Iterable<string>)).rejects.toThrow("source failed");
+    // A source that has nothing more to give (a silent socket's lines): the abort still ends it.
+    let silentClosed = 0;
+    const silent: AsyncIterable<string> = {
+      [Symbol.asyncIterator]: () => {
+        let given = false;
+        return {
+          next: () => (given ? new Promise<IteratorResult<string>>(() => {}) : ((given = true), Promise.resolve({ done: false, value: "Paris" }))),
+          return: () => {
+            silentClosed++;
+            return Promise.resolve({ done: true, value: undefined });
+          },
+        };
+      },
+    };
+    const controller = new AbortController();
+    const stream = clf.classifyStream(silent, { signal: controller.signal });
+    const step = stream.next();
+    setTimeout(() => controller.abort(new Error("stop")), 50);
+    await expect(step).rejects.toThrow("stop");
+    expect(silentClosed).toBe(1);
+  });
+
   it("streams word lists with isSplitIntoWords, each list one text", async () => {
     const words = manyTexts(CHUNK_TEXTS + 10).map((t) => t.split(" "));
     const options: ClassifyOptions = { ...EVERY_TOKEN, isSplitIntoWords: true, includeText: true };
