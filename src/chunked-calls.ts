@@ -104,7 +104,7 @@ export interface StreamItems<T> {
  * it, so only those chunks' texts and entities are held. An error about a text names its index
  * in the whole stream. Leaving the loop early (break, return, a throw) stops reading and cancels
  * the chunks in flight; an abort of `signal` makes the stream's next step reject with its reason,
- * also between texts of a chunk already classified.
+ * also between texts of a chunk already classified and while the source has nothing to give.
  */
 export async function* streamInChunks<T>(
   source: Iterable<unknown> | AsyncIterable<unknown>,
