@@ -3,7 +3,7 @@
 //
 //   node bench/soak.js [--texts 100000] [--model conll|base|DIR] [--engine tokclass|tjs]
 //        [--mode batch|one|conc] [--chunk 500] [--concurrency 64] [--interval 2]
-//        [--big 10000] [--max-growth PCT] [--threads N] [--no-save]
+//        [--big 10000] [--big-stream] [--max-growth PCT] [--threads N] [--no-save]
 //
 // 1. Soak: --texts CoNLL test sentences (cycled) through one classifier, in classify() calls
 //    of --chunk texts (mode batch), one text per call (mode one), or --concurrency callers of
@@ -13,7 +13,8 @@
 // 2. Event loop: one classify() call on --big texts while monitorEventLoopDelay records the
 //    loop's delay (a native library that works off the main thread keeps it near the
 //    timer resolution; a synchronous one blocks it for the whole call), and the RSS the call
-//    adds at its peak (sampled every 20 ms).
+//    adds at its peak (sampled every 20 ms). With --big-stream, classifyStream() over a
+//    generator of --big texts instead, counting the entities (tokclass only).
 // --max-growth PCT makes the exit code 1 when RSS grew more than PCT percent.
 import os from "node:os";
 import v8 from "node:v8";
@@ -38,6 +39,7 @@ const { values: a } = parseArgs({
     concurrency: { type: "string", default: "64" },
     interval: { type: "string", default: "2" },
     big: { type: "string", default: "10000" },
+    "big-stream": { type: "boolean", default: false },
     "max-growth": { type: "string" },
     threads: { type: "string" },
     "model-file": { type: "string", default: "model.onnx" },
@@ -177,7 +179,9 @@ console.log(`  event loop during soak: longest block ${gapsAll.maxBlockedMs.toFi
 const big = Number(a.big);
 let bigRes = null;
 if (big > 0) {
-  const texts = Array.from({ length: big }, (_, i) => textAt(i));
+  const streamed = a["big-stream"];
+  if (streamed && engine.stream === undefined) throw new Error(`--big-stream: engine ${engine.name} has no stream`);
+  const texts = streamed ? null : Array.from({ length: big }, (_, i) => textAt(i));
   await settle();
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
@@ -187,20 +191,29 @@ if (big > 0) {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssNow()); }, 20);
   const s = now();
-  const out = await engine.classify(texts);
+  let out;
+  if (streamed) {
+    // Read as the stream asks for them, so only the chunks in flight are ever held.
+    function* source() { for (let i = 0; i < big; i++) yield textAt(i); }
+    let count = 0;
+    for await (const _ of engine.stream(source())) count++;
+    out = { length: count };
+  } else {
+    out = await engine.classify(texts);
+  }
   const bigS = (now() - s) / 1000;
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, rssNow());
   h.disable();
   const g = gap.stop();
   bigRes = {
-    texts: big, seconds: bigS, textsPerSec: big / bigS, results: Array.isArray(out) ? out.length : null,
+    texts: big, streamed, seconds: bigS, textsPerSec: big / bigS, results: typeof out?.length === "number" ? out.length : null,
     rssMB: { before: mb(rssBefore), peak: mb(rssPeak), growth: mb(rssPeak - rssBefore) },
     maxBlockedMs: g.maxBlockedMs,
     monitorEventLoopDelayMs: { max: h.max / 1e6, p99: h.percentile(99) / 1e6, p50: h.percentile(50) / 1e6, mean: h.mean / 1e6, samples: h.count },
     timerTicks5ms: g.ticks, expectedTicks: g.expectedTicks,
   };
-  console.log(`  one classify() of ${big.toLocaleString("en-US")} texts: ${bigS.toFixed(2)} s (${fmt(big / bigS)} texts/s); RSS ${fmt(bigRes.rssMB.before)} MB, peak +${fmt(bigRes.rssMB.growth)} MB during the call; event loop: longest block ${g.maxBlockedMs.toFixed(1)} ms, ` +
+  console.log(`  ${streamed ? "classifyStream() of" : "one classify() of"} ${big.toLocaleString("en-US")} texts: ${bigS.toFixed(2)} s (${fmt(big / bigS)} texts/s); RSS ${fmt(bigRes.rssMB.before)} MB, peak +${fmt(bigRes.rssMB.growth)} MB during the call; event loop: longest block ${g.maxBlockedMs.toFixed(1)} ms, ` +
     `monitorEventLoopDelay max ${bigRes.monitorEventLoopDelayMs.max.toFixed(2)} ms over ${h.count} samples; 5 ms timer fired ${g.ticks}/${g.expectedTicks}`);
 }
 await engine.dispose?.();

@@ -13,6 +13,8 @@ export async function createEngine(name, model, opts = {}) {
       classify: (input, { stride } = {}) =>
         // fullText: window the whole document (the HF pipeline would stop at the first window).
         clf.classify(input, stride ? { aggregationStrategy: "simple", ignoreLabels: ["O"], stride, fullText: true } : { aggregationStrategy: "simple", ignoreLabels: ["O"] }),
+      // Entities text by text from any iterable, with bounded memory (soak.js --big-stream).
+      stream: (texts) => clf.classifyStream(texts, { aggregationStrategy: "simple", ignoreLabels: ["O"] }),
       dispose: () => clf.dispose(),
     };
   }
