@@ -52,6 +52,12 @@ describe("benchmarks (smoke)", () => {
     expect(new Set(counts).size).toBe(1);
   });
 
+  it("bench/soak.js --big-stream: the large measurement through classifyStream()", async () => {
+    const r = await node(["bench/soak.js", "--texts", "200", "--chunk", "100", "--big", "5000", "--big-stream", "--no-save"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/classifyStream\(\) of 5,000 texts: [\d.]+ s \([\d,.]+ texts\/s\); RSS [\d,.]+ MB, peak \+[\d,.-]+ MB during the call; event loop: longest block [\d.]+ ms/);
+  });
+
   it("npm run bench:paired: every ratio from one pair", async () => {
     const r = await node(["bench/paired.js", "--pairs", "1", "--texts", "24", "--no-save"]);
     expect(r.code, r.out).toBe(0);
