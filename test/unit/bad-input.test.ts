@@ -518,6 +518,12 @@ describe("arrays are read once, into arrays of tokclass's own", () => {
     expect(await tok.encode(proxy(texts))).toEqual(await tok.encode(texts));
     const tokens = (await tok.encode(SAMPLE)).tokens;
     expect(tok.decode(proxy(tokens))).toBe(tok.decode(tokens));
+    // Its length is whatever its trap says: read as the loop reads it, never as an array size
+    // (new Array(-1) throws a RangeError, new Array("2") is ["2"]).
+    const lying = (length: unknown): string[] => new Proxy(texts, { get: (t, k) => (k === "length" ? length : Reflect.get(t, k)) });
+    expect(await clf.classify(lying(-1))).toEqual([]);
+    expect(await clf.classify(lying("2"))).toEqual(await clf.classify(texts));
+    expect(await clf.classify(lying(1.5))).toEqual(await clf.classify(texts));
   });
 
   it("each element is read exactly once: a getter that answers a string, then a number, classifies the string", async () => {
