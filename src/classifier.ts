@@ -269,8 +269,8 @@ export class TokenClassifier {
    * at a time, and only those chunks' texts and entities are held. An error about a text names
    * its index in the whole stream; leaving the loop early (break, or an error thrown by the
    * consumer) cancels the chunks in flight; `options.signal` aborts the stream (its next step
-   * rejects, even while the source has nothing to give). A dispose() while it runs fails the next chunk with ERR_DISPOSED. With
-   * `isSplitIntoWords`, each item is a word list.
+   * rejects, even while the source has nothing to give). A dispose() while it runs fails the
+   * next chunk with ERR_DISPOSED. With `isSplitIntoWords`, each item is a word list.
    */
   classifyStream(texts: Iterable<string> | AsyncIterable<string>, options?: ClassifyOptions): AsyncGenerator<Entity[], void, undefined>;
   classifyStream(

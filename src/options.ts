@@ -327,10 +327,6 @@ function labelScheme(value: unknown): LabelScheme {
   return value;
 }
 
-/**
- * Pre-split input: one word list (string[]) or several (string[][]); always returns lists of
- * word lists, since the pipeline answers a single list with a list holding one list.
- */
 /** `value` as a word list (an array of strings, copied: see readOnce), or undefined if it is not one. */
 export function wordListOf(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
@@ -338,6 +334,10 @@ export function wordListOf(value: unknown): string[] | undefined {
   return firstInvalid(words, isString) < 0 ? (words as string[]) : undefined;
 }
 
+/**
+ * Pre-split input: one word list (string[]) or several (string[][]); always returns lists of
+ * word lists, since the pipeline answers a single list with a list holding one list.
+ */
 export function wordListsOf(input: unknown, what: string): string[][] {
   if (!Array.isArray(input)) throw invalidArgument(what, "an array of words or an array of word lists", input);
   // Copies, each element read once (see readOnce).
@@ -368,12 +368,6 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
   return out;
 }
 
-/**
- * Refuses a text longer than `limit` UTF-16 code units (a word list: its words joined by
- * `delimiter`) before it reaches the tokenizer, whose working memory for one text peaks at ~80
- * bytes per character: a 500-million-character string would exhaust the machine instead of
- * failing.
- */
 /** A text's length in UTF-16 code units; a word list's is its words joined by `delimiter`. */
 export function textUnits(text: string | readonly string[], delimiter: string): number {
   if (typeof text === "string") return text.length;
@@ -382,6 +376,12 @@ export function textUnits(text: string | readonly string[], delimiter: string): 
   return length;
 }
 
+/**
+ * Refuses a text longer than `limit` UTF-16 code units (a word list: its words joined by
+ * `delimiter`) before it reaches the tokenizer, whose working memory for one text peaks at ~80
+ * bytes per character: a 500-million-character string would exhaust the machine instead of
+ * failing.
+ */
 export function checkTextLengths(
   texts: readonly (string | readonly string[])[],
   limit: number,
