@@ -70,6 +70,7 @@ Exit codes: 0 ok, 1 runtime failure (model, inference, writing the output), 2 us
 export const SERVE_HELP = `Usage: tokclass serve [options]
 
   POST /models/<id>   {"inputs": str | [str], "parameters": {...}, "options": {...}, "stream": bool}
+                      or the text itself (text/plain, or curl -d 'text' without -H)
   POST /              the default model ("default": the embedded model unless configured)
   GET  /health        models, their state and info
 

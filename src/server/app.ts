@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { makeTokenCheck } from "./auth.js";
-import { checkContentEncoding, parseJsonBody } from "./body.js";
+import { checkContentEncoding, parseJsonBody, parseTextBody } from "./body.js";
 import { LruCache } from "./cache.js";
 import { answerClientError } from "./client-errors.js";
 import { ConnectionTracker } from "./connections.js";
@@ -148,10 +148,12 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   });
   addProtocolChecks(app);
 
-  // JSON only: text/plain, forms and anything else get 415. A body without a Content-Type is
-  // read as JSON (clients that omit it are not refused; curl -d sends a form type, which is).
+  // JSON types are read as JSON. A body sent as text/plain, as a form (curl -d without -H) or
+  // without a Content-Type is read as the hosted Inference API reads any body: JSON when it
+  // parses, else the text itself (body.ts). Other types get 415. Fastify refuses a body without
+  // a Content-Type before any parser sees it, so such a request is given text/plain's reading.
   app.addHook("onRequest", async (req) => {
-    if (req.headers["content-type"] === undefined && req.method === "POST") req.headers["content-type"] = "application/json";
+    if (req.headers["content-type"] === undefined && req.method === "POST") req.headers["content-type"] = "text/plain";
   });
   app.removeContentTypeParser("text/plain");
   // Read as bytes, not as a string, so that invalid UTF-8 is refused rather than decoded with
@@ -159,6 +161,9 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   const jsonParser = async (_req: unknown, body: string | Buffer): Promise<unknown> => parseJsonBody(body as Buffer);
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, jsonParser);
   app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: "buffer" }, jsonParser);
+  const textParser = async (req: { headers: Record<string, string | string[] | undefined> }, body: string | Buffer): Promise<unknown> =>
+    parseTextBody(body as Buffer, req.headers["content-type"] as string | undefined);
+  app.addContentTypeParser(["text/plain", "application/x-www-form-urlencoded"], { parseAs: "buffer" }, textParser);
   // Before the body is read: a compressed body is refused without reading it. A request
   // without a body (GET /health) is not concerned.
   app.addHook("preParsing", async (req) => {

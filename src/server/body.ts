@@ -1,8 +1,9 @@
 /**
  * How a request body is read: uncompressed bytes (Content-Encoding identity), valid UTF-8, one
- * JSON value with no key that could alter an object's prototype. Anything else is refused with
- * a message saying what was refused, never repaired: invalid UTF-8 would otherwise be decoded
- * with U+FFFD in its place and classified as text the client never sent.
+ * JSON value with no key that could alter an object's prototype, or, for a body not declared as
+ * JSON, the text itself (the hosted Inference API's raw-string bodies). Anything else is refused
+ * with a message saying what was refused, never repaired: invalid UTF-8 would otherwise be
+ * decoded with U+FFFD in its place and classified as text the client never sent.
  */
 import { isUtf8 } from "node:buffer";
 import { HttpError } from "./http-errors.js";
@@ -38,16 +39,59 @@ export function checkContentEncoding(header: string | string[] | undefined): voi
  * unknown path must still get 405 or 404, not 400 (the inference route refuses a missing body).
  */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  if (!isUtf8(body)) throw bad("Body is not valid UTF-8");
-  let text = body.toString("utf8");
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark, accepted as before
+  const text = bodyText(body);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw bad(`Invalid JSON body: ${(error as Error).message}`);
   }
+  return checkedJson(value, text);
+}
+
+/**
+ * A body sent as text/plain, as a form (what `curl -d` sends without -H) or with no
+ * Content-Type, read as the hosted Inference API reads every body: JSON when it parses, else the
+ * text itself is the input. Unlike the hosted API, a body that opens with `{` or `[` but does not
+ * parse is refused rather than classified: it was meant as JSON, and its text is not what the
+ * client wanted tagged. A charset other than UTF-8 (or its subset US-ASCII) is refused with 415.
+ */
+export function parseTextBody(body: Buffer, contentType: string | undefined): unknown {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1]?.toLowerCase();
+  if (charset !== undefined && !TEXT_CHARSETS.has(charset)) {
+    throw new HttpError(415, `Unsupported charset ${JSON.stringify(charset)}; send the body as UTF-8`);
+  }
+  const text = bodyText(body);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (/^\s*[[{]/.test(text)) {
+      throw bad(`Invalid JSON body: ${(error as Error).message} (a body opening with { or [ is read as JSON; send such a text as {"inputs": ...})`);
+    }
+    return text;
+  }
+  return checkedJson(value, text);
+}
+
+const TEXT_CHARSETS = new Set(["utf-8", "utf8", "us-ascii"]);
+
+/** The body as a string, without its byte order mark; undefined for none. */
+function bodyText(body: Buffer): string | undefined {
+  if (body.length === 0) return undefined;
+  if (!isUtf8(body)) throw bad("Body is not valid UTF-8");
+  const text = body.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte order mark, accepted as before
+}
+
+/**
+ * A parsed body as the request reader takes it. A bare number is the text it is written as (the
+ * hosted API classifies str(number)); an object is checked for prototype-altering keys.
+ */
+function checkedJson(value: unknown, text: string): unknown {
+  if (typeof value === "number") return text.trim();
   // Only a body that spells one of the keys, or could spell it with \u escapes, is walked.
   if (text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")) refusePrototypeKeys(value);
   return value;

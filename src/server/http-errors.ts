@@ -64,15 +64,18 @@ export interface ErrorReply {
   internal: boolean;
 }
 
+/** The 400 for a request without a body (or an empty one). */
+export const EMPTY_BODY = 'Empty request body; expected a JSON object with "inputs", or the text itself';
+
 /** Fastify's own error codes for the request body, mapped to our statuses and messages. */
 function fastifyError(err: { code?: unknown; statusCode?: unknown; message: string }, maxBodyBytes: number): ErrorReply | undefined {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return reply(413, `Request body is too large (limit ${maxBodyBytes} bytes)`);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return reply(415, "Unsupported Content-Type; send the body as application/json");
+      return reply(415, "Unsupported Content-Type; send JSON (application/json) or the text itself (text/plain)");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return reply(400, "Empty request body; expected a JSON object with \"inputs\"");
+      return reply(400, EMPTY_BODY);
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return reply(400, `Invalid JSON body: ${err.message}`);
     default:

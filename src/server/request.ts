@@ -1,7 +1,7 @@
 /** Reads an inference request (body + headers) into one flat object, rejecting malformed ones with 400. */
 import type { InferencePayload } from "../types.js";
 import { describe } from "../errors.js";
-import { HttpError } from "./http-errors.js";
+import { EMPTY_BODY, HttpError } from "./http-errors.js";
 
 export interface InferenceRequest {
   /** string[][] only with parameters.is_split_into_words (resolvePayload checks that). */
@@ -60,9 +60,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The request a body and its headers make. A body that is a string (a JSON string, or a text
+ * body, body.ts) is the one input with default parameters, as the hosted API reads it.
+ */
 export function parseInferenceRequest(body: unknown, headers: Headers): InferenceRequest {
-  if (body === undefined) throw bad('Empty request body; expected a JSON object with "inputs"');
-  if (!isObject(body)) throw bad(`Expected a JSON object for the request body, received ${describe(body)}`);
+  if (body === undefined) throw bad(EMPTY_BODY);
+  if (typeof body === "string") body = { inputs: body };
+  if (!isObject(body)) throw bad(`Expected a JSON object with "inputs", or the text itself, for the request body; received ${describe(body)}`);
   for (const key of Object.keys(body)) {
     if (!BODY_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in the request body (expected inputs, parameters, options, stream)`);
   }

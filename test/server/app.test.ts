@@ -121,7 +121,7 @@ describe("errors", () => {
   it("400 for bad JSON and bad bodies, never 500", async () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader });
-    const cases: unknown[] = ["{", "", "null", "[1]", '"text"', {}, { inputs: 3 }, { inputs: ["a", null] }, { inputs: "a", parameters: "x" }, { inputs: "a", bogus: 1 }, { inputs: "a", options: { use_cache: 1 } }];
+    const cases: unknown[] = ["{", "", "null", "[1]", "true", {}, { inputs: 3 }, { inputs: ["a", null] }, { inputs: "a", parameters: "x" }, { inputs: "a", bogus: 1 }, { inputs: "a", options: { use_cache: 1 } }];
     for (const body of cases) {
       const res = await post(`${server.url}/`, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -166,7 +166,7 @@ describe("errors", () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader });
     const invalid = Buffer.concat([Buffer.from('{"inputs":"Par'), Buffer.from([0xff]), Buffer.from('is"}')]);
-    for (const type of ["application/json", "application/vnd.api+json"]) {
+    for (const type of ["application/json", "application/vnd.api+json", "text/plain"]) {
       const res = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": type }, body: invalid });
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: "Body is not valid UTF-8" });
@@ -263,28 +263,91 @@ describe("errors", () => {
     for (const path of ["/", "/models/default"]) {
       const res = await fetch(`${server.url}${path}`, { method: "POST" });
       expect(res.status, path).toBe(400);
-      expect(await res.json()).toEqual({ error: 'Empty request body; expected a JSON object with "inputs"' });
+      expect(await res.json()).toEqual({ error: 'Empty request body; expected a JSON object with "inputs", or the text itself' });
     }
   });
 
-  it("413 past the body limit, 415 for other content types", async () => {
+  it("413 past the body limit, 415 for content types that are neither JSON nor text", async () => {
     const fl = fakeLoader();
     server = await start({ loader: fl.loader, maxBodyBytes: 1000 });
     const big = await post(`${server.url}/`, { inputs: "a".repeat(2000) });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ error: "Request body is too large (limit 1000 bytes)" });
     expect((await post(`${server.url}/`, { inputs: "a".repeat(900) })).status).toBe(200);
-    const text = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"inputs":"a"}' });
-    expect(text.status).toBe(415);
-    expect(((await text.json()) as { error: string }).error).toMatch(/Content-Type/);
-    const form = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "inputs=a" });
-    expect(form.status).toBe(415);
+    const tooBigText = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": "text/plain" }, body: "a".repeat(2000) });
+    expect(tooBigText.status).toBe(413);
+    for (const type of ["application/xml", "multipart/form-data; boundary=x", "image/png"]) {
+      const res = await fetch(`${server.url}/`, { method: "POST", headers: { "content-type": type }, body: '{"inputs":"a"}' });
+      expect(res.status, type).toBe(415);
+      expect(await res.json()).toEqual({ error: "Unsupported Content-Type; send JSON (application/json) or the text itself (text/plain)" });
+    }
     const charset = await post(`${server.url}/`, { inputs: "Ann" }, { "content-type": "application/json; charset=utf-8" });
     expect(charset.status).toBe(200);
-    // No Content-Type at all: read as JSON.
-    const bare = await server.app.inject({ method: "POST", url: "/", payload: '{"inputs":"Ann"}' });
-    expect(bare.statusCode).toBe(200);
-    expect(bare.json()).toEqual(fakeEntities("Ann"));
+    expect(fl.loaded[0]!.calls).toBe(2);
+  });
+
+  it("a body not declared as JSON is read as the hosted API reads it: JSON when it parses, else the text itself", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const send = (body: string, headers: Record<string, string>): Promise<Response> =>
+      fetch(`${server!.url}/`, { method: "POST", headers: { "x-use-cache": "false", ...headers }, body });
+    const text = "Ann lives in Paris";
+    // text/plain (any UTF-8 charset spelling), and a form, which is what curl -d sends without -H.
+    for (const type of ["text/plain", "text/plain; charset=UTF-8", 'text/plain;charset="utf-8"', "application/x-www-form-urlencoded"]) {
+      const res = await send(text, { "content-type": type });
+      expect(res.status, type).toBe(200);
+      expect(await res.json(), type).toEqual(fakeEntities(text));
+      const json = await send(JSON.stringify({ inputs: text, parameters: { aggregation_strategy: "none" } }), { "content-type": type });
+      expect(await json.json(), type).toEqual(fakeEntities(text, "none"));
+    }
+    // A form body is not URL-decoded: the hosted API classifies it as sent.
+    expect(await (await send("inputs=Ann+Lee", { "content-type": "application/x-www-form-urlencoded" })).json()).toEqual(fakeEntities("inputs=Ann+Lee"));
+    // No Content-Type at all: the same reading (inject sends none).
+    for (const payload of [text, JSON.stringify({ inputs: text })]) {
+      const bare = await server.app.inject({ method: "POST", url: "/", payload });
+      expect(bare.statusCode, payload).toBe(200);
+      expect(bare.json(), payload).toEqual(fakeEntities(text));
+    }
+    // A JSON string is the input, under any type; a number is the text it is written as.
+    expect(await (await post(`${server.url}/`, JSON.stringify(text))).json()).toEqual(fakeEntities(text));
+    const number = await post(`${server.url}/`, " 2024\n");
+    expect(await number.json()).toEqual(fakeEntities("2024"));
+    // Headers apply as to JSON: Accept asks for a stream, x-use-cache for the cache, whose
+    // entry a text body shares with the same text sent as JSON.
+    const streamed = await send(text, { "content-type": "text/plain", accept: "text/event-stream" });
+    expect(streamed.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = parseSse(await streamed.text());
+    expect(events.filter((e) => e.event === "entity").map((e) => (e.data as { entity: unknown }).entity)).toEqual(fakeEntities(text));
+    expect((await send("Bo met Cy", { "content-type": "text/plain" })).headers.get("x-cache")).toBe("bypass");
+    const cacheable = (body: string): Promise<Response> => fetch(`${server!.url}/`, { method: "POST", headers: { "content-type": "text/plain" }, body });
+    expect((await cacheable("Bo met Cy")).headers.get("x-cache")).toBe("miss");
+    const hit = await cacheable('{"inputs":"Bo met Cy"}');
+    expect(hit.headers.get("x-cache")).toBe("hit");
+    expect(await hit.json()).toEqual(fakeEntities("Bo met Cy"));
+  });
+
+  it("a text body that opens with { or [ but is not JSON, another charset, or a value that is no input is refused, not classified", async () => {
+    const fl = fakeLoader();
+    server = await start({ loader: fl.loader });
+    const send = (body: string | Buffer, type: string): Promise<Response> => fetch(`${server!.url}/`, { method: "POST", headers: { "content-type": type }, body });
+    const hint = ' (a body opening with { or [ is read as JSON; send such a text as {"inputs": ...})';
+    const cut = await send('{"inputs": "Par', "text/plain");
+    expect(cut.status).toBe(400);
+    expect(await cut.json()).toEqual({ error: `Invalid JSON body: Unterminated string in JSON at position 15${hint}` });
+    const bracket = await send(" [Reuters] Ann", "application/x-www-form-urlencoded");
+    expect(bracket.status).toBe(400);
+    expect(((await bracket.json()) as { error: string }).error).toMatch(/^Invalid JSON body: .*a body opening with \{ or \[ is read as JSON/);
+    const latin1 = await send(Buffer.from("Ann \xfcber", "latin1"), "text/plain; charset=ISO-8859-1");
+    expect(latin1.status).toBe(415);
+    expect(await latin1.json()).toEqual({ error: 'Unsupported charset "iso-8859-1"; send the body as UTF-8' });
+    for (const body of ["true", "null"]) {
+      const res = await send(body, "text/plain");
+      expect(res.status, body).toBe(400);
+      expect(await res.json()).toEqual({ error: `Expected a JSON object with "inputs", or the text itself, for the request body; received ${body === "true" ? "boolean true" : "null"}` });
+    }
+    const proto = await send('{"inputs":"a","__proto__":{"x":1}}', "text/plain");
+    expect(((await proto.json()) as { error: string }).error).toMatch(/^Refused a "__proto__" key/);
+    expect(fl.loaded[0]?.calls ?? 0).toBe(0);
   });
 
   it("load failures: 404 when the model folder is missing, 500 otherwise; no server path is sent", async () => {

@@ -220,7 +220,7 @@ describe("errors that already went through the server's error handler", () => {
     const cases: Array<[string, number, boolean]> = [
       [`POST / HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n`, 413, true],
       [`POST / HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n${"a".repeat(2000)}\r\n`, 413, true],
-      [json("{}", "text/plain"), 415, false],
+      [json("{}", "application/xml"), 415, false],
       [json("{"), 400, false],
       [`GET /models/%E0%A4%A HTTP/1.1\r\n${HOST}\r\n`, 400, false],
       [`GET /nowhere HTTP/1.1\r\n${HOST}\r\n`, 404, false],

@@ -71,8 +71,11 @@ describe("parseInferenceRequest", () => {
     const h = parseInferenceRequest({ inputs: "a", options: { use_cache: false } }, { "x-use-cache": "true", accept: "text/event-stream" });
     expect(h).toMatchObject({ useCache: true, stream: true });
   });
+  it("reads a string body as the one input", () => {
+    expect(parseInferenceRequest("x", { "x-use-cache": "false" })).toEqual({ inputs: "x", useCache: false, waitForModel: false, stream: false });
+  });
   it("rejects malformed bodies with 400", () => {
-    for (const body of [null, [], "x", {}, { inputs: 1 }, { inputs: ["a", 2] }, { inputs: "a", extra: 1 }, { inputs: "a", parameters: [] }, { inputs: "a", options: { use_cache: "no" } }, { inputs: "a", options: { foo: true } }, { inputs: "a", stream: "yes" }]) {
+    for (const body of [null, [], 1, true, {}, { inputs: 1 }, { inputs: ["a", 2] }, { inputs: "a", extra: 1 }, { inputs: "a", parameters: [] }, { inputs: "a", options: { use_cache: "no" } }, { inputs: "a", options: { foo: true } }, { inputs: "a", stream: "yes" }]) {
       expect(() => parseInferenceRequest(body, {}), JSON.stringify(body)).toThrow(HttpError);
     }
     expect(() => booleanHeader({ "x-use-cache": "maybe" }, "x-use-cache")).toThrow(/x-use-cache/);
