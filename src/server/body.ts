@@ -39,15 +39,7 @@ export function checkContentEncoding(header: string | string[] | undefined): voi
  * unknown path must still get 405 or 404, not 400 (the inference route refuses a missing body).
  */
 export function parseJsonBody(body: Buffer): unknown {
-  const text = bodyText(body);
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw bad(`Invalid JSON body: ${(error as Error).message}`);
-  }
-  return checkedJson(value, text);
+  return parseBody(body, false);
 }
 
 /**
@@ -62,35 +54,28 @@ export function parseTextBody(body: Buffer, contentType: string | undefined): un
   if (charset !== undefined && !TEXT_CHARSETS.has(charset)) {
     throw new HttpError(415, `Unsupported charset ${JSON.stringify(charset)}; send the body as UTF-8`);
   }
-  const text = bodyText(body);
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    if (/^\s*[[{]/.test(text)) {
-      throw bad(`Invalid JSON body: ${(error as Error).message} (a body opening with { or [ is read as JSON; send such a text as {"inputs": ...})`);
-    }
-    return text;
-  }
-  return checkedJson(value, text);
+  return parseBody(body, true);
 }
 
 const TEXT_CHARSETS = new Set(["utf-8", "utf8", "us-ascii"]);
 
-/** The body as a string, without its byte order mark; undefined for none. */
-function bodyText(body: Buffer): string | undefined {
+/**
+ * The body's value: undefined for none, the text itself where `textAllowed` and it is no JSON,
+ * and a bare number as the text it is written as (the hosted API classifies str(number)).
+ */
+function parseBody(body: Buffer, textAllowed: boolean): unknown {
   if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw bad("Body is not valid UTF-8");
-  const text = body.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte order mark, accepted as before
-}
-
-/**
- * A parsed body as the request reader takes it. A bare number is the text it is written as (the
- * hosted API classifies str(number)); an object is checked for prototype-altering keys.
- */
-function checkedJson(value: unknown, text: string): unknown {
+  let text = body.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark, accepted as before
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (!textAllowed) throw bad(`Invalid JSON body: ${(error as Error).message}`);
+    if (!/^\s*[[{]/.test(text)) return text;
+    throw bad(`Invalid JSON body: ${(error as Error).message} (a body opening with { or [ is read as JSON; send such a text as {"inputs": ...})`);
+  }
   if (typeof value === "number") return text.trim();
   // Only a body that spells one of the keys, or could spell it with \u escapes, is walked.
   if (text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")) refusePrototypeKeys(value);
