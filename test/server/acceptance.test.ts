@@ -52,6 +52,17 @@ describe.skipIf(!built)("server with the real classifier", () => {
     }
   });
 
+  it("the text alone as the body (curl -d 'text', text/plain) equals clf.query() of that text", async () => {
+    for (const text of [SEED, ...MORE]) {
+      const expected = await clf.query({ inputs: text });
+      for (const type of ["application/x-www-form-urlencoded", "text/plain; charset=utf-8"]) {
+        const res = await fetch(`${server.url}/models/default`, { method: "POST", headers: { "content-type": type, "x-use-cache": "false" }, body: text });
+        expect(res.status, `${type}: ${text}`).toBe(200);
+        expect(await res.json(), `${type}: ${text}`).toEqual(expected);
+      }
+    }
+  });
+
   it("pre-split word lists and legacy parameters (with a deprecation header) work over HTTP", async () => {
     const words = { inputs: [["Angela", "Merkel", "met", "Macron"], ["Paris"]], parameters: { is_split_into_words: true } };
     const res = await post(server.url + "/", words, { "x-use-cache": "false" });
