@@ -89,11 +89,16 @@ export class ModelRegistry {
    * unless `wait` is true, in which case it resolves once loaded. Failed to load: 404 when the
    * folder or a file is missing, else 500.
    */
-  async acquire(id: string, wait: boolean): Promise<ServedClassifier> {
+  async acquire(id: string, wait: boolean, load = true): Promise<ServedClassifier> {
     const entry = this.#entries.get(id);
     if (!entry) throw new HttpError(404, `Model ${id} does not exist`);
     if (this.#disposed) throw new HttpError(503, "Server is shutting down");
     if (entry.state === "ready" && entry.classifier) return entry.classifier;
+    // The hosted API's dont_load_model: a model not yet loaded (a lazy one) is left so. One
+    // already loading is waited for, or reported as loading, as without it.
+    if (!load && entry.state === "idle") {
+      throw new HttpError(503, `Model ${id} is not loaded, and the request asked not to load it (x-load-model: 0 or options.dont_load_model)`);
+    }
     const promise = this.#start(entry);
     if (entry.state === "loading" && !wait) {
       throw new HttpError(503, `Model ${id} is currently loading`, { estimated_time: this.#estimate(entry) }, { "retry-after": String(Math.ceil(this.#estimate(entry))) });

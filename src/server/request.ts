@@ -10,11 +10,15 @@ export interface InferenceRequest {
   parameters?: InferencePayload["parameters"];
   useCache: boolean;
   waitForModel: boolean;
+  /** False (x-load-model: 0, options.dont_load_model) leaves a model that is not loaded unloaded. */
+  loadModel: boolean;
   stream: boolean;
 }
 
 const BODY_KEYS = new Set(["inputs", "parameters", "options", "stream"]);
-const OPTION_KEYS = new Set(["use_cache", "wait_for_model"]);
+// use_gpu is the hosted API's (a paid plan's GPU); accepted and ignored here: the server's
+// --device decides.
+const OPTION_KEYS = new Set(["use_cache", "wait_for_model", "dont_load_model", "use_gpu"]);
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -87,13 +91,16 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
   }
   let bodyCache: boolean | undefined;
   let bodyWait: boolean | undefined;
+  let bodyDontLoad: boolean | undefined;
   if (options !== undefined && options !== null) {
     if (!isObject(options)) throw bad(`Expected an object for options, received ${describe(options)}`);
     for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in options (expected use_cache, wait_for_model)`);
+      if (!OPTION_KEYS.has(key)) throw bad(`Unknown field ${JSON.stringify(key)} in options (expected use_cache, wait_for_model, dont_load_model, use_gpu)`);
     }
     bodyCache = optionalBoolean(options, "use_cache", "options.");
     bodyWait = optionalBoolean(options, "wait_for_model", "options.");
+    bodyDontLoad = optionalBoolean(options, "dont_load_model", "options.");
+    optionalBoolean(options, "use_gpu", "options.");
   }
   const bodyStream = optionalBoolean(body, "stream", "");
   const accept = headers["accept"];
@@ -102,6 +109,7 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
     inputs: inputs as string | string[] | string[][],
     useCache: booleanHeader(headers, "x-use-cache") ?? bodyCache ?? true,
     waitForModel: booleanHeader(headers, "x-wait-for-model") ?? bodyWait ?? false,
+    loadModel: booleanHeader(headers, "x-load-model") ?? (bodyDontLoad === undefined ? true : !bodyDontLoad),
     stream: bodyStream ?? acceptsSse,
   };
   if (parameters !== undefined && parameters !== null) req.parameters = parameters as InferencePayload["parameters"];

@@ -66,7 +66,7 @@ async function handleInference(
     reply.header("deprecation", "true");
     reply.header("warning", '299 tokclass "grouped_entities/ignore_subwords are deprecated; use aggregation_strategy"');
   }
-  const clf = await ctx.registry.acquire(modelId, r.waitForModel);
+  const clf = await ctx.registry.acquire(modelId, r.waitForModel, r.loadModel);
   // Resolved here, once, as query() resolves a payload (the same function, with the
   // classifier's defaults), before anything else reads the payload: a stream refuses what the
   // JSON path refuses, with the same message and before any event, and the cache key below is

@@ -444,6 +444,29 @@ describe("x-wait-for-model", () => {
     fl.release();
     expect((await post(`${server.url}/`, { inputs: "Ann" }, { "x-wait-for-model": "1" })).status).toBe(200);
   });
+
+  it("x-load-model: 0 (options.dont_load_model) leaves a lazy model unloaded: 503, no load started", async () => {
+    const fl = fakeLoader({ manual: true });
+    server = await start({ loader: fl.loader, preload: false });
+    const state = async (): Promise<string> => ((await (await fetch(`${server!.url}/health`)).json()) as { models: Array<{ state: string }> }).models[0]!.state;
+    const message = "Model default is not loaded, and the request asked not to load it (x-load-model: 0 or options.dont_load_model)";
+    for (const [body, headers] of [[{ inputs: "Ann" }, { "x-load-model": "0", "x-wait-for-model": "true" }], [{ inputs: "Ann", options: { dont_load_model: true } }, {}]] as const) {
+      const res = await post(`${server.url}/`, body, headers);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: message });
+    }
+    expect(await state()).toBe("idle");
+    expect(fl.loaded).toHaveLength(0);
+    // A request that may load starts the load; one that may not then waits for it like any other.
+    expect((await post(`${server.url}/`, { inputs: "Ann" })).status).toBe(503);
+    expect(await state()).toBe("loading");
+    const waiting = post(`${server.url}/`, { inputs: "Ann", options: { dont_load_model: true, wait_for_model: true, use_gpu: false } });
+    fl.release();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(fakeEntities("Ann"));
+    expect((await post(`${server.url}/`, { inputs: "Bo" }, { "x-load-model": "0" })).status).toBe(200);
+  });
 });
 
 describe("streaming (SSE)", () => {

@@ -65,14 +65,24 @@ describe("makeTokenCheck", () => {
 
 describe("parseInferenceRequest", () => {
   it("reads headers before body options, with defaults", () => {
-    expect(parseInferenceRequest({ inputs: "x" }, {})).toEqual({ inputs: "x", useCache: true, waitForModel: false, stream: false });
+    expect(parseInferenceRequest({ inputs: "x" }, {})).toEqual({ inputs: "x", useCache: true, waitForModel: false, loadModel: true, stream: false });
     const r = parseInferenceRequest({ inputs: ["a"], options: { use_cache: false, wait_for_model: true }, stream: true }, {});
     expect(r).toMatchObject({ useCache: false, waitForModel: true, stream: true });
     const h = parseInferenceRequest({ inputs: "a", options: { use_cache: false } }, { "x-use-cache": "true", accept: "text/event-stream" });
     expect(h).toMatchObject({ useCache: true, stream: true });
   });
+  it("reads the hosted API's other options: dont_load_model (x-load-model wins), use_gpu accepted and ignored", () => {
+    expect(parseInferenceRequest({ inputs: "x", options: { dont_load_model: true } }, {}).loadModel).toBe(false);
+    expect(parseInferenceRequest({ inputs: "x", options: { dont_load_model: false } }, {}).loadModel).toBe(true);
+    expect(parseInferenceRequest({ inputs: "x" }, { "x-load-model": "0" }).loadModel).toBe(false);
+    expect(parseInferenceRequest({ inputs: "x", options: { dont_load_model: true } }, { "x-load-model": "1" }).loadModel).toBe(true);
+    expect(parseInferenceRequest({ inputs: "x", options: { use_gpu: true, use_cache: false } }, {})).toEqual({ inputs: "x", useCache: false, waitForModel: false, loadModel: true, stream: false });
+    expect(() => parseInferenceRequest({ inputs: "x", options: { use_gpu: "yes" } }, {})).toThrow('Expected a boolean for options.use_gpu, received the string "yes"');
+    expect(() => parseInferenceRequest({ inputs: "x", options: { dont_load_model: 1 } }, {})).toThrow("options.dont_load_model");
+    expect(() => parseInferenceRequest({ inputs: "x" }, { "x-load-model": "maybe" })).toThrow("x-load-model");
+  });
   it("reads a string body as the one input", () => {
-    expect(parseInferenceRequest("x", { "x-use-cache": "false" })).toEqual({ inputs: "x", useCache: false, waitForModel: false, stream: false });
+    expect(parseInferenceRequest("x", { "x-use-cache": "false" })).toEqual({ inputs: "x", useCache: false, waitForModel: false, loadModel: true, stream: false });
   });
   it("rejects malformed bodies with 400", () => {
     for (const body of [null, [], 1, true, {}, { inputs: 1 }, { inputs: ["a", 2] }, { inputs: "a", extra: 1 }, { inputs: "a", parameters: [] }, { inputs: "a", options: { use_cache: "no" } }, { inputs: "a", options: { foo: true } }, { inputs: "a", stream: "yes" }]) {
