@@ -87,7 +87,8 @@ export class ModelRegistry {
   /**
    * The classifier for `id`. Unknown id: 404. Still loading: 503 with `estimated_time`
    * unless `wait` is true, in which case it resolves once loaded. Failed to load: 404 when the
-   * folder or a file is missing, else 500.
+   * folder or a file is missing, else 500. Not loaded yet (lazy) and `load` false: 503, and no
+   * load is started.
    */
   async acquire(id: string, wait: boolean, load = true): Promise<ServedClassifier> {
     const entry = this.#entries.get(id);
