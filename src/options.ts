@@ -56,7 +56,8 @@ function readOnce(values: readonly unknown[]): unknown[] {
   const length = values.length;
   // Sized up front: grown one element at a time, the copy took 25-35 ms of the ~50 ms a
   // million-text classify() held the JS thread before its first chunk went out (7-12 ms sized).
-  // A Proxy's length can be anything: only a valid array length sizes it.
+  // A Proxy's length can be anything: only a valid array length sizes it (the typeof first: a
+  // BigInt length would make >>> throw, where the loop below reads it as it did).
   const copy: unknown[] = typeof length === "number" && length >>> 0 === length ? new Array<unknown>(length) : [];
   // Set by index, not push(): a later patch of Array.prototype.push must not reach here.
   for (let i = 0; i < length; i++) copy[i] = values[i];

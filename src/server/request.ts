@@ -109,7 +109,7 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
     inputs: inputs as string | string[] | string[][],
     useCache: booleanHeader(headers, "x-use-cache") ?? bodyCache ?? true,
     waitForModel: booleanHeader(headers, "x-wait-for-model") ?? bodyWait ?? false,
-    loadModel: booleanHeader(headers, "x-load-model") ?? (bodyDontLoad === undefined ? true : !bodyDontLoad),
+    loadModel: booleanHeader(headers, "x-load-model") ?? !(bodyDontLoad ?? false),
     stream: bodyStream ?? acceptsSse,
   };
   if (parameters !== undefined && parameters !== null) req.parameters = parameters as InferencePayload["parameters"];
