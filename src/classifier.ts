@@ -14,12 +14,13 @@ import {
 } from "./binding.js";
 import { planChunks, type Chunk } from "./call-chunks.js";
 import { runInChunks, streamInChunks, type StreamItems } from "./chunked-calls.js";
-import { invalidArgument, textError, TokClassError } from "./errors.js";
+import { invalidArgument, TokClassError } from "./errors.js";
 import { statSync } from "node:fs";
 import { readModelFolder, type ModelFolder } from "./model.js";
 import { readCardParameters } from "./model-card.js";
 import {
   checkTextLengths,
+  notAText,
   resolveClassifyOptions,
   resolveLoadOptions,
   resolvePayload,
@@ -129,8 +130,8 @@ export function addSourceText(results: Entity[][], texts: string[] | string[][],
   }
 }
 
-function throwTextError(code: "ERR_INVALID_ARGUMENT", index: number, detail: string): never {
-  throw textError(code, index, detail);
+function throwNotAText(index: number, received: unknown, wordList: boolean): never {
+  throw notAText(index, received, wordList);
 }
 
 function rethrowAsTokClassError(error: unknown): never {
@@ -292,8 +293,8 @@ export class TokenClassifier {
     const split = resolved.isSplitIntoWords;
     const items: StreamItems<string | string[]> = {
       check: split
-        ? (item, index) => wordListOf(item) ?? throwTextError("ERR_INVALID_ARGUMENT", index, "is not an array of strings (a word list)")
-        : (item, index) => (typeof item === "string" ? item : throwTextError("ERR_INVALID_ARGUMENT", index, "is not a string")),
+        ? (item, index) => wordListOf(item) ?? throwNotAText(index, item, true)
+        : (item, index) => (typeof item === "string" ? item : throwNotAText(index, item, false)),
       units: (text) => textUnits(text, delimiter),
     };
     // Each chunk is a call of its own (#run checks the texts' lengths and that the classifier is

@@ -3,7 +3,7 @@
  * with defaults. Unknown keys are refused (a misspelt option must not be silently ignored).
  */
 import { availableParallelism } from "node:os";
-import { invalidArgument, textError, TokClassError } from "./errors.js";
+import { describe, invalidArgument, textError, TokClassError } from "./errors.js";
 import type { AggregationStrategy, ClassifyOptions, EncodeOptions, InferencePayload, LabelScheme, LoadOptions, OffsetUnit } from "./types.js";
 
 export const STRATEGIES: readonly AggregationStrategy[] = ["none", "simple", "first", "average", "max"];
@@ -347,7 +347,7 @@ export function wordListsOf(input: unknown, what: string): string[][] {
   const lists: string[][] = [];
   for (let i = 0; i < items.length; i++) {
     const words = wordListOf(items[i]);
-    if (words === undefined) throw invalidArgument(`${what}[${i}]`, "an array of strings (a word list)", items[i]);
+    if (words === undefined) throw notAText(i, items[i], true, what);
     lists[i] = words;
   }
   return lists;
@@ -367,6 +367,17 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
   if (o.addSpecialTokens !== undefined) out.addSpecialTokens = boolean(o.addSpecialTokens, "options.addSpecialTokens");
   if (o.returnOverflowing !== undefined) out.returnOverflowing = boolean(o.returnOverflowing, "options.returnOverflowing");
   return out;
+}
+
+/**
+ * The error for item `index` of a call's array that is not a text (a string, or with
+ * `isSplitIntoWords` a word list): an error about one text, so it carries textIndex and its
+ * message begins "text <index>", as one the addon or a stream raises does.
+ */
+export function notAText(index: number, received: unknown, wordList: boolean, what?: string): TokClassError {
+  const expected = wordList ? "an array of strings (a word list)" : "a string";
+  const got = what === undefined ? `received ${describe(received)}` : `${what}[${index}] is ${describe(received)}`;
+  return textError("ERR_INVALID_ARGUMENT", index, `is not ${expected} (${got})`);
 }
 
 /** A text's length in UTF-16 code units; a word list's is its words joined by `delimiter`. */
@@ -404,7 +415,7 @@ export function textsOf(input: unknown, what: string): { texts: string[]; single
     // A copy, each element read once (see readOnce); the addon and the length check get it.
     const texts = readOnce(input);
     const bad = firstInvalid(texts, isString);
-    if (bad >= 0) throw invalidArgument(`${what}[${bad}]`, "a string", texts[bad]);
+    if (bad >= 0) throw notAText(bad, texts[bad], false, what);
     return { texts: texts as string[], single: false };
   }
   throw invalidArgument(what, "a string or an array of strings", input);
@@ -414,7 +425,8 @@ const PARAMETER_KEYS = [
   "aggregation_strategy", "ignore_labels", "stride", "grouped_entities", "ignore_subwords", "is_split_into_words", "delimiter",
 ] as const;
 const PAYLOAD_KEYS = ["inputs", "parameters", "options", "stream"] as const;
-const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model"] as const;
+/** The hosted API's request options: about its cache and model loading, so nothing to do here. */
+const PAYLOAD_OPTION_KEYS = ["use_cache", "wait_for_model", "dont_load_model", "use_gpu"] as const;
 
 /** Whether Inference API parameters carry transformers 4.x's grouped_entities / ignore_subwords. */
 export function usesLegacyParameters(parameters: object | null | undefined): boolean {
@@ -460,7 +472,13 @@ export function resolvePayload(payload: unknown, defaults: Partial<ResolvedClass
   const params = withoutNulls(given);
   const split = params.is_split_into_words === undefined ? false : boolean(params.is_split_into_words, "parameters.is_split_into_words");
   const { texts, single } = split ? { texts: wordListsOf(p.inputs, "payload.inputs"), single: false } : textsOf(p.inputs, "payload.inputs");
-  rejectUnknownKeys(optionalObject(p.options, "payload.options"), PAYLOAD_OPTION_KEYS, "payload.options");
+  const requestOptions = optionalObject(p.options, "payload.options");
+  rejectUnknownKeys(requestOptions, PAYLOAD_OPTION_KEYS, "payload.options");
+  // Checked though unused, as the server checks them: "use_cache": "no" is a mistake to report.
+  for (const key of PAYLOAD_OPTION_KEYS) {
+    const value = requestOptions[key];
+    if (value !== undefined && value !== null) boolean(value, `payload.options.${key}`);
+  }
 
   let aggregation: AggregationStrategy | undefined;
   let deprecation: string | undefined;

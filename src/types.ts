@@ -189,7 +189,8 @@ export interface InferencePayload {
     grouped_entities?: boolean | null;
     ignore_subwords?: boolean | null;
   } | null;
-  options?: { use_cache?: boolean; wait_for_model?: boolean };
+  /** The hosted API's request options: checked (booleans) and otherwise ignored by query(). */
+  options?: { use_cache?: boolean | null; wait_for_model?: boolean | null; dont_load_model?: boolean | null; use_gpu?: boolean | null } | null;
 }
 
 export interface ClassifierInfo {

@@ -54,14 +54,16 @@ Options:
       --model-file FILE    ONNX file inside the model folder (e.g. model_quantized.onnx)
       --max-text-length N  longest text, in UTF-16 code units (default ${DEFAULT_MAX_TEXT_LENGTH})
   -i, --input FILE         read inputs from FILE ("-": standard input)
-      --batch-size N       lines per classify call (default 64)
+      --batch-size N       lines per classify call (default 64; fewer when the input pauses)
       --pretty             aligned table for people instead of JSON
       --no-progress        no progress bar (shown on stderr only when it is a terminal)
   -h, --help               this help;  tokclass serve --help for the server
   -v, --version            print the version
 
-Input lines: a JSON string, a JSON object with "inputs" or "text" (a string), or plain text.
-Blank lines give []. Output keeps the input order, one line per input line.
+Input lines: a JSON string, a JSON object with "inputs" or "text" (a string), or plain text;
+a line that starts with "{" must be such an object (a broken record is an error, not text).
+Blank lines give []. Output keeps the input order, one line per input line, and comes as
+the input does: a line waits at most 0.2 s for the rest of its batch.
 
 Exit codes: 0 ok, 1 runtime failure (model, inference, writing the output), 2 usage error,
             3 input error (unreadable file, invalid UTF-8: the line number is reported).
@@ -163,8 +165,8 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
 
   const load: LoadOptions = {};
   if (v.device !== undefined) load.device = oneOf<Device>(v.device, ["cpu", "cuda"], "--device");
-  if (v["model-file"] !== undefined) load.modelFile = v["model-file"];
-  if (v.revision !== undefined) load.revision = v.revision;
+  if (v["model-file"] !== undefined) load.modelFile = nonEmpty(v["model-file"], "--model-file");
+  if (v.revision !== undefined) load.revision = nonEmpty(v.revision, "--revision");
   if (v["max-text-length"] !== undefined) load.maxTextLength = positiveInt(v["max-text-length"], "--max-text-length", 1, LONGEST_JS_STRING);
   if (v["max-window-tokens"] !== undefined) load.maxWindowTokens = positiveInt(v["max-window-tokens"], "--max-window-tokens", 0);
 
@@ -191,8 +193,14 @@ export function parseCli(argv: string[], stdinIsTTY = true): Command {
     progress: !v["no-progress"],
   };
   if (input !== undefined) cmd.input = input;
-  if (v.model !== undefined) cmd.model = v.model;
+  if (v.model !== undefined) cmd.model = nonEmpty(v.model, "--model");
   return cmd;
+}
+
+/** A flag's value that must not be empty (`--model ""`), refused under the flag's own name. */
+function nonEmpty(value: string, flag: string): string {
+  if (value.trim().length === 0) throw new UsageError(`${flag} needs a value, received an empty string`);
+  return value;
 }
 
 function parseServe(argv: string[]): Command {

@@ -54,7 +54,8 @@ export async function main(argv: string[], io: CliStreams = process): Promise<nu
   try {
     cmd = parseCli(argv, (io.stdin as { isTTY?: boolean }).isTTY === true);
   } catch (err) {
-    io.stderr.write(`tokclass: ${(err as Error).message}\nRun "tokclass --help" for usage.\n`);
+    const help = argv[0] === "serve" ? "tokclass serve --help" : "tokclass --help";
+    io.stderr.write(`tokclass: ${(err as Error).message}\nRun "${help}" for usage.\n`);
     return EXIT_USAGE;
   }
   try {

@@ -1,5 +1,5 @@
 /** The classify command: texts from arguments, or lines batched into classify() calls. */
-import { createReadStream, statSync, type Stats } from "node:fs";
+import { createReadStream, fstatSync, statSync, type Stats } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { WriteStream } from "node:tty";
 import type { CliClassifier } from "../server/contract.js";
@@ -7,7 +7,7 @@ import { TokClassError, textName } from "../errors.js";
 import type { Entity } from "../types.js";
 import type { ClassifyCommand } from "./args.js";
 import { DEFAULT_MAX_TEXT_LENGTH } from "../options.js";
-import { checkArgumentText, InputError, maxLineBytesFor, Output, readLines, recordText } from "./io.js";
+import { checkArgumentText, InputError, type Line, maxLineBytesFor, Output, readLines, recordText } from "./io.js";
 import { formatTable } from "./pretty.js";
 import { Progress } from "./progress.js";
 
@@ -26,10 +26,22 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
 
   const maxTextLength = cmd.load.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   if (cmd.input === undefined) {
-    cmd.texts.forEach((text, i) => checkArgumentText(text, i + 1, maxTextLength));
-    const done = await classifyInOrder(clf, cmd, cmd.texts, (i) => `argument ${i + 1}`);
-    for (let i = 0; i < done.results.length; i++) await out.write(render(cmd.texts[i]!, done.results[i]!));
+    // As with lines, the arguments before a refused one are classified and written first.
+    let texts = cmd.texts;
+    let refusal: InputError | undefined;
+    for (let i = 0; i < texts.length && refusal === undefined; i++) {
+      try {
+        checkArgumentText(texts[i]!, i + 1, maxTextLength);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        refusal = err;
+        texts = texts.slice(0, i);
+      }
+    }
+    const done = await classifyInOrder(clf, cmd, texts, (i) => `argument ${i + 1}`);
+    for (let i = 0; i < done.results.length; i++) await out.write(render(texts[i]!, done.results[i]!));
     if (done.error) throw done.error;
+    if (refusal) throw refusal;
     await out.finish();
     return;
   }
@@ -37,6 +49,10 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
   let source: Readable;
   let totalBytes: number | undefined;
   if (cmd.input === "-") {
+    // Node reads a folder given as standard input (`tokclass - < dir`) as an empty stream: say so,
+    // as --input DIR does, rather than classify nothing and exit 0.
+    const fd = (io.stdin as { fd?: unknown }).fd;
+    if (typeof fd === "number" && isDirectory(fd)) throw new InputError("cannot read standard input: it is a directory");
     source = io.stdin;
   } else {
     // Anything readable but a folder: a file, and also a FIFO, `<(command)` (a /dev/fd path) or
@@ -84,29 +100,75 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
     while (queue.length > 0) await writeNext();
   };
 
+  const input = readLines(readable(source, cmd.input), maxLineBytesFor(maxTextLength))[Symbol.asyncIterator]();
+  // The next line, asked for and not yet taken (it may come while a quiet input is flushed).
+  let nextLine: Promise<IteratorResult<Line>> | undefined;
+  let batchStarted = 0;
   try {
-    for await (const { line, text, bytes } of readLines(readable(source, cmd.input), maxLineBytesFor(maxTextLength))) {
-      batch.push({ line, text: recordText(text, line, maxTextLength) });
-      lines = line;
-      progress.update(lines, bytes);
-      if (batch.length >= cmd.batchSize) await flush();
-      if (out.closed) break;
+    try {
+      for (;;) {
+        nextLine ??= input.next();
+        // Input that pauses (typed, `tail -f`, a slow producer) still gets its results: a partial
+        // batch is classified once its first line has waited QUIET_FLUSH_MS, and what is queued
+        // written, instead of waiting for a full batch or the end of the input.
+        const waiting = batch.length > 0 ? batchStarted + QUIET_FLUSH_MS - Date.now() : queue.length > 0 ? QUIET_FLUSH_MS : undefined;
+        const next = waiting === undefined ? await nextLine : await within(nextLine, waiting);
+        if (next === undefined) {
+          await flush();
+          await drain();
+          continue;
+        }
+        nextLine = undefined;
+        if (next.done) break;
+        const { line, text, bytes } = next.value;
+        if (batch.length === 0) batchStarted = Date.now();
+        batch.push({ line, text: recordText(text, line, maxTextLength) });
+        lines = line;
+        progress.update(lines, bytes);
+        if (batch.length >= cmd.batchSize) await flush();
+        if (out.closed) break;
+      }
+      await flush();
+    } catch (err) {
+      // Write what was classified before the bad line, then report it (a line refused by the
+      // classifier was already reported that way, with batches after it queued: not written).
+      if (err instanceof InputError && !refused) {
+        await flush().catch(() => {});
+        await drain();
+      }
+      throw err;
+    } finally {
+      nextLine?.catch(() => {}); // left unread when output closed or a batch failed
+      if (source !== io.stdin) source.destroy();
     }
-    await flush();
-  } catch (err) {
-    // Write what was classified before the bad line, then report it (a line refused by the
-    // classifier was already reported that way, with batches after it queued: not written).
-    if (err instanceof InputError && !refused) {
-      await flush().catch(() => {});
-      await drain();
-    }
-    throw err;
+    await drain();
+    await out.finish();
   } finally {
-    if (source !== io.stdin) source.destroy();
+    // Ends the bar's line, also before an error message, which would otherwise follow it.
+    progress.done();
   }
-  await drain();
-  await out.finish();
-  progress.done();
+}
+
+/** How long the first line of a partial batch waits for more before the batch is classified. */
+const QUIET_FLUSH_MS = 200;
+
+/** `promise`'s value, or undefined if it has not settled within `ms` (it is left running). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (ms <= 0) return Promise.race([promise, Promise.resolve(undefined)]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false; // closed or not a file descriptor fstat knows: read it and see
+  }
 }
 
 /**
@@ -140,7 +202,9 @@ async function classifyInOrder(
     if (!(err instanceof TokClassError) || err.textIndex === undefined || err.code !== "ERR_INVALID_TEXT") throw err;
     const bad = nonEmptyIndices(texts)[err.textIndex];
     if (bad === undefined) throw err;
-    const detail = err.message.startsWith(`${textName(err.textIndex)} `) ? err.message.slice(textName(err.textIndex).length + 1) : err.message;
+    const named = err.message.startsWith(`${textName(err.textIndex)} `) ? err.message.slice(textName(err.textIndex).length + 1) : err.message;
+    // The library names its load options; here they were set with flags.
+    const detail = named.replaceAll("the load option maxWindowTokens", "--max-window-tokens").replaceAll("the load option maxTextLength", "--max-text-length");
     const before = await classifyTexts(clf, cmd, texts.slice(0, bad));
     return { results: before, error: new InputError(`${where(bad)}: text ${detail}`) };
   }

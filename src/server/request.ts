@@ -53,9 +53,10 @@ export function booleanHeader(headers: Headers, name: string): boolean | undefin
   return result;
 }
 
+/** null is unset, as the hosted API (Python) reads None, and as query() reads these options. */
 function optionalBoolean(obj: Record<string, unknown>, key: string, where: string): boolean | undefined {
   const v = obj[key];
-  if (v === undefined) return undefined;
+  if (v === undefined || v === null) return undefined;
   if (typeof v !== "boolean") throw bad(`Expected a boolean for ${where}${key}, received ${describe(v)}`);
   return v;
 }

@@ -1,12 +1,12 @@
 // CLI pieces without the model: argument parsing, line reading, the batching loop (fake classifier).
 import { spawnSync } from "node:child_process";
 import { PassThrough, Readable, Writable } from "node:stream";
-import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
+import { closeSync, createWriteStream, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli, SERVE_HELP, UsageError, type ClassifyCommand } from "../../src/cli/args.js";
-import { exitCodeFor } from "../../src/cli/cli.js";
+import { exitCodeFor, main } from "../../src/cli/cli.js";
 import { InputError, maxLineBytesFor, Output, OutputError, readLines, recordText } from "../../src/cli/io.js";
 import { formatTable } from "../../src/cli/pretty.js";
 import { runClassify } from "../../src/cli/run.js";
@@ -57,6 +57,20 @@ describe("parseCli", () => {
   it("usage errors", () => {
     const bad = [[], ["--bogus", "x"], ["-s", "median", "x"], ["--offsets", "bytes", "x"], ["--stride", "-1", "x"], ["--stride", "a", "x"], ["--device", "tpu", "x"], ["--batch-size", "0", "-"], ["-i", "f", "text"], ["a", "-"], ["serve", "extra"], ["serve", "--nope"], ["--model"], ["serve", "--request-timeout"], ["--max-text-length", "0", "x"], ["--max-text-length", "1e3", "x"], ["--max-text-length", "536870889", "x"], ["--full-text", "x"], ["--stride", "8", "--max-window-tokens", "-1", "x"], ["--stride", "8", "--max-window-tokens", "1.5", "x"]];
     for (const argv of bad) expect(() => parseCli(argv, true), argv.join(" ")).toThrow(UsageError);
+    // An empty value is refused under the flag's own name (it reached the library as modelDir).
+    for (const flag of ["--model", "--model-file", "--revision"]) {
+      expect(() => parseCli([flag, "", "x"]), flag).toThrow(new UsageError(`${flag} needs a value, received an empty string`));
+    }
+  });
+
+  it("a usage error names the help of its command", async () => {
+    for (const [argv, help] of [[["--bogus"], '"tokclass --help"'], [["serve", "--bogus"], '"tokclass serve --help"']] as const) {
+      const s = streams();
+      let err = "";
+      s.io.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      expect(await main([...argv], s.io)).toBe(2);
+      expect(err).toContain(`Run ${help} for usage.`);
+    }
   });
 
   it("exit codes by error kind", () => {
@@ -214,6 +228,66 @@ describe("runClassify", () => {
     const t = streams("Ann\nBob Marley\n");
     await expect(runClassify(parseCli(["-", "--max-text-length", "5"]) as ClassifyCommand, new FakeCli(undefined), t.io)).rejects.toThrow("line 2: text is 10 UTF-16");
     expect(t.text().trimEnd().split("\n").length).toBe(1);
+    // Arguments too: those before the refused one are classified and written first.
+    const a = streams();
+    const clf = new FakeCli(undefined);
+    await expect(runClassify(parseCli(["--max-text-length", "5", "Ann", "Bob Marley", "Cy"]) as ClassifyCommand, clf, a.io)).rejects.toThrow(
+      "argument 2: text is 10 UTF-16",
+    );
+    expect(a.text()).toBe(`${JSON.stringify(fakeEntities("Ann"))}\n`);
+    expect(clf.batches).toEqual([1]);
+  });
+
+  it("standard input that is a folder is an input error, as --input DIR is (Node reads it as empty)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-dir-"));
+    const fd = openSync(dir, "r");
+    try {
+      const s = streams();
+      Object.assign(s.io.stdin, { fd });
+      await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow(
+        new InputError("cannot read standard input: it is a directory"),
+      );
+      // A stdin that is a file is read as before.
+      const file = join(dir, "in.txt");
+      writeFileSync(file, "Alice\n");
+      const fileFd = openSync(file, "r");
+      const f = streams("Alice\n");
+      Object.assign(f.io.stdin, { fd: fileFd });
+      await runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), f.io);
+      expect(f.text()).toBe(`${JSON.stringify(fakeEntities("Alice"))}\n`);
+      closeSync(fileFd);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("input that pauses gets its results without waiting for a full batch or the end", async () => {
+    const stdin = new PassThrough();
+    const s = streams();
+    s.io.stdin = stdin;
+    const clf = new FakeCli(undefined);
+    const run = runClassify(parseCli(["-", "--batch-size", "64"]) as ClassifyCommand, clf, s.io);
+    stdin.write("Ann\nBob\n");
+    // Before, nothing came out until 64 lines or the end of the input; the input stays open here.
+    const deadline = Date.now() + 10_000;
+    while (s.text().split("\n").length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(s.text()).toBe(`${JSON.stringify(fakeEntities("Ann"))}\n${JSON.stringify(fakeEntities("Bob"))}\n`);
+    expect(clf.batches).toEqual([2]);
+    stdin.end("Cy\n");
+    await run;
+    expect(clf.batches).toEqual([2, 1]);
+    expect(s.text().trimEnd().split("\n").length).toBe(3);
+  });
+
+  it("an error ends the progress bar's line first, so the message does not run on from it", async () => {
+    const s = streams();
+    s.io.stdin = Readable.from([Buffer.concat([Buffer.from("Ann\n"), Buffer.from([0xff, 0x0a])])]);
+    let err = "";
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+    tty.on("data", (d: Buffer) => (err += d.toString()));
+    s.io.stderr = tty;
+    await expect(runClassify(parseCli(["-"]) as ClassifyCommand, new FakeCli(undefined), s.io)).rejects.toThrow("line 2: invalid UTF-8");
+    expect(err).toMatch(/lines\/s\n$/);
   });
 
   it("--input takes anything readable but a folder: a FIFO, as `<(command)` gives", async () => {

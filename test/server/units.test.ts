@@ -81,6 +81,10 @@ describe("parseInferenceRequest", () => {
     expect(() => parseInferenceRequest({ inputs: "x", options: { dont_load_model: 1 } }, {})).toThrow("options.dont_load_model");
     expect(() => parseInferenceRequest({ inputs: "x" }, { "x-load-model": "maybe" })).toThrow("x-load-model");
   });
+  it("reads an option or stream sent as null as unset, as the hosted API (Python) reads None, and as query() does", () => {
+    const plain = parseInferenceRequest({ inputs: "x" }, {});
+    expect(parseInferenceRequest({ inputs: "x", stream: null, options: { use_cache: null, wait_for_model: null, dont_load_model: null, use_gpu: null } }, {})).toEqual(plain);
+  });
   it("reads a string body as the one input", () => {
     expect(parseInferenceRequest("x", { "x-use-cache": "false" })).toEqual({ inputs: "x", useCache: false, waitForModel: false, loadModel: true, stream: false });
   });

@@ -569,6 +569,21 @@ describe("query: parameters as the hosted API (Python) reads them", () => {
     await rejectsWith(() => clf.query({ inputs: SAMPLE, parameters: { aggregation_strategy: "SIMPLER" } } as never), "ERR_UNKNOWN_STRATEGY");
     // classify()'s own option is exact, as its type says ("an upper-case strategy" above).
   });
+
+  it("the hosted API's four request options are accepted (booleans or null) and change nothing", async () => {
+    const plain = await clf.query({ inputs: SAMPLE });
+    // dont_load_model and use_gpu were refused as unknown, though the server takes them.
+    const options = { use_cache: false, wait_for_model: true, dont_load_model: true, use_gpu: false };
+    expect(await clf.query({ inputs: SAMPLE, options })).toEqual(plain);
+    expect(await clf.query({ inputs: SAMPLE, options: { use_cache: null, dont_load_model: null } })).toEqual(plain);
+    for (const key of Object.keys(options)) {
+      await expect(clf.query({ inputs: SAMPLE, options: { [key]: "no" } } as never), key).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: `Expected a boolean for payload.options.${key}, received the string "no"`,
+      });
+    }
+    await rejectsWith(() => clf.query({ inputs: SAMPLE, options: { use_gpus: true } } as never), "ERR_INVALID_ARGUMENT");
+  });
 });
 
 describe("Tokenizer: bad input", () => {

@@ -292,7 +292,7 @@ describe("classifyStream", () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", textIndex: CHUNK_TEXTS + 100 });
-    expect((error as Error).message).toBe(`text ${CHUNK_TEXTS + 100} is not a string`);
+    expect((error as Error).message).toBe(`text ${CHUNK_TEXTS + 100} is not a string (received number 42)`);
     const long = manyTexts(CHUNK_TEXTS + 200);
     long[CHUNK_TEXTS + 50] = "x".repeat(20);
     const limited = await TokenClassifier.load(MODEL, { maxTextLength: 19 });
@@ -397,7 +397,7 @@ describe("classifyStream", () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: "ERR_INVALID_ARGUMENT", textIndex: CHUNK_TEXTS + 2 });
-    expect((error as Error).message).toBe(`text ${CHUNK_TEXTS + 2} is not an array of strings (a word list)`);
+    expect((error as Error).message).toBe(`text ${CHUNK_TEXTS + 2} is not an array of strings (a word list) (received the string "Sarah Parker")`);
   });
 
   it("refuses what it cannot stream, and stops with the signal's reason", async () => {

@@ -64,6 +64,18 @@ describe("TokClassError.textIndex", () => {
     expect(payload.textIndex).toBe(0);
   });
 
+  it("an item that is not a text (checked in TypeScript): textIndex, and what it was", async () => {
+    const texts = ["Angela Merkel", 5] as unknown as string[];
+    const plain = await rejection(clf.classify(texts));
+    expect(plain).toMatchObject({ code: "ERR_INVALID_ARGUMENT", textIndex: 1, message: "text 1 is not a string (text[1] is number 5)" });
+    const payload = await rejection(clf.query({ inputs: texts }));
+    expect(payload).toMatchObject({ textIndex: 1, message: "text 1 is not a string (payload.inputs[1] is number 5)" });
+    const lists = await rejection(clf.classify([["Angela"], "Merkel"] as unknown as string[][], { isSplitIntoWords: true }));
+    expect(lists).toMatchObject({ textIndex: 1, message: 'text 1 is not an array of strings (a word list) (words[1] is the string "Merkel")' });
+    // Not an array at all: about no one text.
+    expect("textIndex" in (await rejection(clf.classify(5 as unknown as string)))).toBe(false);
+  });
+
   it("errors about no one text have no textIndex key", async () => {
     const strategy = await rejection(clf.classify(["x"], { aggregationStrategy: "bogus" as never }));
     const stride = await rejection(clf.classify(["x"], { aggregationStrategy: "none", stride: 2 }));
