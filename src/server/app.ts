@@ -146,7 +146,7 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   app.addHook("onRequest", async () => {
     if (closing) throw new HttpError(503, "Server is shutting down", {}, { connection: "close" });
   });
-  addProtocolChecks(app);
+  addProtocolChecks(app, maxBodyBytes);
 
   // JSON types are read as JSON. A body sent as text/plain, as a form (curl -d without -H) or
   // without a Content-Type is read as the hosted Inference API reads any body: JSON when it

@@ -234,8 +234,18 @@ export function resolveServerConfig(
   }
 
   const envTokens = env.TOKCLASS_TOKENS?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  const tokenSource = flags.token?.length ? "--token" : envTokens?.length ? "TOKCLASS_TOKENS" : "tokens in the config file";
   const tokens = flags.token?.length ? flags.token : envTokens?.length ? envTokens : (file.tokens ?? []);
   if (tokens.some((t) => t.length === 0)) throw new ConfigError("Expected a non-empty token for --token");
+  // A client sends its token as "Authorization: Bearer <token>": one word, and header bytes are
+  // read as Latin-1. A token with a space or a character outside printable ASCII could never
+  // match, so every client would be refused by a server that started without complaint.
+  const unsendable = tokens.findIndex((t) => !/^[\x21-\x7e]+$/.test(t));
+  if (unsendable >= 0) {
+    throw new ConfigError(
+      `Token ${unsendable + 1} of ${tokenSource} cannot be sent in an Authorization header: use printable ASCII without spaces`,
+    );
+  }
 
   const logLevel = flags.logLevel ?? file.logLevel ?? "info";
   if (!LOG_LEVELS.has(logLevel)) throw expected("--log-level", [...LOG_LEVELS].join("|"), logLevel);

@@ -67,11 +67,16 @@ export interface ErrorReply {
 /** The 400 for a request without a body (or an empty one). */
 export const EMPTY_BODY = 'Empty request body; expected a JSON object with "inputs", or the text itself';
 
+/** The 413's message, for a body over the limit however it was found. */
+export function bodyTooLarge(maxBodyBytes: number): string {
+  return `Request body is too large (limit ${maxBodyBytes} bytes)`;
+}
+
 /** Fastify's own error codes for the request body, mapped to our statuses and messages. */
 function fastifyError(err: { code?: unknown; statusCode?: unknown; message: string }, maxBodyBytes: number): ErrorReply | undefined {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return reply(413, `Request body is too large (limit ${maxBodyBytes} bytes)`);
+      return reply(413, bodyTooLarge(maxBodyBytes));
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return reply(415, "Unsupported Content-Type; send JSON (application/json) or the text itself (text/plain)");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":

@@ -5,18 +5,26 @@
  * run in an onRequest hook, so both answers go through the error handler like any other. And a
  * CONNECT request, which Node hands only to 'connect' listeners and otherwise answers by closing
  * the socket without a word, gets a 501 in the server's shape.
+ *
+ * Expect: 100-continue (curl sends it with bodies over 1 MiB) asks whether to send the body.
+ * Node says "100 Continue" at once to every such request; here it is said only when the body is
+ * about to be read, so a request refused before that (401, a Content-Length over the body
+ * limit: 413) is refused without the client sending its body first.
  */
 import type { IncomingMessage, ServerOptions } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { rawErrorResponse } from "./client-errors.js";
-import { HttpError } from "./http-errors.js";
+import { bodyTooLarge, HttpError } from "./http-errors.js";
 
 /** Options for Node's http.createServer (Fastify's `http`): the Host check is made here instead. */
 export const PROTOCOL_SERVER_OPTIONS: ServerOptions = { requireHostHeader: false };
 
-/** Adds the checks to `app`, whose server must have been created with PROTOCOL_SERVER_OPTIONS. */
-export function addProtocolChecks(app: FastifyInstance): void {
+/**
+ * Adds the checks to `app`, whose server must have been created with PROTOCOL_SERVER_OPTIONS;
+ * `maxBodyBytes` is its body limit (Fastify's bodyLimit).
+ */
+export function addProtocolChecks(app: FastifyInstance, maxBodyBytes: number): void {
   // CONNECT asks for a tunnel, which only a proxy makes: no resource of this server takes it
   // (RFC 9110 15.6.2: 501 for a method not supported for any resource). The request never
   // reaches Fastify, and the socket is Node's no longer, so the answer is written on it here.
@@ -30,6 +38,22 @@ export function addProtocolChecks(app: FastifyInstance): void {
   app.server.on("checkExpectation", (req, res) => {
     unmetExpectations.add(req);
     app.server.emit("request", req, res); // as Node does for a request it lets through
+  });
+  // Requests waiting for "100 Continue" before they send their body.
+  const awaitingContinue = new WeakSet<IncomingMessage>();
+  app.server.on("checkContinue", (req, res) => {
+    awaitingContinue.add(req);
+    app.server.emit("request", req, res); // as Node does, less its writeContinue()
+  });
+  app.addHook("preParsing", async (req, reply, payload) => {
+    if (!awaitingContinue.has(req.raw)) return payload;
+    awaitingContinue.delete(req.raw);
+    // Fastify would refuse this length only once the client had been told to send the body.
+    if (Number(req.headers["content-length"]) > maxBodyBytes) {
+      throw new HttpError(413, bodyTooLarge(maxBodyBytes), {}, { connection: "close" });
+    }
+    reply.raw.writeContinue();
+    return payload;
   });
   app.addHook("onRequest", async (req) => {
     // RFC 9112, 3.2: a server must answer 400 to an HTTP/1.1 request without Host.

@@ -53,6 +53,28 @@ export function booleanHeader(headers: Headers, name: string): boolean | undefin
   return result;
 }
 
+/**
+ * Whether an Accept header asks for server-sent events: it lists text/event-stream with a
+ * quality above 0, and not below application/json's (when that is listed too). `;q=0` means
+ * "not acceptable" (RFC 9110), which a substring test read as a request for a stream.
+ */
+export function prefersEventStream(accept: string): boolean {
+  const quality = new Map<string, number>();
+  for (const range of accept.split(",")) {
+    const [type, ...params] = range.split(";").map((p) => p.trim().toLowerCase());
+    if (!type) continue;
+    let q = 1;
+    for (const param of params) {
+      const m = /^q\s*=(.*)$/.exec(param);
+      if (m) q = Number(m[1]!.trim()); // a malformed weight (NaN) counts as 0 below
+    }
+    if (!(q >= 0 && q <= 1)) q = 0;
+    quality.set(type, Math.max(quality.get(type) ?? 0, q));
+  }
+  const sse = quality.get("text/event-stream") ?? 0;
+  return sse > 0 && sse >= (quality.get("application/json") ?? 0);
+}
+
 /** null is unset, as the hosted API (Python) reads None, and as query() reads these options. */
 function optionalBoolean(obj: Record<string, unknown>, key: string, where: string): boolean | undefined {
   const v = obj[key];
@@ -105,7 +127,7 @@ export function parseInferenceRequest(body: unknown, headers: Headers): Inferenc
   }
   const bodyStream = optionalBoolean(body, "stream", "");
   const accept = headers["accept"];
-  const acceptsSse = (Array.isArray(accept) ? accept.join(",") : accept ?? "").toLowerCase().includes("text/event-stream");
+  const acceptsSse = prefersEventStream(Array.isArray(accept) ? accept.join(",") : accept ?? "");
   const req: InferenceRequest = {
     inputs: inputs as string | string[] | string[][],
     useCache: booleanHeader(headers, "x-use-cache") ?? bodyCache ?? true,

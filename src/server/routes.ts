@@ -58,6 +58,7 @@ async function handleInference(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
+  if (modelId === "") throw new HttpError(404, "No model id in the path: POST /models/<id>, or POST / for the default model");
   if (!ctx.registry.has(modelId)) throw new HttpError(404, `Model ${modelId} does not exist`);
   const r = parseInferenceRequest(req.body, req.headers);
   // Older clients of the hosted API still send transformers 4.x's parameters: they are mapped

@@ -228,6 +228,12 @@ describe("errors", () => {
     const res = await post(`${server.url}/models/nope/nothing`, { inputs: "a" });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "Model nope/nothing does not exist" });
+    // No id at all: said so, rather than "Model  does not exist".
+    for (const path of ["/models/", "/models//"]) {
+      const empty = await post(`${server.url}${path}`, { inputs: "a" });
+      expect(empty.status, path).toBe(404);
+      expect(await empty.json(), path).toEqual({ error: "No model id in the path: POST /models/<id>, or POST / for the default model" });
+    }
     expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404);
     const get = await fetch(`${server.url}/models/default`);
     expect(get.status).toBe(405);
@@ -685,6 +691,8 @@ describe("shutdown with connections that have not sent a whole request", () => {
     await s.registry.settled();
     const silent = await openSocket(s.url, "");
     const partial = await openSocket(s.url, "POST / HTTP/1.1\r\nHost: x\r\nX-Half");
+    // Headers whole, body not: Node's 'request' event has fired, yet the request is not sent.
+    const halfBody = await openSocket(s.url, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"inputs":');
     const inflight = post(`${s.url}/`, { inputs: "slow Ann" });
     await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();
@@ -692,7 +700,7 @@ describe("shutdown with connections that have not sent a whole request", () => {
     // Before, Node counted both sockets as active and close() waited for the 30 s request timeout.
     const outcome = await Promise.race([closed.then(() => "closed"), new Promise((r) => setTimeout(() => r("still open"), 2000))]);
     expect(outcome).toBe("closed");
-    await Promise.all([silent.closed, partial.closed]);
+    await Promise.all([silent.closed, partial.closed, halfBody.closed]);
     const res = await inflight;
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(fakeEntities("slow Ann"));

@@ -46,9 +46,10 @@ function firstResponse(text: string): Omit<RawResponse, "closed" | "text"> | und
 
 /**
  * Writes `request` on a new socket and waits for the first response and, if `untilClosed`, for
- * the server to close the connection (at most 3 s each way).
+ * the server to close the connection (at most 3 s each way). `afterContinue` is written once the
+ * server has said "100 Continue" (a body held back, as a client sending Expect does).
  */
-function exchange(url: string, request: string, untilClosed: boolean): Promise<RawResponse> {
+function exchange(url: string, request: string, untilClosed: boolean, afterContinue?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(new URL(url).port), "127.0.0.1");
     sockets.add(socket);
@@ -74,6 +75,10 @@ function exchange(url: string, request: string, untilClosed: boolean): Promise<R
     socket.on("connect", () => socket.write(request));
     socket.on("data", (chunk: string) => {
       text += chunk;
+      if (afterContinue !== undefined && text.startsWith("HTTP/1.1 100 Continue\r\n\r\n")) {
+        socket.write(afterContinue);
+        afterContinue = undefined;
+      }
       finish();
     });
     socket.on("error", () => {}); // a reset after the response is not what is tested
@@ -183,10 +188,28 @@ describe("checks Node's HTTP server makes itself", () => {
     // An HTTP/1.0 request's Expect is ignored, as by Node.
     const old = await exchange(server.url, `${head.replace("HTTP/1.1", "HTTP/1.0")}Expect: something-else\r\n\r\n${body}`, false);
     expect(old.status).toBe(200);
-    // 100-continue: Node answers "100 Continue" and the request is served as usual.
+    // 100-continue: "100 Continue" and the request is served as usual.
     const continued = await exchange(server.url, `${head}Expect: 100-continue\r\n\r\n${body}`, false);
     expect(continued.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
     expect(continued.status).toBe(200);
+  });
+
+  it("100-continue: a request refused before its body is read gets no 100 Continue (413 over the limit, 401)", async () => {
+    server = await start({ loader: fakeLoader().loader, maxBodyBytes: 64, tokens: ["t0k"] });
+    const head = (length: number, auth = "Authorization: Bearer t0k\r\n"): string =>
+      `POST / HTTP/1.1\r\n${HOST}${auth}Content-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
+    // The client waits for 100 Continue before it sends a byte of its body, as curl does.
+    const large = await exchange(server.url, head(1000), true);
+    expect(large.text).toMatch(/^HTTP\/1\.1 413 /);
+    expectErrorShape(large, 413, "Request body is too large (limit 64 bytes)");
+    expect(large.closed).toBe(true);
+    const unauthorized = await exchange(server.url, head(16, ""), false);
+    expect(unauthorized.text).toMatch(/^HTTP\/1\.1 401 /);
+    // Within the limit and authorized: 100 Continue first, then the body is read.
+    const body = '{"inputs":"Ann"}';
+    const ok = await exchange(server.url, head(body.length), false, body);
+    expect(ok.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+    expect(ok.status).toBe(200);
   });
 });
 

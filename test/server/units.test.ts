@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeTokenCheck } from "../../src/server/auth.js";
 import { cacheKey, canonicalJson, LruCache } from "../../src/server/cache.js";
 import { ConfigError, parseBytes, parseMilliseconds, resolveServerConfig } from "../../src/server/config.js";
-import { booleanHeader, parseInferenceRequest } from "../../src/server/request.js";
+import { booleanHeader, parseInferenceRequest, prefersEventStream } from "../../src/server/request.js";
 import { HttpError } from "../../src/server/http-errors.js";
 import { clientErrorReply, rawErrorResponse } from "../../src/server/client-errors.js";
 
@@ -84,6 +84,16 @@ describe("parseInferenceRequest", () => {
   it("reads an option or stream sent as null as unset, as the hosted API (Python) reads None, and as query() does", () => {
     const plain = parseInferenceRequest({ inputs: "x" }, {});
     expect(parseInferenceRequest({ inputs: "x", stream: null, options: { use_cache: null, wait_for_model: null, dont_load_model: null, use_gpu: null } }, {})).toEqual(plain);
+  });
+  it("streams when Accept asks for text/event-stream with a quality above 0, and not below application/json's", () => {
+    const streams = (accept: string): boolean => parseInferenceRequest({ inputs: "x" }, { accept }).stream;
+    for (const yes of ["text/event-stream", "Text/Event-Stream; charset=utf-8", "application/json, text/event-stream", "text/event-stream;q=0.5, application/json;q=0.4", "*/*, text/event-stream"]) {
+      expect(streams(yes), yes).toBe(true);
+    }
+    for (const no of ["", "application/json", "*/*", "application/json, text/event-stream;q=0", "text/event-stream; q=0.0", "application/json, text/event-stream;q=0.9", "text/event-stream;q=abc"]) {
+      expect(streams(no), no).toBe(false);
+    }
+    expect(prefersEventStream("application/json;q=0.2,text/event-stream;q=0.3")).toBe(true);
   });
   it("reads a string body as the one input", () => {
     expect(parseInferenceRequest("x", { "x-use-cache": "false" })).toEqual({ inputs: "x", useCache: false, waitForModel: false, loadModel: true, stream: false });
@@ -190,6 +200,15 @@ describe("resolveServerConfig", () => {
     for (const bad of [-5, 2.5, "30s", true, null]) {
       expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => JSON.stringify({ requestTimeoutMs: bad })), String(bad)).toThrow(/requestTimeoutMs in the config file/);
     }
+  });
+
+  it("refuses tokens no client could send (a space, a character outside printable ASCII), naming where they came from", () => {
+    const unsendable = "Token 2 of --token cannot be sent in an Authorization header: use printable ASCII without spaces";
+    expect(() => resolveServerConfig({ token: ["ok", "my token"] }, {})).toThrow(new ConfigError(unsendable));
+    expect(() => resolveServerConfig({ token: ["ok", "tök"] }, {})).toThrow(new ConfigError(unsendable));
+    expect(() => resolveServerConfig({}, { TOKCLASS_TOKENS: "a,b\u0001" })).toThrow(/^Token 2 of TOKCLASS_TOKENS /);
+    expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => JSON.stringify({ tokens: ["tab\there"] }))).toThrow(/^Token 1 of tokens in the config file /);
+    expect(resolveServerConfig({ token: ["hf_AbC-._~+/=!#$%&'*^`|"] }, {}).tokens).toEqual(["hf_AbC-._~+/=!#$%&'*^`|"]);
   });
 
   it("parses milliseconds", () => {
