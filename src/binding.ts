@@ -118,7 +118,7 @@ export interface NativeTokenizer {
     texts: string[],
     options?: EncodeOptions,
   ): Promise<NativeEncoding[]>;
-  decode(tokens: string[]): string;
+  decode(tokens: string[]): Promise<string>;
   tokenToId(token: string): number | undefined;
   idToToken(id: number): string | undefined;
 }

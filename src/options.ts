@@ -35,40 +35,45 @@ function boolean(value: unknown, what: string): boolean {
   return value;
 }
 
-/**
- * The first index whose element fails `ok`, or -1. Every index is visited, holes included:
- * `some`, `every` and `forEach` skip the holes of a sparse array (`[, "a"]`), which then reach
- * the code behind the check as `undefined`.
- */
-function firstInvalid(values: readonly unknown[], ok: (value: unknown) => boolean): number {
-  for (let i = 0; i < values.length; i++) if (!ok(values[i])) return i;
-  return -1;
-}
-
 const isString = (value: unknown): value is string => typeof value === "string";
 
+/** A caller's array copied by readOnce, up to and including its first element `ok` refused. */
+interface Copied {
+  items: unknown[];
+  /** The index of the element refused (the last one copied), or -1 when every one passed. */
+  bad: number;
+}
+
 /**
- * A caller's array as a plain array of its own, each element (holes included) read exactly
- * once, so that what is checked is what is used: a Proxy passes Array.isArray but not the
- * addon's IsArray, and a getter may return a string on one read and a number on the next.
+ * A caller's array as a plain array of its own, each element (holes included: `some`, `every`
+ * and `forEach` skip a sparse array's holes, which then reach the code behind the check as
+ * `undefined`) read exactly once and checked as it is read, so that what is checked is what is
+ * used: a Proxy passes Array.isArray but not the addon's IsArray, and a getter may return a
+ * string on one read and a number on the next. The copy stops at the first element `ok` refuses:
+ * `a.length = 2 ** 32 - 1` made a copy of four billion holes before any check ran (the heap ran
+ * out and the process aborted).
  */
-function readOnce(values: readonly unknown[]): unknown[] {
+function readOnce(values: readonly unknown[], ok: (value: unknown, index: number) => boolean): Copied {
   const length = values.length;
   // Sized up front: grown one element at a time, the copy took 25-35 ms of the ~50 ms a
   // million-text classify() held the JS thread before its first chunk went out (7-12 ms sized).
   // A Proxy's length can be anything: only a valid array length sizes it (the typeof first: a
   // BigInt length would make >>> throw, where the loop below reads it as it did).
-  const copy: unknown[] = typeof length === "number" && length >>> 0 === length ? new Array<unknown>(length) : [];
+  const items: unknown[] = typeof length === "number" && length >>> 0 === length ? new Array<unknown>(length) : [];
   // Set by index, not push(): a later patch of Array.prototype.push must not reach here.
-  for (let i = 0; i < length; i++) copy[i] = values[i];
-  return copy;
+  for (let i = 0; i < length; i++) {
+    const value = values[i];
+    items[i] = value;
+    if (!ok(value, i)) return { items, bad: i };
+  }
+  return { items, bad: -1 };
 }
 
 /** An array of strings, copied (see readOnce). */
 export function stringArray(value: unknown, what: string): string[] {
-  const copy = Array.isArray(value) ? readOnce(value) : undefined;
-  if (copy === undefined || firstInvalid(copy, isString) >= 0) throw invalidArgument(what, "an array of strings", value);
-  return copy as string[];
+  const copy = Array.isArray(value) ? readOnce(value, isString) : undefined;
+  if (copy === undefined || copy.bad >= 0) throw invalidArgument(what, "an array of strings", value);
+  return copy.items as string[];
 }
 
 export function strategy(value: unknown, what: string): AggregationStrategy {
@@ -277,12 +282,19 @@ export function resolveClassifyOptions(
   if (offsets !== "utf16" && offsets !== "codepoint") {
     throw invalidArgument("options.offsets", '"utf16" or "codepoint"', offsets);
   }
-  const stride = o.stride ?? defaults.stride;
+  const aggregationStrategy =
+    o.aggregationStrategy === undefined ? (defaults.aggregationStrategy ?? "simple") : strategy(o.aggregationStrategy, "options.aggregationStrategy");
+  // A model card's stride is a default for the strategies that take one: the pipeline refuses a
+  // stride with "none", which a caller who asked for "none" and no stride could not undo.
+  const stride = o.stride ?? (aggregationStrategy === "none" ? undefined : defaults.stride);
+  const fullText = o.fullText === undefined ? false : boolean(o.fullText, "options.fullText");
+  if (fullText && (stride === undefined || stride === null)) {
+    // Without windows a long text is cut at the first window's length (as the pipeline does),
+    // fullText or not: a silent no-op before.
+    throw new TokClassError("ERR_INVALID_ARGUMENT", "options.fullText needs a stride (options.stride, 0 for windows that do not overlap)");
+  }
   return {
-    aggregationStrategy:
-      o.aggregationStrategy === undefined
-        ? (defaults.aggregationStrategy ?? "simple")
-        : strategy(o.aggregationStrategy, "options.aggregationStrategy"),
+    aggregationStrategy,
     ignoreLabels:
       o.ignoreLabels === undefined ? (defaults.ignoreLabels ?? ["O"]) : stringArray(o.ignoreLabels, "options.ignoreLabels"),
     stride: stride === undefined || stride === null ? undefined : integer(stride, "options.stride", 0),
@@ -291,7 +303,7 @@ export function resolveClassifyOptions(
     isSplitIntoWords: o.isSplitIntoWords === undefined ? false : boolean(o.isSplitIntoWords, "options.isSplitIntoWords"),
     delimiter: o.delimiter === undefined ? " " : text(o.delimiter, "options.delimiter"),
     labelScheme: o.labelScheme === undefined ? "bio" : labelScheme(o.labelScheme),
-    fullText: o.fullText === undefined ? false : boolean(o.fullText, "options.fullText"),
+    fullText,
     signal: o.signal === undefined ? undefined : abortSignal(o.signal, "options.signal"),
   };
 }
@@ -331,26 +343,31 @@ function labelScheme(value: unknown): LabelScheme {
 /** `value` as a word list (an array of strings, copied: see readOnce), or undefined if it is not one. */
 export function wordListOf(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const words = readOnce(value);
-  return firstInvalid(words, isString) < 0 ? (words as string[]) : undefined;
+  const words = readOnce(value, isString);
+  return words.bad < 0 ? (words.items as string[]) : undefined;
 }
 
 /**
- * Pre-split input: one word list (string[]) or several (string[][]); always returns lists of
- * word lists, since the pipeline answers a single list with a list holding one list.
+ * Pre-split input: one word list (string[]) or several (string[][]), told apart by the first
+ * element (a word, or a list); always returns lists of word lists, since the pipeline answers a
+ * single list with a list holding one list.
  */
 export function wordListsOf(input: unknown, what: string): string[][] {
   if (!Array.isArray(input)) throw invalidArgument(what, "an array of words or an array of word lists", input);
-  // Copies, each element read once (see readOnce).
-  const items = readOnce(input);
-  if (firstInvalid(items, isString) < 0) return [items as string[]];
+  let single = true;
   const lists: string[][] = [];
-  for (let i = 0; i < items.length; i++) {
-    const words = wordListOf(items[i]);
-    if (words === undefined) throw notAText(i, items[i], true, what);
-    lists[i] = words;
+  const copied = readOnce(input, (item, i) => {
+    if (i === 0) single = typeof item === "string";
+    if (single) return typeof item === "string";
+    const words = wordListOf(item);
+    if (words !== undefined) lists[i] = words;
+    return words !== undefined;
+  });
+  if (copied.bad >= 0) {
+    // One list: its word `bad` is no string, and the list is text 0.
+    throw single ? notAText(0, copied.items[copied.bad], true, what, copied.bad) : notAText(copied.bad, copied.items[copied.bad], true, what);
   }
-  return lists;
+  return single ? [copied.items as string[]] : lists;
 }
 
 const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing"] as const;
@@ -374,9 +391,9 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
  * `isSplitIntoWords` a word list): an error about one text, so it carries textIndex and its
  * message begins "text <index>", as one the addon or a stream raises does.
  */
-export function notAText(index: number, received: unknown, wordList: boolean, what?: string): TokClassError {
+export function notAText(index: number, received: unknown, wordList: boolean, what?: string, element = index): TokClassError {
   const expected = wordList ? "an array of strings (a word list)" : "a string";
-  const got = what === undefined ? `received ${describe(received)}` : `${what}[${index}] is ${describe(received)}`;
+  const got = what === undefined ? `received ${describe(received)}` : `${what}[${element}] is ${describe(received)}`;
   return textError("ERR_INVALID_ARGUMENT", index, `is not ${expected} (${got})`);
 }
 
@@ -413,10 +430,9 @@ export function textsOf(input: unknown, what: string): { texts: string[]; single
   if (typeof input === "string") return { texts: [input], single: true };
   if (Array.isArray(input)) {
     // A copy, each element read once (see readOnce); the addon and the length check get it.
-    const texts = readOnce(input);
-    const bad = firstInvalid(texts, isString);
-    if (bad >= 0) throw notAText(bad, texts[bad], false, what);
-    return { texts: texts as string[], single: false };
+    const { items, bad } = readOnce(input, isString);
+    if (bad >= 0) throw notAText(bad, items[bad], false, what);
+    return { texts: items as string[], single: false };
   }
   throw invalidArgument(what, "a string or an array of strings", input);
 }

@@ -4,8 +4,8 @@
  * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
-import { invalidArgument } from "./errors.js";
-import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, textsOf } from "./options.js";
+import { invalidArgument, TokClassError } from "./errors.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, loneSurrogateAt, resolveEncodeOptions, stringArray, textsOf } from "./options.js";
 import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
@@ -40,16 +40,26 @@ export class Tokenizer {
     }
   }
 
-  /** convert_tokens_to_string: the tokenizer.json decoder applied to token strings. */
-  decode(tokens: string[]): string {
+  /**
+   * convert_tokens_to_string: the tokenizer.json decoder applied to token strings, off the JS
+   * thread. A token with a lone surrogate is ERR_INVALID_TEXT (it was decoded as U+FFFD).
+   */
+  async decode(tokens: string[]): Promise<string> {
+    const checked = stringArray(tokens, "tokens");
+    for (let i = 0; i < checked.length; i++) {
+      const at = loneSurrogateAt(checked[i]!);
+      if (at >= 0) throw new TokClassError("ERR_INVALID_TEXT", `tokens[${i}] contains a lone surrogate at UTF-16 index ${at}`);
+    }
     try {
-      return this.#handle.decode(stringArray(tokens, "tokens"));
+      return await this.#handle.decode(checked);
     } catch (error) {
       throw toTokClassError(error);
     }
   }
 
+  /** The id of a token string (one table lookup, answered at once); undefined if the vocabulary lacks it. */
   tokenToId(token: string): number | undefined {
+    if (typeof token !== "string") throw invalidArgument("token", "a string (a token)", token);
     return this.#handle.tokenToId(token);
   }
 

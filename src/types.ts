@@ -159,7 +159,7 @@ export interface ClassifyOptions {
   /**
    * With a stride, the Hugging Face pipeline (tokenizers 0.23) only windows the first
    * max-length tokens of a long text and silently drops the rest. Default false reproduces
-   * that exactly; true windows the whole text.
+   * that exactly; true windows the whole text (it needs a stride: ERR_INVALID_ARGUMENT without).
    */
   fullText?: boolean;
   /**

@@ -429,6 +429,35 @@ describe("model card defaults", () => {
     }
   });
 
+  it("a card's stride is the default of every strategy but none, which takes none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tokclass-card-stride-"));
+    cpSync(DEFAULT_MODEL_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, "README.md"), "---\ninference:\n  parameters:\n    stride: 16\n---\n");
+    const carded = await TokenClassifier.load(dir, { maxLength: 64 });
+    const windowed = await TokenClassifier.load(undefined, { maxLength: 64 });
+    try {
+      const long = "Angela Merkel met Emmanuel Macron in Paris. ".repeat(12);
+      // The card's stride applies (the result of stride 16, not the plain truncated one)...
+      expect(await carded.classify(long)).toEqual(await windowed.classify(long, { stride: 16 }));
+      expect(await windowed.classify(long, { stride: 16 })).not.toEqual(await windowed.classify(long));
+      // ... but not to "none": the pipeline refuses a stride with it, and the caller passed none.
+      const none = await windowed.classify(long, { aggregationStrategy: "none" });
+      expect(await carded.classify(long, { aggregationStrategy: "none" })).toEqual(none);
+      expect(await carded.query({ inputs: long, parameters: { aggregation_strategy: "none" } })).toEqual(none); // ASCII: offsets alike
+      // A caller's own stride with none is still refused.
+      await expect(carded.classify(long, { aggregationStrategy: "none", stride: 16 })).rejects.toMatchObject({ code: "ERR_STRIDE_WITH_NONE" });
+      // fullText takes the card's stride; without any stride it is refused (it did nothing).
+      expect(await carded.classify(long, { fullText: true })).toEqual(await windowed.classify(long, { stride: 16, fullText: true }));
+      await expect(windowed.classify(long, { fullText: true })).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: "options.fullText needs a stride (options.stride, 0 for windows that do not overlap)",
+      });
+    } finally {
+      await carded.dispose();
+      await windowed.dispose();
+    }
+  });
+
   it("parses the YAML subset of front matter", () => {
     expect(parseFrontMatter("---\na:\n  b: [x, 'y']\n  c: 3\n---\n")).toEqual({ a: { b: ["x", "y"], c: 3 } });
     expect(parseFrontMatter("no front matter")).toEqual({});

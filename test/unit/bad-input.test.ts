@@ -41,6 +41,13 @@ async function rejectsWith(fn: () => unknown, code: TokClassErrorCode, message?:
   return error as TokClassError;
 }
 
+/** An array of the largest length, all holes. */
+function holes(): unknown[] {
+  const a: unknown[] = [];
+  a.length = 2 ** 32 - 1;
+  return a;
+}
+
 /** The process and the shared classifier still work, with unchanged results. */
 async function healthy(): Promise<void> {
   expect(await clf.classify(SAMPLE)).toEqual(baseline);
@@ -108,6 +115,13 @@ describe("classify: rejected input", () => {
     ["a word list with a hole", "ERR_INVALID_ARGUMENT", () => clf.classify(any([["Sarah"], , ["Paris"]]), { isSplitIntoWords: true })],
     ["a payload's ignore_labels with a hole", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: "x", parameters: { ignore_labels: [, "O"] } }))],
     ["a payload's inputs with a hole", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: ["x", , "y"] }))],
+    // Holes up to the largest array length: the copy before the check ran out of heap (abort).
+    ["texts that are 2^32 - 1 holes", "ERR_INVALID_ARGUMENT", () => clf.classify(any(holes()))],
+    ["ignoreLabels that are 2^32 - 1 holes", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, { ignoreLabels: any(holes()) })],
+    ["word lists that are 2^32 - 1 holes", "ERR_INVALID_ARGUMENT", () => clf.classify(any(holes()), { isSplitIntoWords: true })],
+    ["a word list of 2^32 - 1 holes after a word", "ERR_INVALID_ARGUMENT", () => clf.classify(any(Object.assign(holes(), { 0: "Sarah" })), { isSplitIntoWords: true })],
+    ["a payload's inputs that are 2^32 - 1 holes", "ERR_INVALID_ARGUMENT", () => clf.query(any({ inputs: holes() }))],
+    ["a Tokenizer.encode of 2^32 - 1 holes", "ERR_INVALID_ARGUMENT", async () => (await Tokenizer.fromFile(join(MODEL, "tokenizer.json"))).encode(any(holes()))],
     ["an unknown option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregation: "simple" }))],
     ["a misspelt option key", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any({ aggregationStrategy: "simple", strides: 4 }))],
     ["options as a string", "ERR_INVALID_ARGUMENT", () => clf.classify(SAMPLE, any("simple"))],
@@ -517,7 +531,7 @@ describe("arrays are read once, into arrays of tokclass's own", () => {
     const tok = await Tokenizer.fromFile(join(MODEL, "tokenizer.json"));
     expect(await tok.encode(proxy(texts))).toEqual(await tok.encode(texts));
     const tokens = (await tok.encode(SAMPLE)).tokens;
-    expect(tok.decode(proxy(tokens))).toBe(tok.decode(tokens));
+    expect(await tok.decode(proxy(tokens))).toBe(await tok.decode(tokens));
     // Its length is whatever its trap says: read as the loop reads it, never as an array size
     // (new Array(-1) throws a RangeError, new Array("2") is ["2"]).
     const lying = (length: unknown): string[] => new Proxy(texts, { get: (t, k) => (k === "length" ? length : Reflect.get(t, k)) });
@@ -641,9 +655,23 @@ describe("Tokenizer: bad input", () => {
   it("unknown ids and tokens are undefined, empty input is fine", async () => {
     expect(tok.idToToken(1e9)).toBeUndefined();
     expect(tok.tokenToId("definitely-not-a-token-\u{1F600}")).toBeUndefined();
-    expect(tok.decode([])).toBe("");
+    expect(await tok.decode([])).toBe("");
     const e = await tok.encode("");
     expect(e.ids.length).toBe(2); // [CLS] [SEP]
+  });
+
+  it("decode runs off the JS thread, refuses a lone surrogate; tokenToId takes strings only", async () => {
+    // A promise (a million tokens held the JS thread for over 200 ms when decode was synchronous).
+    const decoding = tok.decode(["Sa", "##rah"]);
+    expect(decoding).toBeInstanceOf(Promise);
+    expect(await decoding).toBe("Sarah");
+    // It was decoded as U+FFFD, silently.
+    await rejectsWith(() => tok.decode(["ok", "a\uD800"]), "ERR_INVALID_TEXT", /^tokens\[1\] contains a lone surrogate at UTF-16 index 1$/);
+    await rejectsWith(() => tok.decode([5 as never]), "ERR_INVALID_ARGUMENT");
+    // 5, nothing, or an object whose toString names a token gave undefined, as if looked up.
+    for (const token of [5, undefined, { toString: () => "Paris" }]) {
+      expect(() => tok.tokenToId(token as never), String(token)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
+    }
   });
 });
 

@@ -72,6 +72,9 @@ describe("TokClassError.textIndex", () => {
     expect(payload).toMatchObject({ textIndex: 1, message: "text 1 is not a string (payload.inputs[1] is number 5)" });
     const lists = await rejection(clf.classify([["Angela"], "Merkel"] as unknown as string[][], { isSplitIntoWords: true }));
     expect(lists).toMatchObject({ textIndex: 1, message: 'text 1 is not an array of strings (a word list) (words[1] is the string "Merkel")' });
+    // One word list with a bad word: the list is text 0, and the word is named (not the first).
+    const word = await rejection(clf.classify(["Angela", "Merkel", 5] as unknown as string[], { isSplitIntoWords: true }));
+    expect(word).toMatchObject({ textIndex: 0, message: "text 0 is not an array of strings (a word list) (words[2] is number 5)" });
     // Not an array at all: about no one text.
     expect("textIndex" in (await rejection(clf.classify(5 as unknown as string)))).toBe(false);
   });
