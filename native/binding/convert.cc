@@ -109,7 +109,10 @@ std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std
     Napi::Array words = list.As<Napi::Array>();
     std::vector<std::u32string> converted;
     converted.reserve(words.Length());
-    for (uint32_t w = 0; w < words.Length(); ++w) converted.push_back(to_code_points(words.Get(w), i));
+    for (uint32_t w = 0; w < words.Length(); ++w) {
+      // The position is in the word: say which word (it read as an index into the text).
+      converted.push_back(utf16::decode(to_utf16(words.Get(w), i), i, " of word " + std::to_string(w)));
+    }
     inputs.push_back(TextInput::split(std::move(converted), delimiter));
   }
   return inputs;

@@ -11,8 +11,9 @@ namespace tokclass::utf16 {
 
 // Decodes UTF-16 units into code points. A lone surrogate has no Unicode meaning (Python would
 // refuse to encode it, and offsets given back would be ambiguous): throws Error(kInvalidText)
-// naming text `index` and the surrogate's UTF-16 position.
-std::u32string decode(std::u16string_view units, size_t index);
+// naming text `index` and the surrogate's UTF-16 position, followed by `within` (a word of a
+// word list: " of word 2", the position being in that word).
+std::u32string decode(std::u16string_view units, size_t index, std::string_view within = {});
 
 // Appends one code point as UTF-16 (a surrogate pair above U+FFFF), as utf8::append does in UTF-8.
 inline void append(std::u16string& out, char32_t cp) {

@@ -2,6 +2,7 @@
 // added tokens + normalizer -> pre-tokenizer -> model -> truncation -> post-processor.
 #include "tokenizer/tokenizer.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -111,11 +112,21 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text) {
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
+  // A folder opens as a stream that reads nothing: it was reported as "invalid JSON at byte 0".
+  std::error_code not_a_path;
+  if (std::filesystem::is_directory(path, not_a_path)) {
+    throw Error(codes::kModelNotFound, "the tokenizer file '" + path + "' is a directory");
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(codes::kModelNotFound, "cannot read tokenizer file '" + path + "'");
   std::stringstream ss;
   ss << f.rdbuf();
-  return from_json(ss.str());
+  try {
+    return from_json(ss.str());
+  } catch (const Error& e) {
+    // Which file is broken, as config.json's errors say: a model folder has several JSON files.
+    throw Error(e.code(), "tokenizer file '" + path + "': " + e.what());
+  }
 }
 
 void Tokenizer::check_options(const EncodeOptions& options) const { impl_->check_options(options); }

@@ -273,7 +273,15 @@ describe("load: broken models", () => {
         })],
     ["a text file as model.onnx", "ERR_MODEL_INVALID", () => brokenCopy("text-onnx", (d) => writeFileSync(join(d, "model.onnx"), '{"not": "onnx"}'))],
     ["no tokenizer.json", "ERR_MODEL_NOT_FOUND", () => brokenCopy("no-tok", (d) => unlinkSync(join(d, "tokenizer.json")))],
-    ["a tokenizer.json that is not JSON", "ERR_TOKENIZER_INVALID", () => brokenCopy("bad-tok", (d) => writeFileSync(join(d, "tokenizer.json"), '{"model": {"type": "WordPiece", '))],
+    // Named with its path, as config.json's errors are (a model folder has several JSON files).
+    ["a tokenizer.json that is not JSON", "ERR_TOKENIZER_INVALID", () => brokenCopy("bad-tok", (d) => writeFileSync(join(d, "tokenizer.json"), '{"model": {"type": "WordPiece", ')),
+      /^tokenizer file '.*bad-tok\/tokenizer\.json': invalid JSON/],
+    // A folder read as an empty stream: "invalid JSON at byte 0" before.
+    ["a tokenizer.json that is a folder", "ERR_MODEL_NOT_FOUND", () => brokenCopy("dir-tok", (d) => {
+        unlinkSync(join(d, "tokenizer.json"));
+        mkdirSync(join(d, "tokenizer.json"));
+      }),
+      /^the tokenizer file '.*dir-tok\/tokenizer\.json' is a directory$/],
     ["an empty tokenizer.json object", "ERR_TOKENIZER_INVALID", () => brokenCopy("empty-tok", (d) => writeFileSync(join(d, "tokenizer.json"), "{}"))],
     ["a tokenizer.json that is an array", "ERR_TOKENIZER_INVALID", () => brokenCopy("array-tok", (d) => writeFileSync(join(d, "tokenizer.json"), "[1, 2]"))],
     ["a tokenizer.json with invalid UTF-8", "ERR_TOKENIZER_INVALID", () =>

@@ -45,7 +45,10 @@ describe("TokClassError.textIndex", () => {
     const lists = [["Angela"], ["Paris"], ["x", "\uDC00"]];
     const words = await rejection(clf.classify(lists, { isSplitIntoWords: true }));
     expect(words.textIndex).toBe(2);
-    expect(words.message).toMatch(/^text 2 contains a lone surrogate/);
+    // The position is in the word, so the word is named.
+    expect(words.message).toBe("text 2 contains a lone surrogate at UTF-16 index 0 of word 1");
+    const third = await rejection(clf.classify([["abc", "defg", "hi\uDC00"]], { isSplitIntoWords: true }));
+    expect(third).toMatchObject({ textIndex: 0, message: "text 0 contains a lone surrogate at UTF-16 index 2 of word 2" });
   });
 
   it("the tokenizer's lone surrogate: textIndex too", async () => {
