@@ -91,6 +91,8 @@ Options:
       --device DEV       cpu | cuda for models that do not set it
       --lazy             load models on first request instead of at start-up
       --log-level LEVEL  fatal | error | warn | info | debug | trace | silent (default info)
+      --cors ORIGIN      let web pages from ORIGIN (e.g. http://localhost:3000, or *) call the
+                         server from a browser (repeatable; env TOKCLASS_CORS=a,b; default none)
   -h, --help             this help
 `;
 
@@ -223,6 +225,7 @@ function parseServe(argv: string[]): Command {
         device: { type: "string" },
         lazy: { type: "boolean" },
         "log-level": { type: "string" },
+        cors: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -244,5 +247,6 @@ function parseServe(argv: string[]): Command {
   if (v.device !== undefined) flags.device = v.device;
   if (v.lazy) flags.lazy = true;
   if (v["log-level"] !== undefined) flags.logLevel = v["log-level"];
+  if (v.cors !== undefined) flags.cors = v.cors;
   return { kind: "serve", flags };
 }

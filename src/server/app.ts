@@ -9,6 +9,7 @@ import { checkContentEncoding, parseJsonBody, parseTextBody } from "./body.js";
 import { LruCache } from "./cache.js";
 import { answerClientError } from "./client-errors.js";
 import { ConnectionTracker } from "./connections.js";
+import { addCors } from "./cors.js";
 import type { ClassifierLoader } from "./contract.js";
 import { HttpError, toErrorReply } from "./http-errors.js";
 import { loadTokenClassifier } from "./load.js";
@@ -50,6 +51,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Log every request (default false; model loads and server errors are always logged). */
   logRequests?: boolean;
+  /** Origins allowed to call from a browser ("*": any); default none (cors.ts). */
+  cors?: string[];
 }
 
 export interface TokclassApp {
@@ -146,6 +149,8 @@ export function buildApp(options: AppOptions = {}): TokclassApp {
   app.addHook("onRequest", async () => {
     if (closing) throw new HttpError(503, "Server is shutting down", {}, { connection: "close" });
   });
+  // Before authentication: a browser's preflight carries no token.
+  addCors(app, options.cors ?? []);
   addProtocolChecks(app, maxBodyBytes);
 
   // JSON types are read as JSON. A body sent as text/plain, as a form (curl -d without -H) or

@@ -10,16 +10,19 @@
  *       "Xenova/bert-base-NER": { "revision": "main" }   (no path: the id, from the local caches)
  *     },
  *     "defaultModel": "default", "tokens": ["secret"],
- *     "maxBodyBytes": 1048576, "requestTimeoutMs": 30000, "cacheSize": 1024, "preload": true
+ *     "maxBodyBytes": 1048576, "requestTimeoutMs": 30000, "cacheSize": 1024, "preload": true,
+ *     "cors": ["http://localhost:3000"]
  *   }
  *
- * Environment: TOKCLASS_TOKENS (comma-separated), TOKCLASS_HOST, TOKCLASS_PORT, TOKCLASS_CONFIG.
+ * Environment: TOKCLASS_TOKENS and TOKCLASS_CORS (comma-separated), TOKCLASS_HOST, TOKCLASS_PORT,
+ * TOKCLASS_CONFIG.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Device, LoadOptions } from "../types.js";
 import { describe } from "../errors.js";
 import { DEFAULT_CACHE_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MODEL_ID, DEFAULT_REQUEST_TIMEOUT_MS } from "./app.js";
+import { normalizeOrigin } from "./cors.js";
 import type { ModelSpec } from "./registry.js";
 
 export interface ServeFlags {
@@ -35,6 +38,7 @@ export interface ServeFlags {
   defaultModel?: string;
   lazy?: boolean;
   logLevel?: string;
+  cors?: string[];
 }
 
 export interface ServerConfig {
@@ -48,6 +52,8 @@ export interface ServerConfig {
   cacheSize: number;
   preload: boolean;
   logLevel: string;
+  /** Origins allowed to call from a browser ("*": any); empty: no CORS. */
+  cors: string[];
 }
 
 /** A configuration mistake: the CLI reports it and exits with the usage code. */
@@ -58,7 +64,7 @@ export class ConfigError extends Error {
   }
 }
 
-const FILE_KEYS = new Set(["host", "port", "models", "defaultModel", "tokens", "maxBodyBytes", "requestTimeoutMs", "cacheSize", "preload", "logLevel"]);
+const FILE_KEYS = new Set(["host", "port", "models", "defaultModel", "tokens", "maxBodyBytes", "requestTimeoutMs", "cacheSize", "preload", "logLevel", "cors"]);
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
 function expected(what: string, exp: string, received: unknown): ConfigError {
@@ -135,6 +141,7 @@ interface FileConfig {
   cacheSize?: number;
   preload?: boolean;
   logLevel?: string;
+  cors?: string[];
 }
 
 export function parseConfigFile(text: string, path: string): FileConfig {
@@ -169,6 +176,10 @@ export function parseConfigFile(text: string, path: string): FileConfig {
   if (obj.maxBodyBytes !== undefined) out.maxBodyBytes = parseBytes(obj.maxBodyBytes, "maxBodyBytes in the config file");
   if (obj.requestTimeoutMs !== undefined) out.requestTimeoutMs = parseMilliseconds(obj.requestTimeoutMs, "requestTimeoutMs in the config file");
   if (obj.cacheSize !== undefined) out.cacheSize = parseCount(obj.cacheSize, "cacheSize in the config file");
+  if (obj.cors !== undefined) {
+    if (!Array.isArray(obj.cors) || !obj.cors.every((o) => typeof o === "string")) throw expected("cors in the config file", "an array of origins", obj.cors);
+    out.cors = obj.cors as string[];
+  }
   if (obj.preload !== undefined) {
     if (typeof obj.preload !== "boolean") throw expected("preload in the config file", "a boolean", obj.preload);
     out.preload = obj.preload;
@@ -247,6 +258,15 @@ export function resolveServerConfig(
     );
   }
 
+  const envCors = env.TOKCLASS_CORS?.split(",").map((o) => o.trim()).filter((o) => o.length > 0);
+  const corsSource = flags.cors?.length ? "--cors" : envCors?.length ? "TOKCLASS_CORS" : "cors in the config file";
+  const cors = flags.cors?.length ? flags.cors : envCors?.length ? envCors : (file.cors ?? []);
+  for (const origin of cors) {
+    if (normalizeOrigin(origin) === undefined) {
+      throw expected(corsSource, 'an origin as a browser sends it ("*", or scheme://host[:port] without a path or trailing /)', origin);
+    }
+  }
+
   const logLevel = flags.logLevel ?? file.logLevel ?? "info";
   if (!LOG_LEVELS.has(logLevel)) throw expected("--log-level", [...LOG_LEVELS].join("|"), logLevel);
 
@@ -267,5 +287,6 @@ export function resolveServerConfig(
     cacheSize: flags.cacheSize !== undefined ? parseCount(flags.cacheSize, "--cache-size") : (file.cacheSize ?? DEFAULT_CACHE_SIZE),
     preload: flags.lazy ? false : (file.preload ?? true),
     logLevel,
+    cors,
   };
 }

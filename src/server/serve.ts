@@ -19,6 +19,7 @@ export async function startServer(config: ServerConfig, loader?: ClassifierLoade
     requestTimeoutMs: config.requestTimeoutMs,
     cacheSize: config.cacheSize,
     preload: config.preload,
+    cors: config.cors,
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     logRequests: config.logLevel === "debug" || config.logLevel === "trace",
     ...(loader ? { loader } : {}),

@@ -708,6 +708,67 @@ describe("shutdown with connections that have not sent a whole request", () => {
   });
 });
 
+describe("CORS (--cors)", () => {
+  const PAGE = "http://localhost:3000";
+  const preflight = (url: string, origin: string): Promise<Response> =>
+    fetch(url, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type, x-use-cache" },
+    });
+
+  it("off by default: no CORS headers, a preflight gets the 405 OPTIONS gets", async () => {
+    server = await start({ loader: fakeLoader().loader });
+    const res = await post(`${server.url}/`, { inputs: "Ann" }, { origin: PAGE });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect((await preflight(`${server.url}/`, PAGE)).status).toBe(405);
+  });
+
+  it("an allowed origin: preflight 204 without a token, every answer readable (errors and streams too)", async () => {
+    server = await start({ loader: fakeLoader().loader, tokens: ["t0k"], cors: [PAGE, "https://app.example"] });
+    const pre = await preflight(`${server.url}/models/default`, PAGE);
+    expect(pre.status).toBe(204);
+    expect(Object.fromEntries([...pre.headers].filter(([k]) => k.startsWith("access-control-") || k === "vary"))).toEqual({
+      "access-control-allow-origin": PAGE,
+      "access-control-allow-methods": "GET, HEAD, POST",
+      "access-control-allow-headers": "authorization, content-type, x-use-cache",
+      "access-control-max-age": "600",
+      "access-control-expose-headers": "x-cache, retry-after, deprecation, warning",
+      vary: "origin",
+    });
+    const ok = await post(`${server.url}/`, { inputs: "Ann" }, { origin: PAGE, authorization: "Bearer t0k" });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(PAGE);
+    expect(ok.headers.get("access-control-expose-headers")).toContain("x-cache");
+    const denied = await post(`${server.url}/`, { inputs: "Ann" }, { origin: PAGE });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("access-control-allow-origin")).toBe(PAGE);
+    const bad = await post(`${server.url}/`, { inputs: 5 }, { origin: "https://app.example", authorization: "Bearer t0k" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const streamed = await post(`${server.url}/`, { inputs: ["Ann"], stream: true }, { origin: PAGE, authorization: "Bearer t0k" });
+    expect(streamed.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(streamed.headers.get("access-control-allow-origin")).toBe(PAGE);
+    await streamed.text();
+    // Another origin: nothing allowed, its preflight refused, its token still required.
+    const other = await post(`${server.url}/`, { inputs: "Ann" }, { origin: "http://evil.example", authorization: "Bearer t0k" });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const otherPre = await preflight(`${server.url}/`, "http://evil.example");
+    expect(otherPre.status).toBe(401);
+    expect(otherPre.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it('"*" allows any origin, with no Vary', async () => {
+    server = await start({ loader: fakeLoader().loader, cors: ["*"] });
+    const pre = await preflight(`${server.url}/`, "http://anywhere.example");
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+    expect(pre.headers.get("vary")).toBeNull();
+    const health = await fetch(`${server.url}/health`, { headers: { origin: "http://anywhere.example" } });
+    expect(health.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});
+
 describe("@huggingface/inference client (fake model)", () => {
   it("tokenClassification with endpointUrl reaches the server and gets the entities", async () => {
     const { InferenceClient } = await import("@huggingface/inference");

@@ -202,6 +202,18 @@ describe("resolveServerConfig", () => {
     }
   });
 
+  it("reads CORS origins from --cors, TOKCLASS_CORS or the file; refuses what no browser sends as an Origin", () => {
+    expect(resolveServerConfig({}, {}).cors).toEqual([]);
+    expect(resolveServerConfig({ cors: ["http://localhost:3000", "*"] }, {}).cors).toEqual(["http://localhost:3000", "*"]);
+    expect(resolveServerConfig({}, { TOKCLASS_CORS: "https://a.example, http://b.example:8080" }).cors).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(resolveServerConfig({ config: "/x.json" }, {}, () => JSON.stringify({ cors: ["https://c.example"] })).cors).toEqual(["https://c.example"]);
+    for (const bad of ["http://localhost:3000/", "localhost:3000", "ftp://x.example", "http://a.example/path", "HTTP://A.example", ""]) {
+      expect(() => resolveServerConfig({ cors: [bad] }, {}), bad).toThrow(ConfigError);
+    }
+    expect(() => resolveServerConfig({}, { TOKCLASS_CORS: "https://ok.example,http://x/" })).toThrow(/TOKCLASS_CORS/);
+    expect(() => resolveServerConfig({ config: "/x.json" }, {}, () => JSON.stringify({ cors: "https://c.example" }))).toThrow(/cors in the config file/);
+  });
+
   it("refuses tokens no client could send (a space, a character outside printable ASCII), naming where they came from", () => {
     const unsendable = "Token 2 of --token cannot be sent in an Authorization header: use printable ASCII without spaces";
     expect(() => resolveServerConfig({ token: ["ok", "my token"] }, {})).toThrow(new ConfigError(unsendable));
