@@ -139,6 +139,9 @@ export async function runClassify(cmd: ClassifyCommand, clf: CliClassifier, io: 
       throw err;
     } finally {
       nextLine?.catch(() => {}); // left unread when output closed or a batch failed
+      // Closes the line reader (and with it the input stream) as leaving a for-await loop did;
+      // not awaited: with a read still pending it completes only once that read does.
+      input.return(undefined).catch(() => {});
       if (source !== io.stdin) source.destroy();
     }
     await drain();
