@@ -3,7 +3,7 @@
 //
 //   node bench/scaling.js [--model conll|base|DIR] [--engine tokclass|tjs]
 //        [--lengths 10,20,50,100,200,500,1000,2000,5000] [--stride 128] [--budget TOKENS]
-//        [--batch-sizes 1,2,4,...,256] [--batch-texts N] [--threads N] [--no-save]
+//        [--batch-sizes 1,2,4,...,256] [--batch-texts N] [--threads N] [--tokclass-opts JSON] [--no-save]
 //
 // Length sweep: texts of L tokens (special tokens included) made of consecutive CoNLL test
 // sentences; L above the model window (512) is processed with `stride` (overlapping windows).
@@ -42,11 +42,14 @@ const { values: a } = parseArgs({
     threads: { type: "string" },
     "model-file": { type: "string", default: "model.onnx" },
     device: { type: "string", default: "cpu" },
+    "tokclass-opts": { type: "string" }, // JSON LoadOptions, as run.js takes (env TOKCLASS_OPTS)
     "no-save": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 exitWithUsageIf(a.help, import.meta.url);
+// The competitors read TOKCLASS_OPTS when no options are passed to them.
+if (a["tokclass-opts"] !== undefined) process.env.TOKCLASS_OPTS = a["tokclass-opts"];
 
 const model = resolveModel(a.model);
 const isBase = model.key === "base";
@@ -170,9 +173,15 @@ if (result.batches.length) {
 }
 
 if (!a["no-save"]) {
-  const file = writeResult("scaling", result, { tag: model.name });
-  const svg = path.join(here, `scaling-${model.name}${engine.name === "tokclass" ? "" : "-" + engine.name}.svg`);
+  // Another engine's run is named for it, beside tokclass's (and not tracked: .gitignore).
+  const suffix = engine.name === "tokclass" ? "" : `-${engine.name}`;
+  const file = writeResult("scaling", result, { tag: `${model.name}${suffix}` });
+  const svg = path.join(here, `scaling-${model.name}${suffix}.svg`);
   fs.writeFileSync(svg, svgDocument(panels, { title }));
   const png = svgToPng(svg);
-  console.log(`\nwrote ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), svg)}${png ? ", " + path.relative(process.cwd(), png) : " (no rsvg-convert/convert: no PNG)"}`);
+  const stale = svg.replace(/\.svg$/, ".png");
+  const noPng = fs.existsSync(stale)
+    ? ` (no rsvg-convert/convert: ${path.relative(process.cwd(), stale)} is left from an earlier run; bash bench/setup.sh installs rsvg-convert)`
+    : " (no rsvg-convert/convert: no PNG)";
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}, ${path.relative(process.cwd(), svg)}${png ? ", " + path.relative(process.cwd(), png) : noPng}`);
 }

@@ -3,7 +3,7 @@
 //
 //   node bench/soak.js [--texts 100000] [--model conll|base|DIR] [--engine tokclass|tjs]
 //        [--mode batch|one|conc] [--chunk 500] [--concurrency 64] [--interval 2]
-//        [--big 10000] [--big-stream] [--max-growth PCT] [--threads N] [--no-save]
+//        [--big 10000] [--big-stream] [--max-growth PCT] [--threads N] [--tokclass-opts JSON] [--no-save]
 //
 // 1. Soak: --texts CoNLL test sentences (cycled) through one classifier, in classify() calls
 //    of --chunk texts (mode batch), one text per call (mode one), or --concurrency callers of
@@ -44,11 +44,14 @@ const { values: a } = parseArgs({
     threads: { type: "string" },
     "model-file": { type: "string", default: "model.onnx" },
     device: { type: "string", default: "cpu" },
+    "tokclass-opts": { type: "string" }, // JSON LoadOptions, as run.js takes (env TOKCLASS_OPTS)
     "no-save": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 exitWithUsageIf(a.help, import.meta.url);
+// The competitors read TOKCLASS_OPTS when no options are passed to them.
+if (a["tokclass-opts"] !== undefined) process.env.TOKCLASS_OPTS = a["tokclass-opts"];
 
 v8.setFlagsFromString("--expose-gc");
 const gc = globalThis.gc ?? vm.runInNewContext("gc");

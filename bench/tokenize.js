@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { loadTexts } from "./lib/conll.js";
+import { loadTexts, ROOT } from "./lib/conll.js";
 import { median, fmt, table } from "./lib/stats.js";
 import { writeResult } from "./lib/results.js";
 import { FAMILIES, familyFiles, loadNative, loadJs, loadHfRust, jsVersion, compareIds } from "./lib/tokenize-families.js";
@@ -26,8 +26,10 @@ const { values: a } = parseArgs({
     "no-micro": { type: "boolean", default: false },
     "micro-time": { type: "string", default: "1" },
     "no-breakdown": { type: "boolean", default: false },
-    cxx: { type: "string" },
-    "hf-rust": { type: "string", default: process.env.HF_TOKENIZERS_DIR }, // folder with node_modules/tokenizers (optional) // optional encode-only C++ timer: <bin> <tokenizer.json> <texts.txt> <reps> -> JSON
+    cxx: { type: "string" }, // encode-only C++ timer: native/tools/encode_timer.cc (make -C native/tools)
+    // Hugging Face's Rust tokenizers: a devDependency, so the project's own node_modules by default.
+    "hf-rust": { type: "string", default: process.env.HF_TOKENIZERS_DIR ?? ROOT },
+    "no-hf-rust": { type: "boolean", default: false },
     "no-save": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -44,9 +46,11 @@ if (a.help) {
   --no-micro                         skip the benchmark.js single-text latencies
   --micro-time 1                     benchmark.js maxTime per case, seconds
   --no-breakdown                     skip the native time breakdown (sync / worker / JS conversion)
-  --cxx BIN                          also time Tokenizer::encode alone with a C++ timer (see README)
-  --hf-rust DIR                      also run Hugging Face's Rust tokenizers (npm "tokenizers", Node binding) from
-                                     DIR/node_modules (env HF_TOKENIZERS_DIR): timed, and the arbiter for id differences
+  --cxx BIN                          also time Tokenizer::encode alone in C++: BIN is native/tools/encode_timer
+                                     (make -C native/tools -> /tmp/tokclass-tools/encode_timer)
+  --hf-rust DIR                      Hugging Face's Rust tokenizers (npm "tokenizers", Node binding) from
+                                     DIR/node_modules (env HF_TOKENIZERS_DIR; default this project's, a devDependency):
+                                     timed, and the arbiter for id differences; --no-hf-rust skips it
   --no-save                          do not write bench/results/tokenize-<date>.json
                                      (BENCH_RESULTS_DIR=bench/results/tmp for smoke runs)`);
   process.exit(0);
@@ -208,7 +212,7 @@ const report = {
   repeat,
   chunk,
   huggingfaceTokenizers: jsVersion(),
-  hfRustDir: a["hf-rust"] ?? null,
+  hfRustDir: a["no-hf-rust"] ? null : a["hf-rust"],
   loadAverage: { start: loadStart },
   note: "tokens counted from the ids (special tokens included); ms = median of the timed passes (wall clock); cpuMs = median process CPU time of a pass (all threads); " +
     "native modes return ids, tokens, offsets, type ids, special-token mask and word ids (typed arrays + a token string array); " +
@@ -220,7 +224,7 @@ for (const family of families) {
   const fam = FAMILIES[family];
   const nat = await loadNative(family);
   const js = await loadJs(family);
-  const rust = loadHfRust(family, a["hf-rust"]);
+  const rust = a["no-hf-rust"] ? null : loadHfRust(family, a["hf-rust"]);
   console.log(`\n== ${fam.label} (${fam.dir}) ==`);
 
   // correctness: ids on every text

@@ -52,7 +52,16 @@ for (const f of files) {
     for (let i = 0; i < 9 * L; i++) maxDiff = Math.max(maxDiff, Math.abs(alone[i] - lg.data[S * L + i]));
     console.log(`${f}: inputs=${s.inputNames.join(",")} logits=[${lg.dims}] ${lg.type} load=${tLoad.toFixed(0)}ms run=${tRun.toFixed(1)}ms ` +
       `maxprob min/max=${Math.min(...maxProbs).toFixed(3)}/${Math.max(...maxProbs).toFixed(3)} nonfinite=${nan} pad-vs-unpadded maxdiff=${maxDiff.toExponential(2)}`);
-    if (nan || maxDiff > 1e-2 * (f.includes("fp16") ? 10 : 1)) failed++;
+    // A dynamically quantized (int8) graph picks one scale over the whole batch, padding
+    // included, so its padded row differs by design (tokclass never batches one: README).
+    const int8 = /quantized|int8/.test(f);
+    const tooFar = maxDiff > 1e-2 * (f.includes("fp16") ? 10 : 1);
+    if (nan || (tooFar && !int8)) {
+      failed++;
+      console.log(`${f}: FAIL ${nan ? `${nan} non-finite logits` : `a padded row differs from the same tokens alone by ${maxDiff.toExponential(2)}`}`);
+    } else if (tooFar) {
+      console.log(`${f}: padded row differs (expected for an int8 graph: one quantization scale per batch)`);
+    }
     await s.release?.();
   } catch (e) {
     console.log(`${f}: FAILED ${e.message.split("\n")[0]}`);

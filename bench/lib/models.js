@@ -20,7 +20,10 @@ export const MODELS = {
     tjsRoot: path.join(BENCH_DIR, "models"),
     tjsId: "bert-base-shape",
     defaultTexts: 300,
-    missing: "bench/models/bert-base-shape/model.onnx is missing: run `bash bench/setup.sh` (or /usr/bin/python3 bench/make-bert-base.py && node bench/make-layouts.js)",
+    missing:
+      "bench/models/bert-base-shape/model.onnx is missing: run `bash bench/setup.sh` (or /usr/bin/python3 bench/make-bert-base.py && node bench/make-layouts.js; " +
+      "without Python, a stand-in of the same shape in plain Node: node bench/gpu/make-bert-base-onnx.js --out bench/models/bert-base-shape --no-fp16, " +
+      "whose graph is not torch's export, so its numbers are not the README's)",
   },
 };
 

@@ -41,7 +41,8 @@ export function loadHfRust(family, dir) {
   if (!dir) return null;
   const modules = fs.existsSync(path.join(dir, "node_modules")) ? path.join(dir, "node_modules") : dir;
   const pkg = path.join(modules, "tokenizers", "package.json");
-  if (!fs.existsSync(pkg)) return null;
+  // Asked for and not there: said, rather than the comparison silently left out.
+  if (!fs.existsSync(pkg)) throw new Error(`no Hugging Face tokenizers package in ${modules} (npm "tokenizers"; --no-hf-rust runs without it)`);
   const require = createRequire(path.join(modules, "x.js"));
   const { Tokenizer } = require("tokenizers");
   const tok = Tokenizer.fromFile(familyFiles(family).tokenizerJson);

@@ -37,7 +37,9 @@ export async function runCompetitor(cfg) {
         if (cfg.verbose) process.stderr.write(`  ${cfg.model} ${cfg.competitor} ${m}: ${r.textsPerSec.toFixed(1)} texts/s\n`);
       }
     }
-    if (cfg.micro) res.micro = await microBench(inst, texts, tokenCounts, { maxTime: cfg.microTime ?? 2 });
+    // The micro-benchmark times single texts: a competitor without a one-by-one mode (rawpar runs
+    // only the whole set) has nothing to time there, and its one() throws.
+    if (cfg.micro && comp.modes.includes("one")) res.micro = await microBench(inst, texts, tokenCounts, { maxTime: cfg.microTime ?? 2 });
   } finally {
     await inst.dispose?.();
   }
