@@ -17,6 +17,13 @@ import type { Entity } from "./types.js";
 
 /** Most milliseconds a stream hands over entities without giving the event loop a turn. */
 const TURN_MS = 4;
+/**
+ * How often a stream looks whether its source has paused: a read waiting at least half of this
+ * with texts read but not sent (or sent and not handed over) sends them and hands over what is
+ * done, so that a source giving a text now and then (a socket's lines, a user typing) gets its
+ * results without waiting for three full chunks or its end.
+ */
+const QUIET_MS = 50;
 
 /**
  * Classifies one chunk's texts (strings or word lists) in one native call, cancelled when
@@ -117,8 +124,8 @@ export async function* streamInChunks<T>(
   // Cancels the chunks in flight when the stream ends early, and passes on the caller's abort.
   const stop = new AbortController();
   const unwatch = signal === undefined ? undefined : watchAbort(signal, () => stop.abort(signal.reason));
-  // Chunks sent and not yet yielded, oldest first.
-  const sent: Array<{ start: number; call: Promise<Entity[][]> } | undefined> = [];
+  // Chunks sent and not yet yielded, oldest first; `done` once the call has settled.
+  const sent: Array<{ start: number; call: Promise<Entity[][]>; done: boolean } | undefined> = [];
   let oldest = 0;
   let chunk: T[] = [];
   let units = 0;
@@ -131,8 +138,10 @@ export async function* streamInChunks<T>(
     } catch (error) {
       call = Promise.reject(error);
     }
-    call.catch(() => {}); // a chunk cancelled by stop, never awaited, is not unhandled
-    sent[sent.length] = { start, call };
+    const entry = { start, call, done: false };
+    // Also: a chunk cancelled by stop, never awaited, is not an unhandled rejection.
+    call.then(() => (entry.done = true), () => (entry.done = true));
+    sent[sent.length] = entry;
     chunk = [];
     units = 0;
   };
@@ -146,9 +155,10 @@ export async function* streamInChunks<T>(
     await new Promise<void>((resolve) => setImmediate(resolve));
     turnStart = performance.now();
   };
-  // Yields the entities of the oldest chunks while `pending` or more are unyielded.
-  async function* yieldWhileAtLeast(pending: number): AsyncGenerator<Entity[], void, undefined> {
-    while (sent.length - oldest >= pending) {
+  // Yields the entities of the oldest chunks while `pending` or more are unyielded, and (with
+  // `whileDone`) while the oldest has already been classified.
+  async function* yieldWhileAtLeast(pending: number, whileDone = false): AsyncGenerator<Entity[], void, undefined> {
+    while (sent.length - oldest >= pending || (whileDone && sent.length > oldest && sent[oldest]!.done)) {
       const { start, call } = sent[oldest]!;
       sent[oldest++] = undefined; // its entities are not held once yielded
       let entities: Entity[][];
@@ -164,15 +174,70 @@ export async function* streamInChunks<T>(
       }
     }
   }
+  // A read that spans a beat of this timer (one per stream, not per text) has waited on the
+  // source itself, not on promise jobs: see QUIET_MS.
+  let beat!: Promise<typeof QUIET>;
+  let beatNow = (): void => {};
+  const nextBeat = (): void => {
+    beat = new Promise((resolve) => (beatNow = () => resolve(QUIET)));
+  };
+  nextBeat();
+  const heartbeat = setInterval(() => {
+    const now = beatNow;
+    nextBeat();
+    now();
+  }, QUIET_MS);
+  heartbeat.unref?.();
+  let pendingRead: Promise<IteratorResult<unknown>> | undefined;
+  let readSince = 0;
   try {
-    for (let step = await reader.read(); step.done !== true; step = await reader.read()) {
-      const text = items.check(step.value, index);
-      const length = items.units(text);
+    for (;;) {
+      let step: IteratorResult<unknown> | typeof QUIET;
+      let text: T | undefined;
+      let length = 0;
+      let failure: { error: unknown } | undefined;
+      try {
+        if (pendingRead === undefined) {
+          pendingRead = reader.read();
+          readSince = performance.now();
+        }
+        step = chunk.length > 0 || sent.length > oldest ? await Promise.race([pendingRead, beat]) : await pendingRead;
+        if (step !== QUIET) {
+          pendingRead = undefined;
+          if (step.done !== true) {
+            text = items.check(step.value, index);
+            length = items.units(text);
+          }
+        }
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        pendingRead = undefined;
+        failure = { error };
+        step = { done: true, value: undefined };
+      }
+      if (failure !== undefined) {
+        // The source failed, or gave an item that is not a text: the texts before it are
+        // classified and handed over first (an earlier text's own error wins), as a for-await
+        // loop over the source would have seen them.
+        if (chunk.length > 0) sendChunk();
+        yield* yieldWhileAtLeast(1);
+        throw failure.error;
+      }
+      if (step === QUIET) {
+        if (performance.now() - readSince < QUIET_MS / 2) continue;
+        // The source has paused: classify what it gave, hand over what is done.
+        if (chunk.length > 0) sendChunk();
+        yield* yieldWhileAtLeast(1);
+        continue;
+      }
+      if (step.done === true) break;
       if (chunkIsFull(chunk.length, units, length)) {
         sendChunk();
-        yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT);
+        yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT, true);
+      } else if (sent.length > oldest && sent[oldest]!.done) {
+        yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT, true); // what is done goes out now
       }
-      chunk[chunk.length] = text;
+      chunk[chunk.length] = text as T;
       units += length;
       index++;
       await turnIfDue();
@@ -180,11 +245,16 @@ export async function* streamInChunks<T>(
     if (chunk.length > 0) sendChunk();
     yield* yieldWhileAtLeast(1);
   } finally {
+    clearInterval(heartbeat);
+    pendingRead?.catch(() => {}); // left unread when the loop ended early
     unwatch?.();
     reader.close();
     stop.abort(); // nothing is in flight after a full run; after an early end, drops the rest
   }
 }
+
+/** What a beat of a stream's timer resolves to (see QUIET_MS). */
+const QUIET = Symbol("quiet");
 
 /**
  * Reads a stream's source as `for await` does (a sync iterable's values awaited; the source

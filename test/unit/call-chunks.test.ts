@@ -310,6 +310,72 @@ describe("classifyStream", () => {
     }
   });
 
+  it("a source that fails, or gives an item that is not a text, gets every text before it first", async () => {
+    // Before, up to three chunks' texts already classified (12,288) were dropped with the error.
+    const texts = manyTexts(CHUNK_TEXTS + 300);
+    const expected = await inSmallCalls(clf, texts, EVERY_TOKEN);
+    const failure = new Error("the source failed");
+    async function until<T>(source: Iterable<T> | AsyncIterable<T>): Promise<{ got: Entity[][]; error: unknown }> {
+      const got: Entity[][] = [];
+      try {
+        for await (const entities of clf.classifyStream(source as Iterable<string>, EVERY_TOKEN)) got.push(entities);
+      } catch (error) {
+        return { got, error };
+      }
+      return { got, error: undefined };
+    }
+    function* throwing(): Generator<string> {
+      yield* texts.slice(0, CHUNK_TEXTS + 100);
+      throw failure;
+    }
+    async function* rejecting(): AsyncGenerator<string> {
+      yield* texts.slice(0, 3);
+      await new Promise((r) => setTimeout(r, 20));
+      throw failure;
+    }
+    const mixed: unknown[] = texts.slice(0, CHUNK_TEXTS + 150);
+    mixed[CHUNK_TEXTS + 100] = 42;
+    for (const [source, before, error] of [
+      [throwing(), CHUNK_TEXTS + 100, failure],
+      [rejecting(), 3, failure],
+      [mixed, CHUNK_TEXTS + 100, expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", textIndex: CHUNK_TEXTS + 100 })],
+    ] as const) {
+      const { got, error: thrown } = await until(source as Iterable<unknown>);
+      expect(thrown).toEqual(error);
+      expect(got.length).toBe(before);
+      expect(withoutScores(got)).toEqual(withoutScores(expected.slice(0, before)));
+    }
+  });
+
+  it("a source that pauses gets the results of what it gave, without waiting for full chunks or its end", async () => {
+    // Before, nothing came out until three chunks (12,289 texts) were read or the source ended.
+    const texts = manyTexts(5);
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    let resumed = false;
+    async function* typing(): AsyncGenerator<string> {
+      yield* texts;
+      await paused; // a user who has stopped typing
+      resumed = true;
+      yield "Angela Merkel";
+    }
+    const deadline = setTimeout(() => release(), 10_000); // a failing stream must not hang the test
+    const got: Entity[][] = [];
+    try {
+      for await (const entities of clf.classifyStream(typing(), EVERY_TOKEN)) {
+        got.push(entities);
+        if (got.length === texts.length) {
+          expect(resumed, "all five came while the source was still paused").toBe(false);
+          release();
+        }
+      }
+    } finally {
+      clearTimeout(deadline);
+    }
+    expect(got.length).toBe(6);
+    expect(withoutScores(got.slice(0, 5))).toEqual(withoutScores(await inSmallCalls(clf, texts, EVERY_TOKEN)));
+  });
+
   it("gives the event loop turns while it hands over entities already classified", async () => {
     // Three chunks whose entities are all ready: handed over through promise jobs alone they
     // would keep the event loop from running for a whole chunk (4,096 texts at the consumer's
