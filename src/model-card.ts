@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TokClassError } from "./errors.js";
+import { modelFileExists } from "./model-files.js";
 import { STRATEGIES, strategyInAnyCase } from "./options.js";
 import type { AggregationStrategy } from "./types.js";
 
@@ -84,7 +85,8 @@ export function readCardParameters(modelDir: string): CardParameters {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    // No card: no defaults. A card that is a link to nothing is a broken download (throws).
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !modelFileExists(path)) return {};
     // A card that is there but cannot be read (a folder, no permission) is the model folder's
     // fault, and must fail as the other files of a broken folder do, not as a bare EISDIR.
     throw new TokClassError("ERR_MODEL_INVALID", `Cannot read the model card ${path}: ${(error as Error).message}`, { cause: error });

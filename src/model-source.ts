@@ -71,8 +71,12 @@ function notFound(message: string): TokClassError {
   return new TokClassError("ERR_MODEL_NOT_FOUND", message);
 }
 
-/** The snapshot folder of `id` at `revision` in huggingface_hub's cache, or undefined if the repository is not there. */
-function fromHuggingFaceCache(id: string, revision: string | undefined, cache: string): string | undefined {
+/**
+ * The snapshot folder of `id` at `revision` in huggingface_hub's cache; undefined if the
+ * repository is not there, or `missing` (the error to give if no other cache has it) when the
+ * repository is there but not at that revision.
+ */
+function fromHuggingFaceCache(id: string, revision: string | undefined, cache: string): { dir: string } | { missing: TokClassError } | undefined {
   const repo = join(cache, `models--${id.replace("/", "--")}`);
   if (!isDirectory(repo)) return undefined;
   const snapshots = join(repo, "snapshots");
@@ -80,22 +84,33 @@ function fromHuggingFaceCache(id: string, revision: string | undefined, cache: s
   const wanted = revision ?? "main";
   const ref = join(repo, "refs", wanted);
   let commit: string | undefined;
-  if (existsSync(ref) && !isDirectory(ref)) commit = readFileSync(ref, "utf8").trim();
-  else if (COMMIT.test(wanted)) commit = wanted;
-  else if (revision === undefined && available.length === 1) commit = available[0]; // no refs kept (a copied cache): its only snapshot
+  if (existsSync(ref) && !isDirectory(ref)) {
+    commit = readFileSync(ref, "utf8").trim();
+    // A refs file holds a commit hash and nothing else: anything more would name another folder
+    // (an empty one, the snapshots folder itself; "../..", another repository's snapshot).
+    if (!COMMIT.test(commit)) {
+      throw new TokClassError("ERR_MODEL_INVALID", `The Hugging Face cache's ref ${ref} does not hold a commit hash (40 hex digits): ${JSON.stringify(commit.slice(0, 60))}`);
+    }
+  } else if (COMMIT.test(wanted)) {
+    commit = wanted;
+  } else if (wanted === "main" && available.length === 1) {
+    commit = available[0]; // no refs kept (a copied cache): its only snapshot, as with no revision given
+  }
   if (commit === undefined) {
     const refs = listRefs(join(repo, "refs"));
-    throw notFound(
-      `${id} is in the Hugging Face cache (${repo}) but not at revision "${wanted}"` +
-        (refs.length ? ` (refs there: ${refs.join(", ")})` : "") +
-        (available.length ? `; snapshots: ${available.join(", ")}` : "; it holds no snapshot"),
-    );
+    return {
+      missing: notFound(
+        `${id} is in the Hugging Face cache (${repo}) but not at revision "${wanted}"` +
+          (refs.length ? ` (refs there: ${refs.join(", ")})` : "") +
+          (available.length ? `; snapshots: ${available.join(", ")}` : "; it holds no snapshot"),
+      ),
+    };
   }
   const dir = join(snapshots, commit);
   if (!isDirectory(dir)) {
     throw notFound(`${id} at revision "${wanted}" points to commit ${commit}, whose snapshot is not in the Hugging Face cache (${snapshots})`);
   }
-  return dir;
+  return { dir };
 }
 
 function listRefs(dir: string, prefix = ""): string[] {
@@ -139,12 +154,21 @@ export function resolveModelSource(
   }
   const hfCache = huggingFaceCacheDir(env);
   const fromHub = fromHuggingFaceCache(model, revision, hfCache);
-  if (fromHub !== undefined) return { dir: fromHub, hubId: model, cache: "huggingface_hub" };
+  if (fromHub !== undefined && "dir" in fromHub) return { dir: fromHub.dir, hubId: model, cache: "huggingface_hub" };
+  // Not in huggingface_hub's cache, or not at this revision there: transformers.js's may have it.
   const jsCaches = transformersJsCacheDirs(cwd);
   const jsRevision = revision === undefined || revision === "main" ? [] : revision.split("/");
   for (const cache of jsCaches) {
     const dir = join(cache, ...model.split("/"), ...jsRevision);
-    if (isDirectory(dir)) return { dir, hubId: model, cache: "transformers.js" };
+    // A revision's folder holds the model's files; the main files' own subfolders ("onnx") are
+    // no revision.
+    if (isDirectory(dir) && (jsRevision.length === 0 || existsSync(join(dir, "config.json")))) {
+      return { dir, hubId: model, cache: "transformers.js" };
+    }
+  }
+  if (fromHub !== undefined) {
+    const also = jsCaches.length ? `; nor is it there in ${jsCaches.map((c) => `${c} (transformers.js)`).join(" or ")}` : "";
+    throw notFound(`${fromHub.missing.message}${also}`);
   }
   const looked = [`${hfCache} (huggingface_hub)`, ...jsCaches.map((c) => `${c} (transformers.js)`)];
   throw notFound(

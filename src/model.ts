@@ -2,10 +2,11 @@
  * A Hugging Face model folder: where its files are and what config.json /
  * tokenizer_config.json / special_tokens_map.json say. Read once, at load.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { packageRoot } from "./binding.js";
 import { TokClassError } from "./errors.js";
+import { modelFileExists } from "./model-files.js";
 import { resolveModelSource } from "./model-source.js";
 
 /** The embedded default model (CoNLL-2003 NER, BERT 4×128, cased WordPiece). */
@@ -49,7 +50,7 @@ function readJson(path: string, what: string): Record<string, unknown> {
 }
 
 function readOptionalJson(path: string, what: string): Record<string, unknown> {
-  return existsSync(path) ? readJson(path, what) : {};
+  return modelFileExists(path) ? readJson(path, what) : {};
 }
 
 /** id2label as an array indexed by class id; every id from 0 to n-1 must be present. */
@@ -117,12 +118,12 @@ export function readModelFolder(dir: string | undefined, modelFile: string | und
   // A cache holds only the files that were downloaded: say so, or "no model.onnx" puzzles.
   const cached = source.hubId === undefined ? "" : ` (${source.hubId} from the ${source.cache} cache, which holds only the files downloaded)`;
   const name = modelFile ?? "model.onnx";
-  const modelPath = [join(root, name), join(root, "onnx", name)].find((p) => existsSync(p));
+  const modelPath = [join(root, name), join(root, "onnx", name)].find((p) => modelFileExists(p));
   if (!modelPath) {
     throw new TokClassError("ERR_MODEL_NOT_FOUND", `No ${name} in ${root} or ${join(root, "onnx")}${cached}`);
   }
   const tokenizerPath = join(root, "tokenizer.json");
-  if (!existsSync(tokenizerPath)) {
+  if (!modelFileExists(tokenizerPath)) {
     throw new TokClassError("ERR_MODEL_NOT_FOUND", `No tokenizer.json in ${root}${cached} (tokclass needs a fast-tokenizer file)`);
   }
   const configPath = join(root, "config.json");

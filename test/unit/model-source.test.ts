@@ -1,7 +1,7 @@
 // Loading a model by Hugging Face id from the local caches (src/model-source.ts): caches laid out
 // the way huggingface_hub and transformers.js lay them out, built here from the embedded model's
 // files (symbolic links, as huggingface_hub's snapshots are links into blobs/).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,12 +122,49 @@ describe("model ids from huggingface_hub's cache", () => {
     expect(absent).toMatch(/never downloads/);
   });
 
-  it("a cache copied without refs: its only snapshot", async () => {
-    expect(resolveModelSource("single", undefined)).toEqual({
-      dir: join(hub, "models--single", "snapshots", MAIN),
-      hubId: "single",
-      cache: "huggingface_hub",
-    });
+  it("a cache copied without refs: its only snapshot, whether main is asked for or implied", async () => {
+    const only = { dir: join(hub, "models--single", "snapshots", MAIN), hubId: "single", cache: "huggingface_hub" };
+    expect(resolveModelSource("single", undefined)).toEqual(only);
+    // "main" is the default revision: asking for it must not differ from not asking.
+    expect(resolveModelSource("single", "main")).toEqual(only);
+  });
+
+  it("a snapshot file whose blob is gone is a broken download, not a file left out", async () => {
+    // huggingface_hub's snapshots are links into blobs/: a pruned or interrupted blob left the
+    // link dangling, and an optional file (the card, tokenizer_config.json) was read as absent.
+    const repo = join(hub, "models--org--pruned");
+    for (const f of FILES) snapshotFile(repo, MAIN, f, join(DEFAULT_MODEL_DIR, f));
+    const card = join(root, "card.md");
+    writeFileSync(card, "---\ninference:\n  parameters:\n    aggregation_strategy: none\n---\n");
+    snapshotFile(repo, MAIN, "README.md", card);
+    mkdirSync(join(repo, "refs"), { recursive: true });
+    writeFileSync(join(repo, "refs", "main"), MAIN);
+    for (const file of ["README.md", "tokenizer_config.json", "model.onnx"]) {
+      const blob = join(repo, "blobs", `${MAIN}-${file}`);
+      const target = readlinkSync(blob);
+      rmSync(blob);
+      expect(await code(TokenClassifier.load("org/pruned")), file).toMatch(
+        new RegExp(`^ERR_MODEL_NOT_FOUND: .*snapshots/${MAIN}/${file.replace(".", "\\.")} is a link to .*, which is missing`),
+      );
+      symlinkSync(target, blob);
+    }
+    const whole = await TokenClassifier.load("org/pruned", { parallelRuns: 1, intraOpThreads: 1 });
+    await whole.dispose();
+  });
+
+  it("a refs file that holds no commit hash is refused, naming it, not followed", () => {
+    const repo = join(hub, "models--org--badref");
+    snapshotFile(repo, MAIN, "config.json", join(DEFAULT_MODEL_DIR, "config.json"));
+    mkdirSync(join(repo, "refs"), { recursive: true });
+    // Empty, it named the snapshots folder itself; "../.." led into another repository.
+    for (const content of ["", `../../models--org--ner/snapshots/${V2}`, "main\n"]) {
+      writeFileSync(join(repo, "refs", "main"), content);
+      expect(() => resolveModelSource("org/badref", undefined), JSON.stringify(content)).toThrow(
+        new RegExp(`^The Hugging Face cache's ref ${join(repo, "refs", "main").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} does not hold a commit hash`),
+      );
+    }
+    writeFileSync(join(repo, "refs", "main"), `${MAIN}\r\n`); // huggingface_hub's own, with a line end: fine
+    expect(resolveModelSource("org/badref", undefined).dir).toBe(join(repo, "snapshots", MAIN));
   });
 
   it("revision is refused where it cannot apply, and must look like a revision", async () => {
@@ -164,6 +201,29 @@ describe("model ids from transformers.js's cache, and folders", () => {
     expect(resolveModelSource("org/js-ner", "v2", empty, cwd).dir).toBe(join(cache, "org", "js-ner", "v2"));
     expect(() => resolveModelSource("org/js-ner", "v3", empty, cwd)).toThrow(
       /no model org\/js-ner at revision "v3" in .*\(huggingface_hub\) or .*\(transformers\.js\)/,
+    );
+    // A subfolder of the main files is no revision.
+    mkdirSync(join(cache, "org", "js-ner", "onnx"), { recursive: true });
+    expect(() => resolveModelSource("org/js-ner", "onnx", empty, cwd)).toThrow(/no model org\/js-ner at revision "onnx"/);
+  });
+
+  it("an id huggingface_hub's cache holds, but not at the revision asked for, is looked for in transformers.js's", () => {
+    const cwd = join(root, "project", "src");
+    const cache = join(root, "project", "node_modules", "@huggingface", "transformers", ".cache");
+    const both = join(root, "both-hub");
+    const repo = join(both, "models--org--js-ner");
+    snapshotFile(repo, MAIN, "config.json", join(DEFAULT_MODEL_DIR, "config.json"));
+    mkdirSync(join(repo, "refs"), { recursive: true });
+    writeFileSync(join(repo, "refs", "main"), MAIN);
+    // v2 is only in transformers.js's cache: found there, where the lookup stopped before.
+    expect(resolveModelSource("org/js-ner", "v2", { HF_HUB_CACHE: both }, cwd)).toEqual({
+      dir: join(cache, "org", "js-ner", "v2"),
+      hubId: "org/js-ner",
+      cache: "transformers.js",
+    });
+    // In neither: huggingface_hub's own message, and transformers.js's cache named too.
+    expect(() => resolveModelSource("org/js-ner", "v9", { HF_HUB_CACHE: both }, cwd)).toThrow(
+      /is in the Hugging Face cache .* but not at revision "v9" \(refs there: main\).*; nor is it there in .*\(transformers\.js\)/,
     );
   });
 
