@@ -175,19 +175,37 @@ export async function* streamInChunks<T>(
     }
   }
   // A read that spans a beat of this timer (one per stream, not per text) has waited on the
-  // source itself, not on promise jobs: see QUIET_MS.
+  // source itself, not on promise jobs: see QUIET_MS. The timer stops itself after a beat no
+  // read was waiting for (the loop is paused at a yield, or was abandoned without return()), so
+  // that it neither fires for nothing nor keeps a forgotten stream alive; a read restarts it.
+  // It holds the process open while it runs (≤ 2 beats past the last read), so that texts given
+  // before a source that waits on nothing Node knows of still get their results.
   let beat!: Promise<typeof QUIET>;
   let beatNow = (): void => {};
   const nextBeat = (): void => {
     beat = new Promise((resolve) => (beatNow = () => resolve(QUIET)));
   };
-  nextBeat();
-  const heartbeat = setInterval(() => {
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let awaited = false;
+  const onBeat = (): void => {
+    if (!awaited) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      return;
+    }
+    awaited = false;
     const now = beatNow;
     nextBeat();
     now();
-  }, QUIET_MS);
-  heartbeat.unref?.();
+  };
+  const beatFor = (): Promise<typeof QUIET> => {
+    awaited = true;
+    if (heartbeat === undefined) {
+      nextBeat();
+      heartbeat = setInterval(onBeat, QUIET_MS);
+    }
+    return beat;
+  };
   let pendingRead: Promise<IteratorResult<unknown>> | undefined;
   let readSince = 0;
   try {
@@ -201,7 +219,7 @@ export async function* streamInChunks<T>(
           pendingRead = reader.read();
           readSince = performance.now();
         }
-        step = chunk.length > 0 || sent.length > oldest ? await Promise.race([pendingRead, beat]) : await pendingRead;
+        step = chunk.length > 0 || sent.length > oldest ? await Promise.race([pendingRead, beatFor()]) : await pendingRead;
         if (step !== QUIET) {
           pendingRead = undefined;
           if (step.done !== true) {
@@ -245,7 +263,7 @@ export async function* streamInChunks<T>(
     if (chunk.length > 0) sendChunk();
     yield* yieldWhileAtLeast(1);
   } finally {
-    clearInterval(heartbeat);
+    if (heartbeat !== undefined) clearInterval(heartbeat);
     pendingRead?.catch(() => {}); // left unread when the loop ended early
     unwatch?.();
     reader.close();

@@ -376,6 +376,21 @@ describe("classifyStream", () => {
     expect(withoutScores(got.slice(0, 5))).toEqual(withoutScores(await inSmallCalls(clf, texts, EVERY_TOKEN)));
   });
 
+  it("a stream paused at a yield, or abandoned, leaves no timer running", () => {
+    // The stream's timer holds the process open while it runs: one left running would keep this
+    // process from ever exiting. Its one text comes out though the source never answers again.
+    const script = `
+      const { TokenClassifier } = await import(${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)});
+      const clf = await TokenClassifier.load(${JSON.stringify(MODEL)});
+      async function* stuck() { yield "Angela Merkel"; await new Promise(() => {}); }
+      const stream = clf.classifyStream(stuck());
+      console.log(JSON.stringify((await stream.next()).done));`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    expect(child.error, "the process did not exit within 30 s").toBeUndefined();
+    expect(child.stdout.trim()).toBe("false");
+    expect(child.status).toBe(0);
+  });
+
   it("gives the event loop turns while it hands over entities already classified", async () => {
     // Three chunks whose entities are all ready: handed over through promise jobs alone they
     // would keep the event loop from running for a whole chunk (4,096 texts at the consumer's
