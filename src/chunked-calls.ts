@@ -206,14 +206,18 @@ export async function* streamInChunks<T>(
     }
     return beat;
   };
+  // Sends the texts read and not yet sent, and yields every text's entities still unyielded.
+  async function* sendAndYieldAll(): AsyncGenerator<Entity[], void, undefined> {
+    if (chunk.length > 0) sendChunk();
+    yield* yieldWhileAtLeast(1);
+  }
   let pendingRead: Promise<IteratorResult<unknown>> | undefined;
   let readSince = 0;
   try {
     for (;;) {
       let step: IteratorResult<unknown> | typeof QUIET;
-      let text: T | undefined;
+      let text!: T;
       let length = 0;
-      let failure: { error: unknown } | undefined;
       try {
         if (pendingRead === undefined) {
           pendingRead = reader.read();
@@ -229,23 +233,17 @@ export async function* streamInChunks<T>(
         }
       } catch (error) {
         if (signal?.aborted) throw error;
-        pendingRead = undefined;
-        failure = { error };
-        step = { done: true, value: undefined };
-      }
-      if (failure !== undefined) {
         // The source failed, or gave an item that is not a text: the texts before it are
-        // classified and handed over first (an earlier text's own error wins), as a for-await
-        // loop over the source would have seen them.
-        if (chunk.length > 0) sendChunk();
-        yield* yieldWhileAtLeast(1);
-        throw failure.error;
+        // classified and handed over first (an earlier text's own error, thrown by the yields,
+        // wins), as a for-await loop over the source would have seen them.
+        pendingRead = undefined;
+        yield* sendAndYieldAll();
+        throw error;
       }
       if (step === QUIET) {
         if (performance.now() - readSince < QUIET_MS / 2) continue;
         // The source has paused: classify what it gave, hand over what is done.
-        if (chunk.length > 0) sendChunk();
-        yield* yieldWhileAtLeast(1);
+        yield* sendAndYieldAll();
         continue;
       }
       if (step.done === true) break;
@@ -255,13 +253,12 @@ export async function* streamInChunks<T>(
       } else if (sent.length > oldest && sent[oldest]!.done) {
         yield* yieldWhileAtLeast(CHUNKS_IN_FLIGHT, true); // what is done goes out now
       }
-      chunk[chunk.length] = text as T;
+      chunk[chunk.length] = text;
       units += length;
       index++;
       await turnIfDue();
     }
-    if (chunk.length > 0) sendChunk();
-    yield* yieldWhileAtLeast(1);
+    yield* sendAndYieldAll();
   } finally {
     if (heartbeat !== undefined) clearInterval(heartbeat);
     pendingRead?.catch(() => {}); // left unread when the loop ended early

@@ -323,11 +323,15 @@ export function loneSurrogateAt(s: string): number {
   return -1;
 }
 
-/** A string that becomes part of the classified text (the word-list delimiter). */
-function text(value: unknown, what: string): string {
+/**
+ * A string that becomes text (the word-list delimiter; a token to decode), refused as
+ * ERR_INVALID_TEXT with a lone surrogate, named by `what`.
+ */
+export function text(value: unknown, what: string): string {
   if (typeof value !== "string") throw invalidArgument(what, "a string", value);
-  // Checked here so that the error names the option: natively it would be reported as a lone
-  // surrogate in "text 0", whichever text it was joined into.
+  // Checked here so that the error names the option: natively a delimiter's would be reported
+  // as a lone surrogate in "text 0", whichever text it was joined into, and a token's decoded
+  // as U+FFFD.
   const at = loneSurrogateAt(value);
   if (at >= 0) throw new TokClassError("ERR_INVALID_TEXT", `${what} contains a lone surrogate at UTF-16 index ${at}`);
   return value;

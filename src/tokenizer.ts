@@ -4,8 +4,8 @@
  * reports them.
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
-import { invalidArgument, TokClassError } from "./errors.js";
-import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, loneSurrogateAt, resolveEncodeOptions, stringArray, textsOf } from "./options.js";
+import { invalidArgument } from "./errors.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, text, textsOf } from "./options.js";
 import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
@@ -46,10 +46,7 @@ export class Tokenizer {
    */
   async decode(tokens: string[]): Promise<string> {
     const checked = stringArray(tokens, "tokens");
-    for (let i = 0; i < checked.length; i++) {
-      const at = loneSurrogateAt(checked[i]!);
-      if (at >= 0) throw new TokClassError("ERR_INVALID_TEXT", `tokens[${i}] contains a lone surrogate at UTF-16 index ${at}`);
-    }
+    for (let i = 0; i < checked.length; i++) text(checked[i], `tokens[${i}]`);
     try {
       return await this.#handle.decode(checked);
     } catch (error) {

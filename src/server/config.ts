@@ -215,6 +215,24 @@ export function parseConfigFile(text: string, path: string): FileConfig {
   return out;
 }
 
+/**
+ * A list setting from the first place that gives one: a repeatable flag, a comma-separated
+ * environment variable, the config file's key; and that place's name, for its errors.
+ */
+function listSetting(
+  flag: string[] | undefined,
+  flagName: string,
+  envValue: string | undefined,
+  envName: string,
+  fileValues: string[] | undefined,
+  fileKey: string,
+): { values: string[]; source: string } {
+  if (flag?.length) return { values: flag, source: flagName };
+  const fromEnv = envValue?.split(",").map((v) => v.trim()).filter((v) => v.length > 0);
+  if (fromEnv?.length) return { values: fromEnv, source: envName };
+  return { values: fileValues ?? [], source: `${fileKey} in the config file` };
+}
+
 export function resolveServerConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined> = process.env,
@@ -244,9 +262,7 @@ export function resolveServerConfig(
     if (!byId.has(DEFAULT_MODEL_ID)) byId.set(DEFAULT_MODEL_ID, { id: DEFAULT_MODEL_ID, load: { device } });
   }
 
-  const envTokens = env.TOKCLASS_TOKENS?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
-  const tokenSource = flags.token?.length ? "--token" : envTokens?.length ? "TOKCLASS_TOKENS" : "tokens in the config file";
-  const tokens = flags.token?.length ? flags.token : envTokens?.length ? envTokens : (file.tokens ?? []);
+  const { values: tokens, source: tokenSource } = listSetting(flags.token, "--token", env.TOKCLASS_TOKENS, "TOKCLASS_TOKENS", file.tokens, "tokens");
   if (tokens.some((t) => t.length === 0)) throw new ConfigError("Expected a non-empty token for --token");
   // A client sends its token as "Authorization: Bearer <token>": one word, and header bytes are
   // read as Latin-1. A token with a space or a character outside printable ASCII could never
@@ -258,9 +274,7 @@ export function resolveServerConfig(
     );
   }
 
-  const envCors = env.TOKCLASS_CORS?.split(",").map((o) => o.trim()).filter((o) => o.length > 0);
-  const corsSource = flags.cors?.length ? "--cors" : envCors?.length ? "TOKCLASS_CORS" : "cors in the config file";
-  const cors = flags.cors?.length ? flags.cors : envCors?.length ? envCors : (file.cors ?? []);
+  const { values: cors, source: corsSource } = listSetting(flags.cors, "--cors", env.TOKCLASS_CORS, "TOKCLASS_CORS", file.cors, "cors");
   for (const origin of cors) {
     if (normalizeOrigin(origin) === undefined) {
       throw expected(corsSource, 'an origin as a browser sends it ("*", or scheme://host[:port] without a path or trailing /)', origin);
