@@ -3,10 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "binding/js_builder.h"
 #include "binding/per_env.h"
-#include "common/error.h"
-#include "common/utf16.h"
-#include "common/utf8.h"
 
 namespace tokclass::binding {
 namespace {
@@ -49,36 +47,6 @@ constexpr const char* kBuilderSource = R"JS((function () {
   };
 })())JS";
 
-Napi::Function builder(Napi::Env env) {
-  Napi::FunctionReference& ref = PerEnv::Get(env).entity_builder;
-  if (ref.IsEmpty()) {
-    napi_value source = Napi::String::New(env, kBuilderSource);
-    napi_value fn = nullptr;
-    NAPI_THROW_IF_FAILED(env, napi_run_script(env, source, &fn), Napi::Function());
-    ref = Napi::Persistent(Napi::Value(env, fn).As<Napi::Function>());
-  }
-  return ref.Value();
-}
-
-void append_utf16(Napi::Env env, std::u16string& out, const std::string& word) {
-  bool ascii = true;
-  for (unsigned char c : word) ascii = ascii && c < 0x80;
-  if (ascii) {  // most words
-    out.append(word.begin(), word.end());
-    return;
-  }
-  std::u32string cps;
-  try {
-    cps = utf8::decode(word);
-  } catch (const Error&) {
-    // Not valid UTF-8 (the decoders never produce that): V8's own reading of it, as a
-    // property set from the same bytes would get.
-    out += Napi::String::New(env, word).Utf16Value();
-    return;
-  }
-  for (char32_t cp : cps) utf16::append(out, cp);
-}
-
 }  // namespace
 
 Napi::Array build_entities(Napi::Env env, std::span<const EntitySlice> slices) {
@@ -119,7 +87,7 @@ Napi::Array build_entities(Napi::Env env, std::span<const EntitySlice> slices) {
   Napi::Array label_values = Napi::Array::New(env, labels.size());
   for (size_t i = 0; i < labels.size(); ++i)
     label_values.Set(static_cast<uint32_t>(i), Napi::String::New(env, labels[i].data(), labels[i].size()));
-  builder(env).Call({outs, nums, Napi::String::New(env, words), label_values});
+  compiled_builder(env, PerEnv::Get(env).entity_builder, kBuilderSource).Call({outs, nums, Napi::String::New(env, words), label_values});
   return outs;
 }
 

@@ -14,6 +14,8 @@ struct PerEnv {
   Napi::FunctionReference set_immediate;
   // Builds entity objects from flat arrays (entity_builder.cc), compiled on first use.
   Napi::FunctionReference entity_builder;
+  // Builds Tokenizer.encode's encoding objects (encoding_builder.cc), compiled on first use.
+  Napi::FunctionReference encoding_builder;
 
   static PerEnv& Get(Napi::Env env) { return *env.GetInstanceData<PerEnv>(); }
 };

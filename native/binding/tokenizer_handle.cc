@@ -2,14 +2,14 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 #include "binding/convert.h"
+#include "binding/encoding_builder.h"
 #include "binding/js_error.h"
 #include "binding/per_env.h"
 #include "binding/promise_worker.h"
 #include "common/error.h"
-#include "common/utf16.h"
+#include "engine/encode_texts.h"
 
 namespace tokclass::binding {
 
@@ -31,35 +31,6 @@ class TokenizerLoadWorker : public PromiseWorker {
   std::unique_ptr<Tokenizer> tokenizer_;
 };
 
-template <typename T, typename Array>
-Array typed_copy(Napi::Env env, const std::vector<T>& values) {
-  Array out = Array::New(env, values.size());
-  if (!values.empty()) std::memcpy(out.Data(), values.data(), values.size() * sizeof(T));
-  return out;
-}
-
-Napi::Object to_js_encoding(Napi::Env env, const Encoding& e) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("ids", typed_copy<uint32_t, Napi::Uint32Array>(env, e.ids));
-  o.Set("typeIds", typed_copy<uint32_t, Napi::Uint32Array>(env, e.type_ids));
-  Napi::Array tokens = Napi::Array::New(env, e.tokens.size());
-  for (size_t i = 0; i < e.tokens.size(); ++i) tokens.Set(static_cast<uint32_t>(i), e.tokens[i]);
-  o.Set("tokens", tokens);
-  Napi::Uint32Array offsets = Napi::Uint32Array::New(env, e.offsets.size() * 2);
-  for (size_t i = 0; i < e.offsets.size(); ++i) {
-    offsets[2 * i] = e.offsets[i].start;
-    offsets[2 * i + 1] = e.offsets[i].end;
-  }
-  o.Set("offsets", offsets);
-  o.Set("specialTokensMask", typed_copy<uint8_t, Napi::Uint8Array>(env, e.special_tokens_mask));
-  o.Set("wordIds", typed_copy<int32_t, Napi::Int32Array>(env, e.word_ids));
-  Napi::Array overflowing = Napi::Array::New(env, e.overflowing.size());
-  for (size_t i = 0; i < e.overflowing.size(); ++i)
-    overflowing.Set(static_cast<uint32_t>(i), to_js_encoding(env, e.overflowing[i]));
-  o.Set("overflowing", overflowing);
-  return o;
-}
-
 class EncodeWorker : public PromiseWorker {
  public:
   EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u16string> texts,
@@ -70,21 +41,10 @@ class EncodeWorker : public PromiseWorker {
         options_(options) {}
 
  private:
-  void Compute() override {
-    // Decoded here, off the JS thread; texts in order, so a lone surrogate is reported for the
-    // lowest index that has one, as classify() does.
-    encodings_.reserve(texts_.size());
-    for (size_t i = 0; i < texts_.size(); ++i) {
-      const std::u32string text = utf16::decode(texts_[i], i);
-      std::u16string().swap(texts_[i]);
-      encodings_.push_back(tokenizer_->encode(text, options_));
-    }
-  }
-  Napi::Value Result(Napi::Env env) override {
-    Napi::Array out = Napi::Array::New(env, encodings_.size());
-    for (size_t i = 0; i < encodings_.size(); ++i) out.Set(static_cast<uint32_t>(i), to_js_encoding(env, encodings_[i]));
-    return out;
-  }
+  // Decoding and encoding, off the JS thread and over the cores; an error is the lowest text
+  // index's (engine/encode_texts.h).
+  void Compute() override { encodings_ = encode_texts(*tokenizer_, texts_, options_); }
+  Napi::Value Result(Napi::Env env) override { return build_encodings(env, encodings_); }
 
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::u16string> texts_;

@@ -639,6 +639,17 @@ describe("Tokenizer: bad input", () => {
     expect((error as TokClassError).message).toContain("text 1 ");
     expect((error as TokClassError).message).toContain("UTF-16 index 6");
   });
+  it("lone surrogates in a call spread over the cores name the first bad text, not the first found", async () => {
+    // Text 300's surrogate ends 4M characters of text, so another thread meets text 1,500's
+    // (at its start) long before: the error must still be text 300's.
+    const texts = Array.from({ length: 2000 }, (_, i) => `sentence ${i} of the call`);
+    texts[300] = "word ".repeat(800_000) + "\uD800";
+    texts[1500] = "\uDC00 late";
+    const error = await tok.encode(texts).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TokClassError);
+    expect((error as TokClassError).code).toBe("ERR_INVALID_TEXT");
+    expect((error as TokClassError).message).toContain("text 300 ");
+  });
   it("idToToken: a whole number >= 0 it does not have is undefined; anything else is ERR_INVALID_ARGUMENT", () => {
     const codeOf = (fn: () => unknown): string | undefined => {
       try {

@@ -1,0 +1,149 @@
+// Tokenizer.encode's result objects, as native/binding/encoding_builder.cc makes them: the
+// numbers of many encodings cross into JS in one flat array and their tokens in one string, a
+// long encoding's arrays are made natively, and a large call is built in groups. Every path
+// must give what Hugging Face's Rust tokenizers give, with typed arrays that share nothing.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Tokenizer, type Encoding } from "../../src/index.js";
+import { MODEL_DIRS, ROOT } from "../helpers/golden.js";
+import { hf, type HfEncoding } from "../helpers/hf-tokenizers.js";
+
+function conllSentences(split: string, limit: number): string[] {
+  const out: string[] = [];
+  let words: string[] = [];
+  for (const line of readFileSync(join(ROOT, "bench", "data", "conll2003", `${split}.txt`), "utf8").split("\n")) {
+    const word = line.split(" ")[0]!;
+    if (line.trim() === "") {
+      if (words.length) out.push(words.join(" "));
+      words = [];
+      if (out.length >= limit) break;
+    } else if (word !== "-DOCSTART-") {
+      words.push(word);
+    }
+  }
+  return out;
+}
+
+const pairs = (flat: Uint32Array): [number, number][] =>
+  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
+
+/** The encoding and its windows as plain data, in the reference's terms. */
+function ours(e: Encoding): unknown[] {
+  return [e, ...e.overflowing].map((w) => ({
+    ids: Array.from(w.ids),
+    typeIds: Array.from(w.typeIds),
+    tokens: w.tokens,
+    offsets: pairs(w.offsets),
+    specialTokensMask: Array.from(w.specialTokensMask),
+    wordIds: Array.from(w.wordIds, (x) => (x < 0 ? null : x)),
+  }));
+}
+function reference(r: HfEncoding & { getTypeIds(): number[] }): unknown[] {
+  return [r, ...(r.getOverflowing() as (HfEncoding & { getTypeIds(): number[] })[])].map((w) => ({
+    ids: w.getIds(),
+    typeIds: w.getTypeIds(),
+    tokens: w.getTokens(),
+    offsets: w.getOffsets(),
+    specialTokensMask: w.getSpecialTokensMask(),
+    wordIds: w.getWordIds().map((x) => x ?? null),
+  }));
+}
+
+// Byte-level BPE's tokens are not ASCII ("Ġ"), WordPiece's are: both ways into the token string.
+for (const model of ["bert-cased-conll", "roberta-tiny"]) {
+  const file = join(MODEL_DIRS[model]!, "tokenizer.json");
+  const json = readFileSync(file, "utf8");
+
+  describe(`encoding objects: ${model}`, () => {
+    it("a call of over 65,536 tokens (built in groups) equals the reference text by text", async () => {
+      const texts = conllSentences("train", 5000);
+      const tokenizer = await Tokenizer.fromFile(file);
+      const encodings = await tokenizer.encode(texts);
+      const total = encodings.reduce((n, e) => n + e.ids.length, 0);
+      expect(total).toBeGreaterThan(65536 + 10000); // two groups at least
+      const ref = await hf.Tokenizer.fromString(json).encodeBatch(texts);
+      const failures: number[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        if (JSON.stringify(ours(encodings[i]!)) !== JSON.stringify(reference(ref[i] as never))) failures.push(i);
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+
+    it("long encodings (arrays made natively) and their short last windows equal the reference", async () => {
+      const sentences = conllSentences("dev", 2000);
+      const long = sentences.slice(0, 700).join(" "); // ~10,000 tokens
+      const texts = ["Paris", long, sentences.slice(700, 1400).join(" "), "Berlin and Rome"];
+      const tokenizer = await Tokenizer.fromFile(file);
+      const [whole] = await tokenizer.encode([long]);
+      expect(whole!.ids.length).toBeGreaterThan(8000);
+      // Unwindowed: the 10,000-token encoding between short ones.
+      const plain = await tokenizer.encode(texts);
+      const ref = hf.Tokenizer.fromString(json);
+      for (let i = 0; i < texts.length; i++) {
+        expect(JSON.stringify(ours(plain[i]!))).toBe(JSON.stringify(reference((await ref.encode(texts[i]!)) as never)));
+      }
+      // Windows of 5,000 tokens: long ones made natively, the last of each text short.
+      ref.setTruncation(5000, { stride: 100 });
+      const windowed = await tokenizer.encode(texts, { maxLength: 5000, stride: 100, returnOverflowing: true });
+      expect(windowed[1]!.overflowing.length).toBeGreaterThan(0);
+      expect(windowed[1]!.overflowing.at(-1)!.ids.length).toBeLessThan(4096);
+      for (let i = 0; i < texts.length; i++) {
+        expect(JSON.stringify(ours(windowed[i]!))).toBe(JSON.stringify(reference((await ref.encode(texts[i]!)) as never)));
+      }
+    });
+
+    it("every typed array has a buffer of its own", async () => {
+      const tokenizer = await Tokenizer.fromFile(file);
+      const sentences = conllSentences("dev", 800);
+      const encodings = await tokenizer.encode([...sentences.slice(0, 50), sentences.join(" ")], {
+        maxLength: 4200,
+        stride: 10,
+        returnOverflowing: true,
+      });
+      const buffers = new Set<ArrayBufferLike>();
+      let arrays = 0;
+      for (const e of encodings.flatMap((x) => [x, ...x.overflowing])) {
+        for (const a of [e.ids, e.typeIds, e.offsets, e.specialTokensMask, e.wordIds]) {
+          buffers.add(a.buffer);
+          arrays++;
+          expect(a.byteOffset).toBe(0);
+          expect(a.buffer.byteLength).toBe(a.byteLength);
+        }
+      }
+      expect(buffers.size).toBe(arrays);
+    });
+  });
+}
+
+describe("encoding objects under patched built-ins", () => {
+  // In a child process, as the entity objects' test (test/unit/api.test.ts): while the built-ins
+  // are patched nothing but tokclass may run.
+  it("do not change when user code patches String.prototype.slice, Array.prototype.push or typed-array species later", () => {
+    const script = `
+      const { Tokenizer } = await import(${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)});
+      const tokenizer = await Tokenizer.fromFile(${JSON.stringify(join(MODEL_DIRS["roberta-tiny"]!, "tokenizer.json"))});
+      const texts = ["Angela Merkel met Emmanuel Macron in Paris.", "🚀 Tōkyō — ünïcödé"];
+      const plain = (r) => JSON.stringify(r.map((e) => [Array.from(e.ids), e.tokens, Array.from(e.offsets), Array.from(e.wordIds)]));
+      const before = plain(await tokenizer.encode(texts));
+      const slice = String.prototype.slice, push = Array.prototype.push;
+      const species = Object.getOwnPropertyDescriptor(Uint32Array, Symbol.species);
+      let after, error;
+      String.prototype.slice = () => "patched";
+      Array.prototype.push = () => { throw new Error("patched push"); };
+      Object.defineProperty(Uint32Array, Symbol.species, { get: () => { throw new Error("patched species"); }, configurable: true });
+      try { after = plain(await tokenizer.encode(texts)); } catch (e) { error = String(e); }
+      String.prototype.slice = slice;
+      Array.prototype.push = push;
+      Object.defineProperty(Uint32Array, Symbol.species, species ?? { value: Uint32Array, configurable: true });
+      console.log(JSON.stringify({ before, after, error }));`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    const { before, after, error } = JSON.parse(child.stdout) as { before: string; after?: string; error?: string };
+    expect(error).toBeUndefined();
+    expect(after).toBe(before);
+    expect(before).toContain("Ġ");
+  });
+});
