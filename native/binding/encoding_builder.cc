@@ -7,6 +7,8 @@
 
 #include "binding/js_builder.h"
 #include "binding/per_env.h"
+#include "engine/encode_texts.h"
+#include "engine/parallel_for.h"
 
 namespace tokclass::binding {
 namespace {
@@ -21,9 +23,10 @@ constexpr size_t kDataPerToken = 6;
 // An encoding this long gets its typed arrays straight from N-API: their fixed cost is nothing
 // beside its tokens, and copying it through the flat arrays would hold its numbers twice.
 constexpr size_t kDirectTokens = 4096;
-// Top-level encodings are built in groups of about this many flat-array tokens, so the flat
-// arrays of a large call stay small (each group's become garbage as the next is built).
-constexpr size_t kGroupTokens = size_t{1} << 16;
+// Top-level encodings are laid out and built in groups of about this many flat-array tokens:
+// groups are laid out side by side, and a large call's flat arrays stay small (each group's
+// become garbage as the next is built).
+constexpr size_t kGroupTokens = size_t{1} << 14;
 // A token string is started anew past this many UTF-16 units (V8's limit is ~2^29).
 constexpr size_t kStringUnits = size_t{1} << 26;
 
@@ -72,116 +75,126 @@ constexpr const char* kBuilderSource = R"JS((function () {
 })())JS";
 
 template <typename T, typename Array>
-Array typed_copy(Napi::Env env, const T* values, size_t n) {
-  Array out = Array::New(env, n);
-  if (n > 0) std::memcpy(out.Data(), values, n * sizeof(T));
+Array typed_copy(Napi::Env env, const std::vector<T>& values) {
+  Array out = Array::New(env, values.size());
+  if (!values.empty()) std::memcpy(out.Data(), values.data(), values.size() * sizeof(T));
   return out;
 }
 
-// Pre-order walk of an encoding and its windows.
-template <typename Fn>
-void each_encoding(const Encoding& e, Fn&& fn) {
-  fn(e);
-  for (const Encoding& w : e.overflowing) each_encoding(w, fn);
+// Tokens laid out flat per encoding, counting its windows.
+size_t flat_tokens(const Encoding& e) {
+  size_t n = e.size() >= kDirectTokens ? 0 : e.size();
+  for (const Encoding& w : e.overflowing) n += flat_tokens(w);
+  return n;
 }
 
-bool direct(const Encoding& e) { return e.size() >= kDirectTokens; }
-
-// One group of top-level encodings [begin, end) into out[begin, end).
-void build_group(Napi::Env env, Napi::Array out, std::span<const Encoding> encodings, size_t begin, size_t end) {
-  size_t total = 0, flat_tokens = 0, directs = 0;
-  for (size_t i = begin; i < end; ++i) {
-    each_encoding(encodings[i], [&](const Encoding& e) {
-      ++total;
-      if (direct(e)) ++directs;
-      else flat_tokens += e.size();
-    });
-  }
-  const size_t words = kHeader * total + kDataPerToken * flat_tokens;
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, words * sizeof(uint32_t));
-  Napi::Uint32Array nums = Napi::Uint32Array::New(env, words, buffer, 0);
-  Napi::Int32Array signed_nums = Napi::Int32Array::New(env, words, buffer, 0);
-  Napi::Uint8Array masks = Napi::Uint8Array::New(env, flat_tokens);
-  Napi::Array strings = Napi::Array::New(env);
-  Napi::Array direct_arrays = Napi::Array::New(env, directs);
-
-  uint32_t* header = nums.Data();
-  uint32_t* data = header + kHeader * total;
-  uint8_t* mask = masks.Data();
-  std::u16string text;
-  uint32_t string_index = 0, direct_index = 0;
-  auto flush_text = [&]() {
-    strings.Set(string_index++, Napi::String::New(env, text));
-    text.clear();
-  };
-  std::vector<uint32_t> ends;
-  for (size_t i = begin; i < end; ++i) {
-    each_encoding(encodings[i], [&](const Encoding& e) {
-      if (text.size() >= kStringUnits) flush_text();
-      const size_t n = e.size();
-      ends.resize(n);
-      for (size_t k = 0; k < n; ++k) {
-        append_utf16(env, text, e.tokens[k]);
-        ends[k] = static_cast<uint32_t>(text.size());
-      }
-      *header++ = static_cast<uint32_t>(n);
-      *header++ = static_cast<uint32_t>(e.overflowing.size());
-      *header++ = string_index;
-      *header++ = direct(e) ? 1 : 0;
-      if (direct(e)) {
-        Napi::Uint32Array offsets = Napi::Uint32Array::New(env, 2 * n);
-        uint32_t* pairs = offsets.Data();
-        for (const Offsets& o : e.offsets) {
-          *pairs++ = o.start;
-          *pairs++ = o.end;
-        }
-        Napi::Array arrays = Napi::Array::New(env, 6);
-        arrays.Set(0u, typed_copy<uint32_t, Napi::Uint32Array>(env, e.ids.data(), n));
-        arrays.Set(1u, typed_copy<uint32_t, Napi::Uint32Array>(env, e.type_ids.data(), n));
-        arrays.Set(2u, offsets);
-        arrays.Set(3u, typed_copy<int32_t, Napi::Int32Array>(env, e.word_ids.data(), n));
-        arrays.Set(4u, typed_copy<uint8_t, Napi::Uint8Array>(env, e.special_tokens_mask.data(), n));
-        arrays.Set(5u, typed_copy<uint32_t, Napi::Uint32Array>(env, ends.data(), n));
-        direct_arrays.Set(direct_index++, arrays);
-        return;
-      }
-      std::memcpy(data, e.ids.data(), n * sizeof(uint32_t));
-      data += n;
-      std::memcpy(data, e.type_ids.data(), n * sizeof(uint32_t));
-      data += n;
-      for (const Offsets& o : e.offsets) {
-        *data++ = o.start;
-        *data++ = o.end;
-      }
-      for (int32_t w : e.word_ids) *data++ = static_cast<uint32_t>(w);
-      std::memcpy(data, ends.data(), n * sizeof(uint32_t));
-      data += n;
-      std::memcpy(mask, e.special_tokens_mask.data(), n);
-      mask += n;
-    });
-  }
-  flush_text();
-  compiled_builder(env, PerEnv::Get(env).encoding_builder, kBuilderSource)
-      .Call({out, Napi::Number::New(env, static_cast<double>(begin)), Napi::Number::New(env, static_cast<double>(end - begin)),
-             Napi::Number::New(env, static_cast<double>(total)), nums, signed_nums, masks, strings, direct_arrays});
+size_t count_with_windows(const Encoding& e) {
+  size_t n = 1;
+  for (const Encoding& w : e.overflowing) n += count_with_windows(w);
+  return n;
 }
 
 }  // namespace
 
-Napi::Array build_encodings(Napi::Env env, std::span<const Encoding> encodings) {
-  Napi::Array out = Napi::Array::New(env, encodings.size());
-  size_t begin = 0, tokens = 0;
-  for (size_t i = 0; i < encodings.size(); ++i) {
-    each_encoding(encodings[i], [&](const Encoding& e) {
-      if (!direct(e)) tokens += e.size();
-    });
-    if (tokens >= kGroupTokens) {
-      build_group(env, out, encodings, begin, i + 1);
-      begin = i + 1;
-      tokens = 0;
+EncodingLayout::EncodingLayout(std::vector<Encoding> encodings) : encodings_(encodings.size()) {
+  // Groups of top-level encodings, each about kGroupTokens flat tokens (at least one encoding),
+  // laid out side by side on the encode pool, each freeing its encodings as it goes.
+  std::vector<size_t> flat(encodings.size());
+  for (size_t i = 0; i < encodings.size();) {
+    Group& group = groups_.emplace_back();
+    group.first = i;
+    size_t tokens = 0;
+    for (; i < encodings.size() && (i == group.first || tokens < kGroupTokens); ++i) {
+      tokens += flat[i] = flat_tokens(encodings[i]);
+      group.total += count_with_windows(encodings[i]);
     }
+    group.count = i - group.first;
   }
-  if (begin < encodings.size()) build_group(env, out, encodings, begin, encodings.size());
+  parallel_for(encode_pool(), groups_.size(), [&](size_t g) {
+    Group& group = groups_[g];
+    size_t tokens = 0;
+    for (size_t i = group.first; i < group.first + group.count; ++i) tokens += flat[i];
+    group.nums.resize(kHeader * group.total);
+    group.nums.reserve(kHeader * group.total + kDataPerToken * tokens);
+    group.masks.reserve(tokens);
+    group.strings.emplace_back();
+    size_t header = 0;
+    for (size_t i = group.first; i < group.first + group.count; ++i) {
+      lay_out(group, encodings[i], header);
+      encodings[i] = Encoding();  // freed here, not on the JS thread
+    }
+  }, 1);
+}
+
+void EncodingLayout::lay_out(Group& group, Encoding& e, size_t& header) {
+  if (group.strings.back().size() >= kStringUnits) group.strings.emplace_back();
+  std::u16string& text = group.strings.back();
+  const size_t n = e.size();
+  uint32_t* h = group.nums.data() + kHeader * header++;
+  h[0] = static_cast<uint32_t>(n);
+  h[1] = static_cast<uint32_t>(e.overflowing.size());
+  h[2] = static_cast<uint32_t>(group.strings.size() - 1);
+  h[3] = n >= kDirectTokens ? 1 : 0;
+  if (n >= kDirectTokens) {
+    LongEncoding& whole = group.long_encodings.emplace_back();
+    whole.token_ends.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      append_utf16(text, e.tokens[k]);
+      whole.token_ends[k] = static_cast<uint32_t>(text.size());
+    }
+    whole.offsets.resize(2 * n);
+    for (size_t k = 0; k < n; ++k) {
+      whole.offsets[2 * k] = e.offsets[k].start;
+      whole.offsets[2 * k + 1] = e.offsets[k].end;
+    }
+    whole.ids = std::move(e.ids);
+    whole.type_ids = std::move(e.type_ids);
+    whole.word_ids = std::move(e.word_ids);
+    whole.special_tokens_mask = std::move(e.special_tokens_mask);
+  } else {
+    std::vector<uint32_t>& nums = group.nums;
+    nums.insert(nums.end(), e.ids.begin(), e.ids.end());
+    nums.insert(nums.end(), e.type_ids.begin(), e.type_ids.end());
+    for (const Offsets& o : e.offsets) {
+      nums.push_back(o.start);
+      nums.push_back(o.end);
+    }
+    for (int32_t w : e.word_ids) nums.push_back(static_cast<uint32_t>(w));
+    for (const std::string& token : e.tokens) {
+      append_utf16(text, token);
+      nums.push_back(static_cast<uint32_t>(text.size()));
+    }
+    group.masks.insert(group.masks.end(), e.special_tokens_mask.begin(), e.special_tokens_mask.end());
+  }
+  for (Encoding& w : e.overflowing) lay_out(group, w, header);
+}
+
+Napi::Array EncodingLayout::build(Napi::Env env) const {
+  Napi::Array out = Napi::Array::New(env, encodings_);
+  Napi::Function builder = compiled_builder(env, PerEnv::Get(env).encoding_builder, kBuilderSource);
+  for (const Group& group : groups_) {
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, group.nums.size() * sizeof(uint32_t));
+    if (!group.nums.empty()) std::memcpy(buffer.Data(), group.nums.data(), group.nums.size() * sizeof(uint32_t));
+    Napi::Uint32Array nums = Napi::Uint32Array::New(env, group.nums.size(), buffer, 0);
+    Napi::Int32Array signed_nums = Napi::Int32Array::New(env, group.nums.size(), buffer, 0);
+    Napi::Uint8Array masks = typed_copy<uint8_t, Napi::Uint8Array>(env, group.masks);
+    Napi::Array strings = Napi::Array::New(env, group.strings.size());
+    for (size_t s = 0; s < group.strings.size(); ++s) strings.Set(static_cast<uint32_t>(s), Napi::String::New(env, group.strings[s]));
+    Napi::Array long_arrays = Napi::Array::New(env, group.long_encodings.size());
+    for (size_t l = 0; l < group.long_encodings.size(); ++l) {
+      const LongEncoding& whole = group.long_encodings[l];
+      Napi::Array arrays = Napi::Array::New(env, 6);
+      arrays.Set(0u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.ids));
+      arrays.Set(1u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.type_ids));
+      arrays.Set(2u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.offsets));
+      arrays.Set(3u, typed_copy<int32_t, Napi::Int32Array>(env, whole.word_ids));
+      arrays.Set(4u, typed_copy<uint8_t, Napi::Uint8Array>(env, whole.special_tokens_mask));
+      arrays.Set(5u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.token_ends));
+      long_arrays.Set(static_cast<uint32_t>(l), arrays);
+    }
+    builder.Call({out, Napi::Number::New(env, static_cast<double>(group.first)), Napi::Number::New(env, static_cast<double>(group.count)),
+                  Napi::Number::New(env, static_cast<double>(group.total)), nums, signed_nums, masks, strings, long_arrays});
+  }
   return out;
 }
 

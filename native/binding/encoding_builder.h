@@ -1,22 +1,53 @@
-// Encodings -> JS objects for Tokenizer.encode, on the JS thread after the worker has tokenized.
+// Encodings -> JS objects for Tokenizer.encode.
 //
 // Made through N-API, one encoding cost five ArrayBuffers (each an allocation outside V8's heap
-// that the garbage collector tracks), seven property stores and a string per token: ~8.5 us a
-// CoNLL sentence, as long as tokenizing it. Here the numbers of many encodings cross in one
-// Uint32Array and their tokens in one string, and a compiled JS function makes the typed arrays
-// (a small one lives inside V8's heap), the token strings (slices) and the objects: ~2.3 us.
+// that the garbage collector tracks), seven property stores and a string per token, and the JS
+// thread then freed the encodings: ~8.5 us a CoNLL sentence, longer than tokenizing it. Here a
+// worker thread lays a call's encodings out flat (EncodingLayout: numbers in one array, tokens
+// in one string per group, the encodings freed there), and on the JS thread a compiled JS
+// function makes the typed arrays (a small one lives inside V8's heap), the token strings
+// (slices) and the objects.
 #pragma once
 #include <napi.h>
 
-#include <span>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "tokenizer/encoding.h"
 
 namespace tokclass::binding {
 
-// One object per encoding, in order: {ids, typeIds, tokens, offsets, specialTokensMask,
-// wordIds, overflowing}, each typed array with a buffer of its own (as before: transferring one
-// detaches no other), overflowing windows built the same way.
-Napi::Array build_encodings(Napi::Env env, std::span<const Encoding> encodings);
+class EncodingLayout {
+ public:
+  // On a worker thread: takes the encodings in and frees them as it lays them out.
+  explicit EncodingLayout(std::vector<Encoding> encodings);
+
+  // On the JS thread: one object per encoding, in order: {ids, typeIds, tokens, offsets,
+  // specialTokensMask, wordIds, overflowing}, each typed array with a buffer of its own
+  // (transferring one detaches no other), overflowing windows built the same way.
+  Napi::Array build(Napi::Env env) const;
+
+ private:
+  // An encoding long enough that its typed arrays are made natively, whole.
+  struct LongEncoding {
+    std::vector<uint32_t> ids, type_ids, offsets, token_ends;
+    std::vector<int32_t> word_ids;
+    std::vector<uint8_t> special_tokens_mask;
+  };
+  // Top-level encodings [first, first + count) and their windows (`total` in all).
+  struct Group {
+    size_t first = 0, count = 0, total = 0;
+    std::vector<uint32_t> nums;
+    std::vector<uint8_t> masks;
+    std::vector<std::u16string> strings;
+    std::vector<LongEncoding> long_encodings;
+  };
+  // Appends `encoding` and its windows to the group; `header` is the next header slot.
+  static void lay_out(Group& group, Encoding& encoding, size_t& header);
+
+  size_t encodings_ = 0;
+  std::vector<Group> groups_;
+};
 
 }  // namespace tokclass::binding

@@ -74,7 +74,7 @@ Napi::Array build_entities(Napi::Env env, std::span<const EntitySlice> slices) {
         size_t label = 0;
         while (label < labels.size() && labels[label] != e.label) ++label;
         if (label == labels.size()) labels.push_back(e.label);
-        append_utf16(env, words, e.word);
+        append_utf16(words, e.word);
         *n++ = static_cast<double>(e.score);
         *n++ = e.start;
         *n++ = e.end;

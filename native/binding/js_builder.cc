@@ -15,7 +15,7 @@ Napi::Function compiled_builder(Napi::Env env, Napi::FunctionReference& ref, con
   return ref.Value();
 }
 
-void append_utf16(Napi::Env env, std::u16string& out, std::string_view utf8) {
+void append_utf16(std::u16string& out, std::string_view utf8) {
   bool ascii = true;
   for (unsigned char c : utf8) ascii = ascii && c < 0x80;
   if (ascii) {  // most words and tokens
@@ -26,10 +26,7 @@ void append_utf16(Napi::Env env, std::u16string& out, std::string_view utf8) {
   try {
     cps = utf8::decode(utf8);
   } catch (const Error&) {
-    // Not valid UTF-8 (the decoders and vocabularies never produce that): V8's own reading of
-    // it, as a string made from the same bytes would get.
-    out += Napi::String::New(env, utf8.data(), utf8.size()).Utf16Value();
-    return;
+    cps = utf8::decode(utf8::lossy(utf8));
   }
   for (char32_t cp : cps) utf16::append(out, cp);
 }

@@ -14,7 +14,9 @@ namespace tokclass::binding {
 // in `ref` (a PerEnv member, freed with the environment).
 Napi::Function compiled_builder(Napi::Env env, Napi::FunctionReference& ref, const char* source);
 
-// Appends UTF-8 text (a word or a token) to a UTF-16 string bound for JS.
-void append_utf16(Napi::Env env, std::u16string& out, std::string_view utf8);
+// Appends UTF-8 text (a word or a token) to a UTF-16 string bound for JS; ill-formed bytes (which
+// the decoders and vocabularies never produce) as V8 would read them, U+FFFD. Touches no JS: it
+// also runs on worker threads.
+void append_utf16(std::u16string& out, std::string_view utf8);
 
 }  // namespace tokclass::binding

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 
 #include "binding/convert.h"
 #include "binding/encoding_builder.h"
@@ -41,15 +42,16 @@ class EncodeWorker : public PromiseWorker {
         options_(options) {}
 
  private:
-  // Decoding and encoding, off the JS thread and over the cores; an error is the lowest text
-  // index's (engine/encode_texts.h).
-  void Compute() override { encodings_ = encode_texts(*tokenizer_, texts_, options_); }
-  Napi::Value Result(Napi::Env env) override { return build_encodings(env, encodings_); }
+  // Decoding and encoding, off the JS thread and over the cores (an error is the lowest text
+  // index's: engine/encode_texts.h), then the layout the JS objects are built from, which frees
+  // the encodings here rather than on the JS thread.
+  void Compute() override { layout_.emplace(encode_texts(*tokenizer_, texts_, options_)); }
+  Napi::Value Result(Napi::Env env) override { return layout_->build(env); }
 
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::u16string> texts_;
   EncodeOptions options_;
-  std::vector<Encoding> encodings_;
+  std::optional<EncodingLayout> layout_;
 };
 
 // convert_tokens_to_string off the JS thread: a million tokens held it for over 200 ms.

@@ -17,18 +17,18 @@ namespace {
 // sentence encodes in ~7 microseconds); a lone text never leaves the calling thread.
 constexpr size_t kMinTextsPerThread = 32;
 
+}  // namespace
+
 // Shared by every tokenizer in the process: its threads touch no JS, and a pool per tokenizer
 // would start threads for each one loaded. Never destroyed: at exit, joining its threads could
-// wait for an encode still running on them. Null on a single core.
-WorkerPool* shared_pool() {
+// wait for an encode still running on them.
+WorkerPool* encode_pool() {
   static WorkerPool* const pool = [] {
     const size_t cores = std::max(1u, std::thread::hardware_concurrency());
     return cores > 1 ? new WorkerPool(cores - 1) : nullptr;
   }();
   return pool;
 }
-
-}  // namespace
 
 std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::u16string>& texts,
                                    const EncodeOptions& options) {
@@ -54,7 +54,7 @@ std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::
       }
     }
   };
-  parallel_for(n >= 2 * kMinTextsPerThread ? shared_pool() : nullptr, n, encode_one, kMinTextsPerThread);
+  parallel_for(n >= 2 * kMinTextsPerThread ? encode_pool() : nullptr, n, encode_one, kMinTextsPerThread);
   if (failure) std::rethrow_exception(failure);
   return encodings;
 }

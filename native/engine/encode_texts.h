@@ -5,9 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "common/worker_pool.h"
 #include "tokenizer/tokenizer.h"
 
 namespace tokclass {
+
+// The pool encode_texts() spreads texts over (null on a single core), for the per-text work
+// that follows an encode (the binding's layout of the results).
+WorkerPool* encode_pool();
 
 // One encoding per text, in order. Each text's units are freed once it is encoded. An error
 // (a lone surrogate, a text whose windows pass the limit) is the one of the lowest text index,

@@ -340,13 +340,13 @@ void test_decoders() {
   CHECK_EQ(decode(R"({"type":"ByteLevel"})", V{"Hello", "Ġmy", "Ġfriend", ",", "Ġhow"}), V{"Hello my friend, how"});
   CHECK_EQ(decode(R"({"type":"ByteLevel"})", V{"æĿ±", "äº", "¬"}), V{"東京"});
   CHECK_EQ(decode(R"({"type":"ByteLevel"})", V{"Ã", "a"}), V{"\uFFFDa"});
-  CHECK_EQ(utf8_lossy("\xF0\x9F\x98" "A"), std::string("\uFFFD" "A"));
-  CHECK_EQ(utf8_lossy("\xE0\x80"), std::string("\uFFFD\uFFFD"));
-  CHECK_EQ(utf8_lossy("\xED\xA0\x80"), std::string("\uFFFD\uFFFD\uFFFD"));
-  CHECK_EQ(utf8_lossy("\xC0\xAF"), std::string("\uFFFD\uFFFD"));
-  CHECK_EQ(utf8_lossy("\xF4\x90\x80\x80"), std::string("\uFFFD\uFFFD\uFFFD\uFFFD"));
-  CHECK_EQ(utf8_lossy("\xE2\x82"), std::string("\uFFFD"));
-  CHECK_EQ(utf8_lossy("\xE2\x82\xAC\xFF"), std::string("€\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xF0\x9F\x98" "A"), std::string("\uFFFD" "A"));
+  CHECK_EQ(utf8::lossy("\xE0\x80"), std::string("\uFFFD\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xED\xA0\x80"), std::string("\uFFFD\uFFFD\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xC0\xAF"), std::string("\uFFFD\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xF4\x90\x80\x80"), std::string("\uFFFD\uFFFD\uFFFD\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xE2\x82"), std::string("\uFFFD"));
+  CHECK_EQ(utf8::lossy("\xE2\x82\xAC\xFF"), std::string("€\uFFFD"));
   CHECK_EQ(decode(R"({"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true})", V{"▁Hey", "▁friend!"}),
            (V{"Hey", " friend!"}));
   CHECK_EQ(decode(R"({"type":"Metaspace","replacement":"▁","prepend_scheme":"never","split":true})", V{"▁Hey", "▁friend!"}),

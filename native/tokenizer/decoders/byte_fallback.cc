@@ -3,8 +3,8 @@
 #include <optional>
 
 #include "common/json.h"
+#include "common/utf8.h"
 #include "tokenizer/byte_tokens.h"
-#include "tokenizer/decoders/byte_level.h"
 #include "tokenizer/registry.h"
 
 namespace tokclass {
@@ -13,7 +13,7 @@ namespace {
 
 void flush(std::string& bytes, std::vector<std::string>& out) {
   if (bytes.empty()) return;
-  std::string lossy = utf8_lossy(bytes);
+  std::string lossy = utf8::lossy(bytes);
   if (lossy == bytes) {
     out.push_back(bytes);
   } else {

@@ -11,9 +11,6 @@
 
 namespace tokclass {
 
-// UTF-8 with errors='replace' semantics (Unicode "maximal subpart" substitution).
-std::string utf8_lossy(std::string_view bytes);
-
 class ByteLevelDecoder : public Decoder {
  public:
   std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override;
