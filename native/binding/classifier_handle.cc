@@ -3,6 +3,7 @@
 #include "binding/convert.h"
 #include "binding/entity_builder.h"
 #include "binding/js_error.h"
+#include "binding/next_turn.h"
 #include "binding/per_env.h"
 #include "binding/promise_worker.h"
 #include "common/error.h"
@@ -230,17 +231,8 @@ void ClassifierHandle::ReleaseExternalMemory(Napi::Env env) {
 }
 
 bool ClassifierHandle::Requeue(Napi::Env env, Completion* completion) {
-  // Not through the thread-safe function: Node drains up to 1,000 of its queued calls in one
-  // event-loop turn, so slices queued there ran back to back (measured: a 58,000-entity result
-  // blocked the loop for 145-224 ms in "slices"). setImmediate runs the next slice in the
-  // check phase of a later turn, after due timers and I/O.
-  const Napi::FunctionReference& set_immediate = PerEnv::Get(env).set_immediate;
-  if (set_immediate.IsEmpty()) return false;
-  Napi::Function next = Napi::Function::New(
-      env, [completion](const Napi::CallbackInfo& info) { Deliver(info.Env(), std::span<Completion* const>(&completion, 1)); },
-      "tokclassDeliverSlice");
-  set_immediate.Call({next});
-  return true;
+  // The next slice in a later turn, after due timers and I/O (binding/next_turn.h).
+  return on_next_turn(env, [completion](Napi::Env turn_env) { Deliver(turn_env, std::span<Completion* const>(&completion, 1)); });
 }
 
 void ClassifierHandle::Settled(Napi::Env env, uint32_t cancel_id) {

@@ -1,11 +1,13 @@
 #include "binding/encoding_builder.h"
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "binding/js_builder.h"
+#include "binding/next_turn.h"
 #include "binding/per_env.h"
 #include "engine/encode_texts.h"
 #include "engine/parallel_for.h"
@@ -26,7 +28,10 @@ constexpr size_t kDirectTokens = 4096;
 // Top-level encodings are laid out and built in groups of about this many flat-array tokens:
 // groups are laid out side by side, and a large call's flat arrays stay small (each group's
 // become garbage as the next is built).
-constexpr size_t kGroupTokens = size_t{1} << 14;
+constexpr size_t kGroupTokens = size_t{1} << 13;
+// A result of several groups is built this long per event-loop turn (at least one group: ~1.5 ms
+// of JS-thread time for 8,192 tokens of CoNLL sentences), the rest in later turns.
+constexpr std::chrono::microseconds kTurnTime{1000};
 // A token string is started anew past this many UTF-16 units (V8's limit is ~2^29).
 constexpr size_t kStringUnits = size_t{1} << 26;
 
@@ -169,33 +174,65 @@ void EncodingLayout::lay_out(Group& group, Encoding& e, size_t& header) {
   for (Encoding& w : e.overflowing) lay_out(group, w, header);
 }
 
-Napi::Array EncodingLayout::build(Napi::Env env) const {
-  Napi::Array out = Napi::Array::New(env, encodings_);
-  Napi::Function builder = compiled_builder(env, PerEnv::Get(env).encoding_builder, kBuilderSource);
-  for (const Group& group : groups_) {
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, group.nums.size() * sizeof(uint32_t));
-    if (!group.nums.empty()) std::memcpy(buffer.Data(), group.nums.data(), group.nums.size() * sizeof(uint32_t));
-    Napi::Uint32Array nums = Napi::Uint32Array::New(env, group.nums.size(), buffer, 0);
-    Napi::Int32Array signed_nums = Napi::Int32Array::New(env, group.nums.size(), buffer, 0);
-    Napi::Uint8Array masks = typed_copy<uint8_t, Napi::Uint8Array>(env, group.masks);
-    Napi::Array strings = Napi::Array::New(env, group.strings.size());
-    for (size_t s = 0; s < group.strings.size(); ++s) strings.Set(static_cast<uint32_t>(s), Napi::String::New(env, group.strings[s]));
-    Napi::Array long_arrays = Napi::Array::New(env, group.long_encodings.size());
-    for (size_t l = 0; l < group.long_encodings.size(); ++l) {
-      const LongEncoding& whole = group.long_encodings[l];
-      Napi::Array arrays = Napi::Array::New(env, 6);
-      arrays.Set(0u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.ids));
-      arrays.Set(1u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.type_ids));
-      arrays.Set(2u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.offsets));
-      arrays.Set(3u, typed_copy<int32_t, Napi::Int32Array>(env, whole.word_ids));
-      arrays.Set(4u, typed_copy<uint8_t, Napi::Uint8Array>(env, whole.special_tokens_mask));
-      arrays.Set(5u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.token_ends));
-      long_arrays.Set(static_cast<uint32_t>(l), arrays);
-    }
-    builder.Call({out, Napi::Number::New(env, static_cast<double>(group.first)), Napi::Number::New(env, static_cast<double>(group.count)),
-                  Napi::Number::New(env, static_cast<double>(group.total)), nums, signed_nums, masks, strings, long_arrays});
+void EncodingLayout::build_group(Napi::Env env, Napi::Array out, size_t g) {
+  Group& group = groups_[g];
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, group.nums.size() * sizeof(uint32_t));
+  if (!group.nums.empty()) std::memcpy(buffer.Data(), group.nums.data(), group.nums.size() * sizeof(uint32_t));
+  Napi::Uint32Array nums = Napi::Uint32Array::New(env, group.nums.size(), buffer, 0);
+  Napi::Int32Array signed_nums = Napi::Int32Array::New(env, group.nums.size(), buffer, 0);
+  Napi::Uint8Array masks = typed_copy<uint8_t, Napi::Uint8Array>(env, group.masks);
+  Napi::Array strings = Napi::Array::New(env, group.strings.size());
+  for (size_t s = 0; s < group.strings.size(); ++s) strings.Set(static_cast<uint32_t>(s), Napi::String::New(env, group.strings[s]));
+  Napi::Array long_arrays = Napi::Array::New(env, group.long_encodings.size());
+  for (size_t l = 0; l < group.long_encodings.size(); ++l) {
+    const LongEncoding& whole = group.long_encodings[l];
+    Napi::Array arrays = Napi::Array::New(env, 6);
+    arrays.Set(0u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.ids));
+    arrays.Set(1u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.type_ids));
+    arrays.Set(2u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.offsets));
+    arrays.Set(3u, typed_copy<int32_t, Napi::Int32Array>(env, whole.word_ids));
+    arrays.Set(4u, typed_copy<uint8_t, Napi::Uint8Array>(env, whole.special_tokens_mask));
+    arrays.Set(5u, typed_copy<uint32_t, Napi::Uint32Array>(env, whole.token_ends));
+    long_arrays.Set(static_cast<uint32_t>(l), arrays);
   }
-  return out;
+  compiled_builder(env, PerEnv::Get(env).encoding_builder, kBuilderSource)
+      .Call({out, Napi::Number::New(env, static_cast<double>(group.first)), Napi::Number::New(env, static_cast<double>(group.count)),
+             Napi::Number::New(env, static_cast<double>(group.total)), nums, signed_nums, masks, strings, long_arrays});
+  group = Group();  // its numbers now live in JS
+}
+
+void EncodingLayout::build(Napi::Env env, std::shared_ptr<EncodingLayout> layout,
+                           std::function<void(Napi::Env, Napi::Value, std::exception_ptr)> done) {
+  struct Building {
+    std::shared_ptr<EncodingLayout> layout;
+    std::function<void(Napi::Env, Napi::Value, std::exception_ptr)> done;
+    Napi::Reference<Napi::Array> out;
+    size_t next = 0;
+  };
+  auto building = std::make_shared<Building>();
+  building->out = Napi::Persistent(Napi::Array::New(env, layout->encodings_));
+  building->layout = std::move(layout);
+  building->done = std::move(done);
+  // One turn's share: groups until kTurnMs have passed (at least one), then the rest later.
+  auto turn = [building](Napi::Env turn_env, const auto& self) -> void {
+    Napi::HandleScope scope(turn_env);
+    try {
+      EncodingLayout& l = *building->layout;
+      const auto start = std::chrono::steady_clock::now();
+      do {
+        l.build_group(turn_env, building->out.Value(), building->next++);
+      } while (building->next < l.groups_.size() && std::chrono::steady_clock::now() - start < kTurnTime);
+      if (building->next == l.groups_.size() ||
+          !on_next_turn(turn_env, [self](Napi::Env next_env) { self(next_env, self); })) {
+        // Done, or no later turn to be had: the rest now.
+        while (building->next < l.groups_.size()) l.build_group(turn_env, building->out.Value(), building->next++);
+        building->done(turn_env, building->out.Value(), nullptr);
+      }
+    } catch (...) {
+      building->done(turn_env, Napi::Value(), std::current_exception());
+    }
+  };
+  turn(env, turn);
 }
 
 }  // namespace tokclass::binding

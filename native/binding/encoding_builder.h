@@ -11,6 +11,9 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,8 +28,11 @@ class EncodingLayout {
 
   // On the JS thread: one object per encoding, in order: {ids, typeIds, tokens, offsets,
   // specialTokensMask, wordIds, overflowing}, each typed array with a buffer of its own
-  // (transferring one detaches no other), overflowing windows built the same way.
-  Napi::Array build(Napi::Env env) const;
+  // (transferring one detaches no other), overflowing windows built the same way. A result of
+  // more than one group is built a group or so per event-loop turn, so the loop keeps ticking
+  // however many texts there are; `done` gets the array, or the error that stopped it.
+  static void build(Napi::Env env, std::shared_ptr<EncodingLayout> layout,
+                    std::function<void(Napi::Env, Napi::Value result, std::exception_ptr error)> done);
 
  private:
   // An encoding long enough that its typed arrays are made natively, whole.
@@ -45,6 +51,8 @@ class EncodingLayout {
   };
   // Appends `encoding` and its windows to the group; `header` is the next header slot.
   static void lay_out(Group& group, Encoding& encoding, size_t& header);
+  // Builds group g into `out`, then frees the group's arrays.
+  void build_group(Napi::Env env, Napi::Array out, size_t g);
 
   size_t encodings_ = 0;
   std::vector<Group> groups_;

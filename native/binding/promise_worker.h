@@ -24,7 +24,10 @@ class PromiseWorker : public Napi::AsyncWorker {
  protected:
   PromiseWorker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
   virtual void Compute() = 0;
+  // The value to resolve with; an empty Napi::Value when the subclass settles deferred() itself
+  // later (a result built over several event-loop turns).
   virtual Napi::Value Result(Napi::Env env) = 0;
+  Napi::Promise::Deferred& deferred() { return deferred_; }
 
  private:
   void Execute() final {
@@ -44,7 +47,8 @@ class PromiseWorker : public Napi::AsyncWorker {
     // Anything Result() throws rejects: escaping OnOK, a non-N-API exception (std::bad_alloc
     // building a large result) would terminate the process.
     try {
-      deferred_.Resolve(Result(env));
+      Napi::Value result = Result(env);
+      if (!result.IsEmpty()) deferred_.Resolve(result);
     } catch (...) {
       deferred_.Reject(make_error(env, std::current_exception()).Value());
     }

@@ -2,7 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
-#include <optional>
+#include <memory>
 
 #include "binding/convert.h"
 #include "binding/encoding_builder.h"
@@ -45,13 +45,20 @@ class EncodeWorker : public PromiseWorker {
   // Decoding and encoding, off the JS thread and over the cores (an error is the lowest text
   // index's: engine/encode_texts.h), then the layout the JS objects are built from, which frees
   // the encodings here rather than on the JS thread.
-  void Compute() override { layout_.emplace(encode_texts(*tokenizer_, texts_, options_)); }
-  Napi::Value Result(Napi::Env env) override { return layout_->build(env); }
+  void Compute() override { layout_ = std::make_shared<EncodingLayout>(encode_texts(*tokenizer_, texts_, options_)); }
+  // Built over as many event-loop turns as it takes; the promise settles at the end.
+  Napi::Value Result(Napi::Env env) override {
+    EncodingLayout::build(env, std::move(layout_), [deferred = deferred()](Napi::Env turn_env, Napi::Value result, std::exception_ptr error) {
+      if (error) deferred.Reject(make_error(turn_env, error).Value());
+      else deferred.Resolve(result);
+    });
+    return Napi::Value();
+  }
 
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::u16string> texts_;
   EncodeOptions options_;
-  std::optional<EncodingLayout> layout_;
+  std::shared_ptr<EncodingLayout> layout_;
 };
 
 // convert_tokens_to_string off the JS thread: a million tokens held it for over 200 ms.
