@@ -6,24 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tokenizer } from "../../src/index.js";
-import { ALL_MODELS, MODEL_DIRS, ROOT } from "../helpers/golden.js";
+import { ALL_MODELS, MODEL_DIRS } from "../helpers/golden.js";
+import { conllSentences } from "../helpers/conll.js";
 import { hf } from "../helpers/hf-tokenizers.js";
-
-function conllDev(limit: number): string[] {
-  const out: string[] = [];
-  let words: string[] = [];
-  for (const line of readFileSync(join(ROOT, "bench", "data", "conll2003", "dev.txt"), "utf8").split("\n")) {
-    const word = line.split(" ")[0]!;
-    if (line.trim() === "") {
-      if (words.length) out.push(words.join(" "));
-      words = [];
-      if (out.length >= limit) break;
-    } else if (word !== "-DOCSTART-") {
-      words.push(word);
-    }
-  }
-  return out;
-}
 
 // Characters that stress normalization and offsets: accents precomposed and combining,
 // ligatures, full-width forms, CJK, Hangul, Arabic, emoji with ZWJ and variation selectors,
@@ -47,7 +32,7 @@ const WITH_ADDED_TOKENS = [
   "x<pad>y [PAD]z <unk>",
   "\t[SEP]\n<mask>\u0007 東京[MASK]",
 ];
-const TEXTS = [...conllDev(800), ...randomTexts(800, 7), ...WITH_ADDED_TOKENS];
+const TEXTS = [...conllSentences("dev", 800), ...randomTexts(800, 7), ...WITH_ADDED_TOKENS];
 const pairs = (flat: Uint32Array): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 

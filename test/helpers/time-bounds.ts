@@ -8,3 +8,26 @@ export const underSanitizer = process.env.ASAN_OPTIONS !== undefined && process.
 export function timeBound(plainMs: number, sanitizerMs: number): number {
   return underSanitizer ? sanitizerMs : plainMs;
 }
+
+/**
+ * Watches the event loop through a chain of setImmediate ticks; stop() ends it and returns the
+ * longest wait between two ticks, in ms: how long the loop was held at once.
+ */
+export function watchEventLoop(): { stop(): number } {
+  let last = performance.now();
+  let longest = 0;
+  let ticking = true;
+  const tick = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      ticking = false;
+      return longest;
+    },
+  };
+}

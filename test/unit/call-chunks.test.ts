@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokClassError, TokenClassifier, type ClassifyOptions, type Entity } from "../../src/index.js";
 import { CHUNK_TEXTS, CHUNK_UNITS, CHUNKS_IN_FLIGHT, planChunks } from "../../src/call-chunks.js";
-import { timeBound } from "../helpers/time-bounds.js";
+import { timeBound, watchEventLoop } from "../helpers/time-bounds.js";
 
 const MODEL = join(import.meta.dirname, "..", "fixtures", "models", "bert-tiny-bioes");
 // Every token an entity: the results say where each text's tokens went.
@@ -401,16 +401,8 @@ describe("classifyStream", () => {
     // would keep the event loop from running for a whole chunk (4,096 texts at the consumer's
     // 50 µs each: 205 ms); the stream gives it a turn every few milliseconds.
     const texts = manyTexts(3 * CHUNK_TEXTS);
-    let last = performance.now();
-    let longest = 0;
-    let ticking = true;
-    const tick = (): void => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = watchEventLoop();
+    let longest: number;
     let count = 0;
     try {
       for await (const _ of clf.classifyStream(texts, EVERY_TOKEN)) {
@@ -419,7 +411,7 @@ describe("classifyStream", () => {
         count++;
       }
     } finally {
-      ticking = false;
+      longest = loop.stop();
     }
     expect(count).toBe(texts.length);
     expect(longest, `the event loop waited ${longest.toFixed(1)} ms`).toBeLessThan(timeBound(80, 120));

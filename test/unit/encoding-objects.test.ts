@@ -7,25 +7,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tokenizer, type Encoding } from "../../src/index.js";
-import { MODEL_DIRS, ROOT } from "../helpers/golden.js";
+import { conllSentences } from "../helpers/conll.js";
+import { MODEL_DIRS } from "../helpers/golden.js";
 import { hf, type HfEncoding } from "../helpers/hf-tokenizers.js";
-import { timeBound } from "../helpers/time-bounds.js";
-
-function conllSentences(split: string, limit: number): string[] {
-  const out: string[] = [];
-  let words: string[] = [];
-  for (const line of readFileSync(join(ROOT, "bench", "data", "conll2003", `${split}.txt`), "utf8").split("\n")) {
-    const word = line.split(" ")[0]!;
-    if (line.trim() === "") {
-      if (words.length) out.push(words.join(" "));
-      words = [];
-      if (out.length >= limit) break;
-    } else if (word !== "-DOCSTART-") {
-      words.push(word);
-    }
-  }
-  return out;
-}
+import { timeBound, watchEventLoop } from "../helpers/time-bounds.js";
 
 const pairs = (flat: Uint32Array): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
@@ -123,21 +108,13 @@ describe("a large encode() result", () => {
     const sentences = conllSentences("train", 15000);
     const texts = Array.from({ length: 40000 }, (_, i) => sentences[i % sentences.length]!);
     const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["bert-cased-conll"]!, "tokenizer.json"));
-    let last = performance.now();
-    let longest = 0;
-    let ticking = true;
-    const tick = (): void => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = watchEventLoop();
+    let longest: number;
     let encodings: Encoding[];
     try {
       encodings = await tokenizer.encode(texts);
     } finally {
-      ticking = false;
+      longest = loop.stop();
     }
     expect(encodings.length).toBe(texts.length);
     for (const i of [0, 8191, 20000, 39999]) {
