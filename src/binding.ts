@@ -114,8 +114,9 @@ export interface NativeEncoding {
 }
 
 export interface NativeTokenizer {
+  /** Word lists (string[][]) when options.isSplitIntoWords. */
   encode(
-    texts: string[],
+    texts: string[] | string[][],
     options?: EncodeOptions,
   ): Promise<NativeEncoding[]>;
   decode(tokens: string[]): Promise<string>;

@@ -357,6 +357,14 @@ export function wordListOf(value: unknown): string[] | undefined {
  * single list with a list holding one list.
  */
 export function wordListsOf(input: unknown, what: string): string[][] {
+  return wordListsAndShape(input, what).lists;
+}
+
+/**
+ * Word lists as wordListsOf reads them, and whether the input was one list (an array of words,
+ * or an empty array) rather than an array of lists.
+ */
+export function wordListsAndShape(input: unknown, what: string): { lists: string[][]; single: boolean } {
   if (!Array.isArray(input)) throw invalidArgument(what, "an array of words or an array of word lists", input);
   let single = true;
   const lists: string[][] = [];
@@ -371,10 +379,10 @@ export function wordListsOf(input: unknown, what: string): string[][] {
     // One list: its word `bad` is no string, and the list is text 0.
     throw single ? notAText(0, copied.items[copied.bad], true, what, copied.bad) : notAText(copied.bad, copied.items[copied.bad], true, what);
   }
-  return single ? [copied.items as string[]] : lists;
+  return single ? { lists: [copied.items as string[]], single: true } : { lists, single: false };
 }
 
-const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing"] as const;
+const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing", "isSplitIntoWords"] as const;
 
 /** Tokenizer.encode's options, checked: numbers that are whole and in range, flags that are booleans. */
 export function resolveEncodeOptions(options: unknown): EncodeOptions {
@@ -387,6 +395,7 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
   if (o.stride !== undefined) out.stride = integer(o.stride, "options.stride", 0);
   if (o.addSpecialTokens !== undefined) out.addSpecialTokens = boolean(o.addSpecialTokens, "options.addSpecialTokens");
   if (o.returnOverflowing !== undefined) out.returnOverflowing = boolean(o.returnOverflowing, "options.returnOverflowing");
+  if (o.isSplitIntoWords !== undefined) out.isSplitIntoWords = boolean(o.isSplitIntoWords, "options.isSplitIntoWords");
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
 import { invalidArgument } from "./errors.js";
-import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, text, textsOf } from "./options.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, text, textsOf, wordListsAndShape } from "./options.js";
 import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
@@ -26,12 +26,22 @@ export class Tokenizer {
     }
   }
 
+  /**
+   * Encodings, as a Hugging Face fast tokenizer gives them: one for a text, one per text for an
+   * array. With `isSplitIntoWords`, the input is words: one word list gives one encoding, an
+   * array of word lists one each. An array is encoded over every core.
+   */
+  encode(words: string[], options: EncodeOptions & { isSplitIntoWords: true }): Promise<Encoding>;
+  encode(wordLists: string[][], options: EncodeOptions & { isSplitIntoWords: true }): Promise<Encoding[]>;
   encode(text: string, options?: EncodeOptions): Promise<Encoding>;
   encode(texts: string[], options?: EncodeOptions): Promise<Encoding[]>;
-  async encode(input: string | string[], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
-    const { texts, single } = textsOf(input, "text");
+  async encode(input: string | string[] | string[][], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
     const resolved = resolveEncodeOptions(options);
-    checkTextLengths(texts, DEFAULT_MAX_TEXT_LENGTH, "", "the tokenizer's limit, the classifier's default maxTextLength");
+    let texts: string[] | string[][];
+    let single: boolean;
+    if (resolved.isSplitIntoWords) ({ lists: texts, single } = wordListsAndShape(input, "words"));
+    else ({ texts, single } = textsOf(input, "text"));
+    checkTextLengths(texts, DEFAULT_MAX_TEXT_LENGTH, " ", "the tokenizer's limit, the classifier's default maxTextLength");
     try {
       const out = await this.#handle.encode(texts, resolved);
       return single ? out[0]! : out;

@@ -35,6 +35,12 @@ export interface EncodeOptions {
   /** With maxLength: return the rest as overlapping windows sharing `stride` tokens. */
   stride?: number;
   returnOverflowing?: boolean;
+  /**
+   * The input is words (Hugging Face's is_split_into_words): one word list, or an array of word
+   * lists. Each word is encoded on its own, as Hugging Face does: word ids are word indices and
+   * offsets are within each word.
+   */
+  isSplitIntoWords?: boolean;
 }
 
 export interface LoadOptions {

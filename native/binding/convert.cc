@@ -92,6 +92,20 @@ std::vector<std::u16string> to_utf16_texts(const Napi::Value& value) {
   return texts;
 }
 
+std::vector<std::vector<std::u16string>> to_utf16_word_lists(const Napi::Value& value) {
+  if (!value.IsArray()) throw Error(codes::kInvalidArgument, "word lists must be an array of arrays of strings");
+  Napi::Array lists = value.As<Napi::Array>();
+  std::vector<std::vector<std::u16string>> out(lists.Length());
+  for (uint32_t i = 0; i < lists.Length(); ++i) {
+    Napi::Value list = lists.Get(i);
+    if (!list.IsArray()) throw Error(codes::kInvalidArgument, "word list " + std::to_string(i) + " is not an array");
+    Napi::Array words = list.As<Napi::Array>();
+    out[i].reserve(words.Length());
+    for (uint32_t w = 0; w < words.Length(); ++w) out[i].push_back(to_utf16(words.Get(w), i));
+  }
+  return out;
+}
+
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter) {
   if (!split) {
     // Decoded on a worker thread (Classifier::prepare_round).

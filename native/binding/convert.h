@@ -19,6 +19,8 @@ std::u32string to_code_points(const Napi::Value& value, size_t index);
 // An array of strings, each copied as UTF-16 only (decoded later on a worker thread, so the
 // JS thread's share stays a copy); throws Error(kInvalidArgument) for anything else.
 std::vector<std::u16string> to_utf16_texts(const Napi::Value& value);
+// Word lists (string[][]), each word copied as UTF-16 only, as to_utf16_texts does.
+std::vector<std::vector<std::u16string>> to_utf16_word_lists(const Napi::Value& value);
 // Plain texts (string[]), left in UTF-16 for Classifier::prepare_round, or, with `split`, word
 // lists (string[][]) joined by `delimiter`.
 std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std::u32string& delimiter);

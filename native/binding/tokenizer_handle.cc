@@ -34,18 +34,24 @@ class TokenizerLoadWorker : public PromiseWorker {
 
 class EncodeWorker : public PromiseWorker {
  public:
+  // Either texts or (isSplitIntoWords) word lists, the other empty.
   EncodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::u16string> texts,
-               EncodeOptions options)
+               std::vector<std::vector<std::u16string>> word_lists, bool split, EncodeOptions options)
       : PromiseWorker(env, "tokclass:encode"),
         tokenizer_(std::move(tokenizer)),
         texts_(std::move(texts)),
+        word_lists_(std::move(word_lists)),
+        split_(split),
         options_(options) {}
 
  private:
   // Decoding and encoding, off the JS thread and over the cores (an error is the lowest text
   // index's: engine/encode_texts.h), then the layout the JS objects are built from, which frees
   // the encodings here rather than on the JS thread.
-  void Compute() override { layout_ = std::make_shared<EncodingLayout>(encode_texts(*tokenizer_, texts_, options_)); }
+  void Compute() override {
+    layout_ = std::make_shared<EncodingLayout>(split_ ? encode_word_lists(*tokenizer_, word_lists_, options_)
+                                                      : encode_texts(*tokenizer_, texts_, options_));
+  }
   // Built over as many event-loop turns as it takes; the promise settles at the end.
   Napi::Value Result(Napi::Env env) override {
     EncodingLayout::build(env, std::move(layout_), [deferred = deferred()](Napi::Env turn_env, Napi::Value result, std::exception_ptr error) {
@@ -57,6 +63,8 @@ class EncodeWorker : public PromiseWorker {
 
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::u16string> texts_;
+  std::vector<std::vector<std::u16string>> word_lists_;
+  bool split_;
   EncodeOptions options_;
   std::shared_ptr<EncodingLayout> layout_;
 };
@@ -103,9 +111,13 @@ Napi::Value TokenizerHandle::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
     if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
-    std::vector<std::u16string> texts = to_utf16_texts(info[0]);
+    const bool split = info[1].IsObject() && is_split_into_words(info[1].As<Napi::Object>());
+    std::vector<std::u16string> texts;
+    std::vector<std::vector<std::u16string>> word_lists;
+    if (split) word_lists = to_utf16_word_lists(info[0]);
+    else texts = to_utf16_texts(info[0]);
     const EncodeOptions options = info[1].IsObject() ? to_encode_options(info[1].As<Napi::Object>()) : EncodeOptions{};
-    return (new EncodeWorker(env, tokenizer_, std::move(texts), options))->Start();
+    return (new EncodeWorker(env, tokenizer_, std::move(texts), std::move(word_lists), split, options))->Start();
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
   }

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/utf16.h"
@@ -30,12 +32,12 @@ WorkerPool* encode_pool() {
   return pool;
 }
 
-std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::u16string>& texts,
-                                   const EncodeOptions& options) {
-  tokenizer.check_options(options);  // once, before any text: the same error for every text
-  const size_t n = texts.size();
+namespace {
+
+// encode(i) for every input over the pool, keeping the error of the lowest failing index.
+std::vector<Encoding> encode_each(size_t n, const std::function<Encoding(size_t)>& encode) {
   std::vector<Encoding> encodings(n);
-  // The lowest failing index so far: texts past it need not be encoded, texts before it must
+  // The lowest failing index so far: inputs past it need not be encoded, inputs before it must
   // be, in case one of them fails too.
   std::atomic<size_t> lowest{SIZE_MAX};
   std::mutex failure_mutex;
@@ -43,9 +45,7 @@ std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::
   auto encode_one = [&](size_t i) {
     if (i > lowest.load(std::memory_order_relaxed)) return;
     try {
-      const std::u32string text = utf16::decode(texts[i], i);
-      std::u16string().swap(texts[i]);
-      encodings[i] = tokenizer.encode(text, options);
+      encodings[i] = encode(i);
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
       if (i < lowest.load(std::memory_order_relaxed)) {
@@ -57,6 +57,30 @@ std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::
   parallel_for(n >= 2 * kMinTextsPerThread ? encode_pool() : nullptr, n, encode_one, kMinTextsPerThread);
   if (failure) std::rethrow_exception(failure);
   return encodings;
+}
+
+}  // namespace
+
+std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::u16string>& texts,
+                                   const EncodeOptions& options) {
+  tokenizer.check_options(options);  // once, before any text: the same error for every text
+  return encode_each(texts.size(), [&](size_t i) {
+    const std::u32string text = utf16::decode(texts[i], i);
+    std::u16string().swap(texts[i]);
+    return tokenizer.encode(text, options);
+  });
+}
+
+std::vector<Encoding> encode_word_lists(const Tokenizer& tokenizer, std::vector<std::vector<std::u16string>>& lists,
+                                        const EncodeOptions& options) {
+  tokenizer.check_options(options);
+  return encode_each(lists.size(), [&](size_t i) {
+    std::vector<std::u32string> words(lists[i].size());
+    // The position is in the word: say which word (it would read as an index into the text).
+    for (size_t w = 0; w < words.size(); ++w) words[w] = utf16::decode(lists[i][w], i, " of word " + std::to_string(w));
+    std::vector<std::u16string>().swap(lists[i]);
+    return tokenizer.encode_words(words, options);
+  });
 }
 
 }  // namespace tokclass

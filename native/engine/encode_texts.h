@@ -19,5 +19,10 @@ WorkerPool* encode_pool();
 // whatever thread met which first, so the same input always gets the same message.
 std::vector<Encoding> encode_texts(const Tokenizer& tokenizer, std::vector<std::u16string>& texts,
                                    const EncodeOptions& options);
+// The same for word lists (is_split_into_words): each list one encoding, its words encoded one
+// by one as Hugging Face encodes pre-tokenized input (word ids = word indices, offsets within
+// each word); a lone surrogate is named with its word.
+std::vector<Encoding> encode_word_lists(const Tokenizer& tokenizer, std::vector<std::vector<std::u16string>>& lists,
+                                        const EncodeOptions& options);
 
 }  // namespace tokclass

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Tokenizer, type Encoding } from "../../src/index.js";
+import { TokClassError, Tokenizer, type Encoding } from "../../src/index.js";
 import { conllSentences } from "../helpers/conll.js";
 import { MODEL_DIRS } from "../helpers/golden.js";
 import { hf, type HfEncoding } from "../helpers/hf-tokenizers.js";
@@ -102,6 +102,76 @@ for (const model of ["bert-cased-conll", "roberta-tiny"]) {
     });
   });
 }
+
+describe("word lists (isSplitIntoWords)", () => {
+  // As Hugging Face encodes pre-tokenized input: each word on its own (normalizer, pre-tokenizer,
+  // model), word ids = word indices, offsets within each word, then the special tokens. The words
+  // themselves are checked against the real pipeline through classify() (conformance/words).
+  const awkward = [["Tōkyō", "🚀", "don't", "ＴＯＫＹＯ", "e\u0301", "[SEP]"], ["  spaced  ", "", "x"]];
+  for (const model of ["bert-cased-conll", "roberta-tiny", "xlmr-tiny"]) {
+    it(`${model}: a list's encoding is its words' encodings joined, with the special tokens`, async () => {
+      const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS[model]!, "tokenizer.json"));
+      const lists = [...conllSentences("dev", 150).map((t) => t.split(" ")), ...awkward];
+      const plain = await tokenizer.encode(lists, { isSplitIntoWords: true, addSpecialTokens: false });
+      const withSpecials = await tokenizer.encode(lists, { isSplitIntoWords: true });
+      const bare = await tokenizer.encode("", { addSpecialTokens: true }); // just the special tokens
+      const failures: string[] = [];
+      for (let i = 0; i < lists.length; i++) {
+        const words = await tokenizer.encode(lists[i]!, { addSpecialTokens: false });
+        const expected = { ids: [] as number[], tokens: [] as string[], offsets: [] as number[], wordIds: [] as number[] };
+        words.forEach((w, k) => {
+          expected.ids.push(...w.ids);
+          expected.tokens.push(...w.tokens);
+          expected.offsets.push(...w.offsets);
+          expected.wordIds.push(...Array.from(w.ids, () => k));
+        });
+        const got = plain[i]!;
+        const actual = { ids: Array.from(got.ids), tokens: got.tokens, offsets: Array.from(got.offsets), wordIds: Array.from(got.wordIds) };
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) failures.push(`list ${i}: ${JSON.stringify(actual.tokens)}`);
+        const full = withSpecials[i]!;
+        const n = bare.ids.length; // e.g. [CLS] and [SEP]: the first before, the rest after
+        const around = [...full.tokens.slice(0, 1), ...full.tokens.slice(full.tokens.length - (n - 1))];
+        if (JSON.stringify(full.tokens.slice(1, full.tokens.length - (n - 1))) !== JSON.stringify(expected.tokens) || JSON.stringify(around) !== JSON.stringify(bare.tokens)) {
+          failures.push(`list ${i} with special tokens: ${JSON.stringify(full.tokens)}`);
+        }
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+  }
+
+  it("one list gives one encoding (an empty list: the special tokens alone), an array of lists one each", async () => {
+    const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["bert-cased-conll"]!, "tokenizer.json"));
+    const one = await tokenizer.encode(["Angela", "Merkel"], { isSplitIntoWords: true });
+    expect(Array.isArray(one)).toBe(false);
+    const [same] = await tokenizer.encode([["Angela", "Merkel"]], { isSplitIntoWords: true });
+    expect(JSON.stringify(ours(one))).toBe(JSON.stringify(ours(same!)));
+    const ids = Array.from(one.wordIds);
+    expect(ids.at(0)).toBe(-1);
+    expect(ids.at(-1)).toBe(-1);
+    expect([...new Set(ids.slice(1, -1))]).toEqual([0, 1]);
+    const bare = await tokenizer.encode("");
+    expect((await tokenizer.encode([], { isSplitIntoWords: true })).tokens).toEqual(bare.tokens);
+    const two = await tokenizer.encode([["Paris"], ["New", "York"]], { isSplitIntoWords: true });
+    expect(two.length).toBe(2);
+    expect(JSON.stringify(ours(two[1]!))).toBe(JSON.stringify(ours(await tokenizer.encode(["New", "York"], { isSplitIntoWords: true }))));
+  });
+
+  it("bad word lists name their text (and word)", async () => {
+    const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["bert-cased-conll"]!, "tokenizer.json"));
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TokClassError);
+    const lists = Array.from({ length: 100 }, () => ["fine", "words"]);
+    lists[70] = ["a", "b", "lone \uD800"];
+    const surrogate = await failure(tokenizer.encode(lists, { isSplitIntoWords: true }));
+    expect(surrogate?.code).toBe("ERR_INVALID_TEXT");
+    expect(surrogate?.message).toContain("text 70 ");
+    expect(surrogate?.message).toContain("of word 2");
+    const notWords = await failure(tokenizer.encode([["a"], ["b", 5]] as never, { isSplitIntoWords: true }));
+    expect(notWords?.code).toBe("ERR_INVALID_ARGUMENT");
+    expect(notWords?.textIndex).toBe(1);
+    expect((await failure(tokenizer.encode(["a"], { isSplitIntoWords: "yes" } as never)))?.code).toBe("ERR_INVALID_ARGUMENT");
+    expect((await failure(tokenizer.encode("a b" as never, { isSplitIntoWords: true })))?.code).toBe("ERR_INVALID_ARGUMENT");
+  });
+});
 
 describe("a large encode() result", () => {
   it("is built over many event-loop turns, the loop never waiting long", async () => {
