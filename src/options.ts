@@ -382,7 +382,7 @@ export function wordListsAndShape(input: unknown, what: string): { lists: string
   return single ? { lists: [copied.items as string[]], single: true } : { lists, single: false };
 }
 
-const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing", "isSplitIntoWords"] as const;
+const ENCODE_KEYS = ["addSpecialTokens", "maxLength", "stride", "returnOverflowing", "isSplitIntoWords", "maxWindowTokens"] as const;
 
 /** Tokenizer.encode's options, checked: numbers that are whole and in range, flags that are booleans. */
 export function resolveEncodeOptions(options: unknown): EncodeOptions {
@@ -396,6 +396,7 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
   if (o.addSpecialTokens !== undefined) out.addSpecialTokens = boolean(o.addSpecialTokens, "options.addSpecialTokens");
   if (o.returnOverflowing !== undefined) out.returnOverflowing = boolean(o.returnOverflowing, "options.returnOverflowing");
   if (o.isSplitIntoWords !== undefined) out.isSplitIntoWords = boolean(o.isSplitIntoWords, "options.isSplitIntoWords");
+  out.maxWindowTokens = o.maxWindowTokens === undefined ? DEFAULT_MAX_WINDOW_TOKENS : integer(o.maxWindowTokens, "options.maxWindowTokens", 0);
   return out;
 }
 

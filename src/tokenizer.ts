@@ -33,8 +33,10 @@ export class Tokenizer {
    */
   encode(words: string[], options: EncodeOptions & { isSplitIntoWords: true }): Promise<Encoding>;
   encode(wordLists: string[][], options: EncodeOptions & { isSplitIntoWords: true }): Promise<Encoding[]>;
-  encode(text: string, options?: EncodeOptions): Promise<Encoding>;
-  encode(texts: string[], options?: EncodeOptions): Promise<Encoding[]>;
+  encode(text: string, options?: EncodeOptions & { isSplitIntoWords?: false }): Promise<Encoding>;
+  encode(texts: string[], options?: EncodeOptions & { isSplitIntoWords?: false }): Promise<Encoding[]>;
+  /** isSplitIntoWords not known at compile time: one encoding or an array, as above. */
+  encode(input: string | string[] | string[][], options?: EncodeOptions): Promise<Encoding | Encoding[]>;
   async encode(input: string | string[] | string[][], options?: EncodeOptions): Promise<Encoding | Encoding[]> {
     const resolved = resolveEncodeOptions(options);
     let texts: string[] | string[][];

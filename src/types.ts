@@ -41,6 +41,14 @@ export interface EncodeOptions {
    * offsets are within each word.
    */
   isSplitIntoWords?: boolean;
+  /**
+   * Most tokens one input's overflowing windows may hold in all (special tokens included); more
+   * is ERR_INVALID_TEXT before any window is made. Default 8,388,608 (2^23, as the classifier's
+   * maxWindowTokens); 0 turns it off. A text's windows stop where its first window's worth of
+   * tokens ends (tokenizers 0.23), but a word list's words are each tokenized in full, so a
+   * stride close to maxLength multiplies them.
+   */
+  maxWindowTokens?: number;
 }
 
 export interface LoadOptions {

@@ -194,6 +194,7 @@ EncodeOptions to_encode_options(const Napi::Object& o) {
   e.stride = get_size(o, "stride", e.stride);
   e.return_overflowing = get_bool(o, "returnOverflowing", e.return_overflowing);
   e.add_special_tokens = get_bool(o, "addSpecialTokens", e.add_special_tokens);
+  e.max_window_tokens = get_size(o, "maxWindowTokens", e.max_window_tokens);
   return e;
 }
 

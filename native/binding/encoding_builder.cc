@@ -209,6 +209,10 @@ void EncodingLayout::build(Napi::Env env, std::shared_ptr<EncodingLayout> layout
     Napi::Reference<Napi::Array> out;
     size_t next = 0;
   };
+  if (layout->groups_.empty()) {  // no texts: nothing to build
+    done(env, Napi::Array::New(env, 0), nullptr);
+    return;
+  }
   auto building = std::make_shared<Building>();
   building->out = Napi::Persistent(Napi::Array::New(env, layout->encodings_));
   building->layout = std::move(layout);

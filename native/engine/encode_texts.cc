@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "common/error.h"
 #include "common/utf16.h"
 #include "common/worker_pool.h"
 #include "engine/parallel_for.h"
@@ -45,7 +46,16 @@ std::vector<Encoding> encode_each(size_t n, const std::function<Encoding(size_t)
   auto encode_one = [&](size_t i) {
     if (i > lowest.load(std::memory_order_relaxed)) return;
     try {
-      encodings[i] = encode(i);
+      try {
+        encodings[i] = encode(i);
+      } catch (const WindowLimitError& e) {
+        // Which input, and what to change, as the classifier says it.
+        throw Error::for_text(codes::kInvalidText, i,
+                              "needs " + std::to_string(e.windows) + " windows holding " + std::to_string(e.window_tokens) +
+                                  " tokens in all, from its " + std::to_string(e.text_tokens) +
+                                  " tokens, more than options.maxWindowTokens (" + std::to_string(e.limit) +
+                                  ") allows: use a smaller stride, or split the input");
+      }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
       if (i < lowest.load(std::memory_order_relaxed)) {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TokClassError, Tokenizer, type Encoding } from "../../src/index.js";
+import { TokClassError, Tokenizer, type Encoding, type EncodeOptions } from "../../src/index.js";
 import { conllSentences } from "../helpers/conll.js";
 import { MODEL_DIRS } from "../helpers/golden.js";
 import { hf, type HfEncoding } from "../helpers/hf-tokenizers.js";
@@ -156,6 +156,24 @@ describe("word lists (isSplitIntoWords)", () => {
     expect(JSON.stringify(ours(two[1]!))).toBe(JSON.stringify(ours(await tokenizer.encode(["New", "York"], { isSplitIntoWords: true }))));
   });
 
+  it("windows of a word list are bounded by maxWindowTokens (its words are tokenized in full)", async () => {
+    const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["bert-cased-conll"]!, "tokenizer.json"));
+    const windows = { isSplitIntoWords: true, maxLength: 512, stride: 509, returnOverflowing: true } as const;
+    // 20,000 one-letter words at a stride of 509: ~19,500 windows, 10M tokens, 1.4 GB before.
+    const words = Array.from({ length: 20_000 }, () => "a");
+    const error = await tokenizer.encode(words, windows).then(() => undefined, (e: unknown) => e as TokClassError);
+    expect(error?.code).toBe("ERR_INVALID_TEXT");
+    expect(error?.textIndex).toBe(0);
+    expect(error?.message).toContain("options.maxWindowTokens (8388608)");
+    const few = words.slice(0, 600);
+    const over = await tokenizer.encode([["b"], few], { ...windows, maxWindowTokens: 10_000 }).then(() => undefined, (e: unknown) => e as TokClassError);
+    expect(over?.textIndex).toBe(1);
+    const [, unbounded] = await tokenizer.encode([["b"], few], { ...windows, maxWindowTokens: 0 });
+    expect(unbounded!.overflowing.length).toBeGreaterThan(80);
+    const bad = await tokenizer.encode(few, { ...windows, maxWindowTokens: -1 }).then(() => undefined, (e: unknown) => e as TokClassError);
+    expect(bad?.code).toBe("ERR_INVALID_ARGUMENT");
+  });
+
   it("bad word lists name their text (and word)", async () => {
     const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["bert-cased-conll"]!, "tokenizer.json"));
     const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TokClassError);
@@ -170,6 +188,23 @@ describe("word lists (isSplitIntoWords)", () => {
     expect(notWords?.textIndex).toBe(1);
     expect((await failure(tokenizer.encode(["a"], { isSplitIntoWords: "yes" } as never)))?.code).toBe("ERR_INVALID_ARGUMENT");
     expect((await failure(tokenizer.encode("a b" as never, { isSplitIntoWords: true })))?.code).toBe("ERR_INVALID_ARGUMENT");
+  });
+});
+
+describe("no texts", () => {
+  it("an empty array gives an empty array", async () => {
+    const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["roberta-tiny"]!, "tokenizer.json"));
+    expect(await tokenizer.encode([])).toEqual([]);
+    expect(await tokenizer.encode([], { maxLength: 8, returnOverflowing: true })).toEqual([]);
+    expect(await tokenizer.encode([] as string[][], { isSplitIntoWords: true })).not.toEqual([]); // one empty word list
+  });
+
+  it("types: isSplitIntoWords not known at compile time gives Encoding | Encoding[]", async () => {
+    const tokenizer = await Tokenizer.fromFile(join(MODEL_DIRS["roberta-tiny"]!, "tokenizer.json"));
+    const options: EncodeOptions = { isSplitIntoWords: true };
+    // @ts-expect-error one word list gives one Encoding: not assignable to Encoding[]
+    const wrong: Encoding[] = await tokenizer.encode(["EU", "rejects"], options);
+    expect(Array.isArray(wrong)).toBe(false);
   });
 });
 
