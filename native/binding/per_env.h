@@ -14,6 +14,8 @@ struct PerEnv {
   Napi::FunctionReference set_immediate;
   // Builds entity objects from flat arrays (entity_builder.cc), compiled on first use.
   Napi::FunctionReference entity_builder;
+  // The entity builder's numbers for small deliveries, reused (entity_builder.cc).
+  Napi::Reference<Napi::Float64Array> entity_numbers;
   // Builds Tokenizer.encode's encoding objects (encoding_builder.cc), compiled on first use.
   Napi::FunctionReference encoding_builder;
 
