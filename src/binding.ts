@@ -120,6 +120,7 @@ export interface NativeTokenizer {
     options?: EncodeOptions,
   ): Promise<NativeEncoding[]>;
   decode(tokens: string[]): Promise<string>;
+  decodeIds(ids: number[], skipSpecialTokens: boolean): Promise<string>;
   tokenToId(token: string): number | undefined;
   idToToken(id: number): string | undefined;
 }

@@ -10,6 +10,29 @@ import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
 
+/** Tokenizer.decode's options for ids. */
+export interface DecodeOptions {
+  /** Leave out special added tokens ([CLS], <s>, ...), as Hugging Face's skip_special_tokens. Default false. */
+  skipSpecialTokens?: boolean;
+}
+
+/** Ids to decode: a typed array, or an array whose first element is a number. */
+function isIds(input: unknown): input is readonly number[] | Uint32Array | Int32Array {
+  if (input instanceof Uint32Array || input instanceof Int32Array) return true;
+  return Array.isArray(input) && input.length > 0 && typeof input[0] === "number";
+}
+
+function decodeOptions(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== "object") throw invalidArgument("options", "an object", options);
+  const { skipSpecialTokens, ...rest } = options as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw invalidArgument(`options.${unknown[0]}`, "not an option of decode (skipSpecialTokens is)", rest[unknown[0]!]);
+  if (skipSpecialTokens === undefined) return false;
+  if (typeof skipSpecialTokens !== "boolean") throw invalidArgument("options.skipSpecialTokens", "a boolean", skipSpecialTokens);
+  return skipSpecialTokens;
+}
+
 export type Encoding = NativeEncoding;
 
 export class Tokenizer {
@@ -53,11 +76,31 @@ export class Tokenizer {
   }
 
   /**
-   * convert_tokens_to_string: the tokenizer.json decoder applied to token strings, off the JS
-   * thread. A token with a lone surrogate is ERR_INVALID_TEXT (it was decoded as U+FFFD).
+   * Token strings: convert_tokens_to_string, the tokenizer.json decoder applied to them (a token
+   * with a lone surrogate is ERR_INVALID_TEXT: it was decoded as U+FFFD). Token ids (an array or
+   * a typed array of whole numbers): Hugging Face's decode, the ids' tokens (an id the vocabulary
+   * lacks left out; special tokens too with `skipSpecialTokens`) through the decoder. Off the JS
+   * thread either way.
    */
-  async decode(tokens: string[]): Promise<string> {
-    const checked = stringArray(tokens, "tokens");
+  decode(tokens: string[]): Promise<string>;
+  decode(ids: readonly number[] | Uint32Array | Int32Array, options?: DecodeOptions): Promise<string>;
+  async decode(input: readonly (string | number)[] | Uint32Array | Int32Array, options?: DecodeOptions): Promise<string> {
+    if (isIds(input)) {
+      const skip = decodeOptions(options);
+      const ids = Array.from(input, (id, i) => {
+        if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
+          throw invalidArgument(`ids[${i}]`, "a whole number from 0 to 2^32 - 1 (a token id)", id);
+        }
+        return id;
+      });
+      try {
+        return await this.#handle.decodeIds(ids, skip);
+      } catch (error) {
+        throw toTokClassError(error);
+      }
+    }
+    if (options !== undefined) throw invalidArgument("options", "no options with token strings (they are for ids)", options);
+    const checked = stringArray(input, "tokens");
     for (let i = 0; i < checked.length; i++) text(checked[i], `tokens[${i}]`);
     try {
       return await this.#handle.decode(checked);

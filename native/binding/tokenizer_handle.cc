@@ -74,13 +74,25 @@ class DecodeWorker : public PromiseWorker {
  public:
   DecodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<std::string> tokens)
       : PromiseWorker(env, "tokclass:decode"), tokenizer_(std::move(tokenizer)), tokens_(std::move(tokens)) {}
+  // Ids instead of token strings (HF's decode).
+  DecodeWorker(Napi::Env env, std::shared_ptr<const Tokenizer> tokenizer, std::vector<uint32_t> ids, bool skip_special_tokens)
+      : PromiseWorker(env, "tokclass:decode"),
+        tokenizer_(std::move(tokenizer)),
+        ids_(std::move(ids)),
+        from_ids_(true),
+        skip_special_tokens_(skip_special_tokens) {}
 
  private:
-  void Compute() override { text_ = tokenizer_->decode_tokens(tokens_); }
+  void Compute() override {
+    text_ = from_ids_ ? tokenizer_->decode_ids(ids_, skip_special_tokens_) : tokenizer_->decode_tokens(tokens_);
+  }
   Napi::Value Result(Napi::Env env) override { return Napi::String::New(env, text_); }
 
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::vector<std::string> tokens_;
+  std::vector<uint32_t> ids_;
+  bool from_ids_ = false;
+  bool skip_special_tokens_ = false;
   std::string text_;
 };
 
@@ -92,6 +104,7 @@ Napi::Function TokenizerHandle::Define(Napi::Env env) {
                          StaticMethod<&TokenizerHandle::Load>("load"),
                          InstanceMethod<&TokenizerHandle::Encode>("encode"),
                          InstanceMethod<&TokenizerHandle::Decode>("decode"),
+                         InstanceMethod<&TokenizerHandle::DecodeIds>("decodeIds"),
                          InstanceMethod<&TokenizerHandle::TokenToId>("tokenToId"),
                          InstanceMethod<&TokenizerHandle::IdToToken>("idToToken"),
                      });
@@ -137,6 +150,27 @@ Napi::Value TokenizerHandle::Decode(const Napi::CallbackInfo& info) {
       tokens.push_back(v.As<Napi::String>().Utf8Value());
     }
     return (new DecodeWorker(env, tokenizer_, std::move(tokens)))->Start();
+  } catch (...) {
+    return rejected(env, make_error(env, std::current_exception()));
+  }
+}
+
+Napi::Value TokenizerHandle::DecodeIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
+    if (!info[0].IsArray()) throw Error(codes::kInvalidArgument, "decodeIds expects an array of token ids");
+    Napi::Array a = info[0].As<Napi::Array>();
+    std::vector<uint32_t> ids;
+    ids.reserve(a.Length());
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value v = a.Get(i);
+      const double id = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (!(id >= 0 && id <= UINT32_MAX) || id != std::floor(id)) throw Error(codes::kInvalidArgument, "decodeIds expects whole numbers from 0 to 2^32 - 1");
+      ids.push_back(static_cast<uint32_t>(id));
+    }
+    const bool skip = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
+    return (new DecodeWorker(env, tokenizer_, std::move(ids), skip))->Start();
   } catch (...) {
     return rejected(env, make_error(env, std::current_exception()));
   }

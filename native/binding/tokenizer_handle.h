@@ -23,6 +23,7 @@ class TokenizerHandle : public Napi::ObjectWrap<TokenizerHandle> {
   static Napi::Value Load(const Napi::CallbackInfo& info);
   Napi::Value Encode(const Napi::CallbackInfo& info);
   Napi::Value Decode(const Napi::CallbackInfo& info);
+  Napi::Value DecodeIds(const Napi::CallbackInfo& info);
   Napi::Value TokenToId(const Napi::CallbackInfo& info);
   Napi::Value IdToToken(const Napi::CallbackInfo& info);
 

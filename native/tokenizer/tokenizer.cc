@@ -172,6 +172,22 @@ std::string Tokenizer::decode_tokens(const std::vector<std::string>& tokens) con
   return out;
 }
 
+std::string Tokenizer::decode_ids(const std::vector<uint32_t>& ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (uint32_t id : ids) {
+    std::optional<std::string> token = id_to_token(id);
+    if (!token) continue;
+    // By the token's text, as HF tests its special-token set.
+    if (skip_special_tokens) {
+      const std::optional<uint32_t> added = impl_->added->token_to_id(*token);
+      if (added && impl_->added->is_special_id(*added)) continue;
+    }
+    tokens.push_back(std::move(*token));
+  }
+  return decode_tokens(tokens);
+}
+
 std::optional<uint32_t> Tokenizer::token_to_id(std::string_view token) const {
   if (auto id = impl_->added->token_to_id(token)) return id;
   return impl_->model->token_to_id(token);

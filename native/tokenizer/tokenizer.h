@@ -77,6 +77,9 @@ class Tokenizer : public TokenDecoder {
   // convert_tokens_to_string: the decoder applied to token strings (WordPiece "##" joining,
   // ByteLevel bytes back to UTF-8, Metaspace "▁" to spaces, ...).
   std::string decode_tokens(const std::vector<std::string>& tokens) const override;
+  // Hugging Face's Tokenizer::decode: ids to tokens (added vocabulary first, then the model; an
+  // id neither has is left out), special added tokens left out when asked, then the decoder.
+  std::string decode_ids(const std::vector<uint32_t>& ids, bool skip_special_tokens) const;
 
   std::optional<uint32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(uint32_t id) const;

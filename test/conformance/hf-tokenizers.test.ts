@@ -58,6 +58,23 @@ for (const model of ALL_MODELS) {
       expect(failures.slice(0, 5)).toEqual([]);
     });
 
+    it("decodes ids as HF's decode does, with and without special tokens", async () => {
+      const ref = hf.Tokenizer.fromString(json);
+      const ours = await Tokenizer.fromFile(join(MODEL_DIRS[model]!, "tokenizer.json"));
+      const encodings = await ours.encode(TEXTS);
+      const failures: string[] = [];
+      for (let i = 0; i < TEXTS.length; i += 3) {
+        // Their ids, plus ids the vocabulary lacks (left out by both).
+        const ids = [...Array.from(encodings[i]!.ids), 4_000_000_000, 1e6];
+        for (const skip of [false, true]) {
+          const expected = await ref.decode(ids, skip);
+          const actual = await ours.decode(i % 2 ? new Uint32Array(ids) : ids, { skipSpecialTokens: skip });
+          if (actual !== expected) failures.push(`${JSON.stringify(TEXTS[i])} skip=${skip}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+        }
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+
     it("truncates with stride into the same windows", async () => {
       const ours = await Tokenizer.fromFile(join(MODEL_DIRS[model]!, "tokenizer.json"));
       const long = Array.from({ length: 40 }, (_, i) => TEXTS.slice(i * 12, i * 12 + 12).join(" "));

@@ -16,6 +16,7 @@ export interface HfTokenizer {
   encode(text: string): Promise<HfEncoding>;
   encodeBatch(texts: string[]): Promise<HfEncoding[]>;
   setTruncation(maxLength: number, options?: { stride?: number }): void;
+  decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
 }
 
 export const hf = createRequire(import.meta.url)("tokenizers") as { Tokenizer: { fromString(json: string): HfTokenizer } };

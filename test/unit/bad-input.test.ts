@@ -686,7 +686,13 @@ describe("Tokenizer: bad input", () => {
     expect(await decoding).toBe("Sarah");
     // It was decoded as U+FFFD, silently.
     await rejectsWith(() => tok.decode(["ok", "a\uD800"]), "ERR_INVALID_TEXT", /^tokens\[1\] contains a lone surrogate at UTF-16 index 1$/);
-    await rejectsWith(() => tok.decode([5 as never]), "ERR_INVALID_ARGUMENT");
+    // Token strings and ids do not mix; ids are whole numbers that fit 32 bits.
+    await rejectsWith(() => tok.decode(["ok", 5 as never]), "ERR_INVALID_ARGUMENT");
+    await rejectsWith(() => tok.decode([5, "ok" as never]), "ERR_INVALID_ARGUMENT", /ids\[1\]/);
+    for (const id of [-1, 1.5, 2 ** 32, NaN]) await rejectsWith(() => tok.decode([id]), "ERR_INVALID_ARGUMENT");
+    await rejectsWith(() => tok.decode([5], { skipSpecialTokens: "yes" } as never), "ERR_INVALID_ARGUMENT");
+    await rejectsWith(() => tok.decode([5], { skip: true } as never), "ERR_INVALID_ARGUMENT");
+    await rejectsWith(() => tok.decode(["ok"] as never, { skipSpecialTokens: true }), "ERR_INVALID_ARGUMENT");
     // 5, nothing, or an object whose toString names a token gave undefined, as if looked up.
     for (const token of [5, undefined, { toString: () => "Paris" }]) {
       expect(() => tok.tokenToId(token as never), String(token)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
