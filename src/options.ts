@@ -400,6 +400,13 @@ export function resolveEncodeOptions(options: unknown): EncodeOptions {
   return out;
 }
 
+/** Tokenizer.decode's options (for ids): whether to leave out special tokens. */
+export function resolveDecodeOptions(options: unknown): boolean {
+  const o = optionalObject(options, "options");
+  rejectUnknownKeys(o, ["skipSpecialTokens"], "options");
+  return o.skipSpecialTokens === undefined ? false : boolean(o.skipSpecialTokens, "options.skipSpecialTokens");
+}
+
 /**
  * The error for item `index` of a call's array that is not a text (a string, or with
  * `isSplitIntoWords` a word list): an error about one text, so it carries textIndex and its

@@ -5,7 +5,7 @@
  */
 import { native, toTokClassError, type NativeEncoding, type NativeTokenizer } from "./binding.js";
 import { invalidArgument } from "./errors.js";
-import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveEncodeOptions, stringArray, text, textsOf, wordListsAndShape } from "./options.js";
+import { checkTextLengths, DEFAULT_MAX_TEXT_LENGTH, resolveDecodeOptions, resolveEncodeOptions, stringArray, text, textsOf, wordListsAndShape } from "./options.js";
 import type { EncodeOptions } from "./types.js";
 
 export type { EncodeOptions };
@@ -16,21 +16,22 @@ export interface DecodeOptions {
   skipSpecialTokens?: boolean;
 }
 
-/** Ids to decode: a typed array, or an array whose first element is a number. */
-function isIds(input: unknown): input is readonly number[] | Uint32Array | Int32Array {
-  if (input instanceof Uint32Array || input instanceof Int32Array) return true;
-  return Array.isArray(input) && input.length > 0 && typeof input[0] === "number";
-}
+/** Integer typed arrays decode as ids. */
+const isIntegerTypedArray = (v: unknown): v is ArrayLike<number> =>
+  v instanceof Uint8Array || v instanceof Uint16Array || v instanceof Uint32Array ||
+  v instanceof Int8Array || v instanceof Int16Array || v instanceof Int32Array;
 
-function decodeOptions(options: unknown): boolean {
-  if (options === undefined) return false;
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "an object", options);
-  const { skipSpecialTokens, ...rest } = options as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw invalidArgument(`options.${unknown[0]}`, "not an option of decode (skipSpecialTokens is)", rest[unknown[0]!]);
-  if (skipSpecialTokens === undefined) return false;
-  if (typeof skipSpecialTokens !== "boolean") throw invalidArgument("options.skipSpecialTokens", "a boolean", skipSpecialTokens);
-  return skipSpecialTokens;
+/**
+ * Whether decode's input is ids: an integer typed array, or an array whose first element that
+ * is not a hole is a number; with options given (they are for ids only), any array, so that an
+ * empty one decodes to "" as with ids.
+ */
+function isIds(input: unknown, options: unknown): boolean {
+  if (isIntegerTypedArray(input)) return true;
+  if (!Array.isArray(input)) return false;
+  if (options !== undefined) return true;
+  for (let i = 0; i < input.length; i++) if (input[i] !== undefined) return typeof input[i] === "number";
+  return false;
 }
 
 export type Encoding = NativeEncoding;
@@ -83,11 +84,11 @@ export class Tokenizer {
    * thread either way.
    */
   decode(tokens: string[]): Promise<string>;
-  decode(ids: readonly number[] | Uint32Array | Int32Array, options?: DecodeOptions): Promise<string>;
-  async decode(input: readonly (string | number)[] | Uint32Array | Int32Array, options?: DecodeOptions): Promise<string> {
-    if (isIds(input)) {
-      const skip = decodeOptions(options);
-      const ids = Array.from(input, (id, i) => {
+  decode(ids: readonly number[] | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array, options?: DecodeOptions): Promise<string>;
+  async decode(input: readonly (string | number)[] | ArrayLike<number>, options?: DecodeOptions): Promise<string> {
+    if (isIds(input, options)) {
+      const skip = resolveDecodeOptions(options);
+      const ids = Array.from(input as ArrayLike<unknown>, (id, i) => {
         if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
           throw invalidArgument(`ids[${i}]`, "a whole number from 0 to 2^32 - 1 (a token id)", id);
         }
@@ -99,7 +100,6 @@ export class Tokenizer {
         throw toTokClassError(error);
       }
     }
-    if (options !== undefined) throw invalidArgument("options", "no options with token strings (they are for ids)", options);
     const checked = stringArray(input, "tokens");
     for (let i = 0; i < checked.length; i++) text(checked[i], `tokens[${i}]`);
     try {

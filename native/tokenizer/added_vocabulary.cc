@@ -65,6 +65,7 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalize
     const AddedToken& t = tokens_[i];
     by_content_.emplace(t.content, t.id);
     by_id_.emplace(t.id, i);
+    id_tokens_.push_back(t.content);
     if (t.content.empty()) continue;
     std::u32string content = utf8::decode(t.content);
     if (t.normalized) {
@@ -72,6 +73,7 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalize
         NormalizedString n(content);
         normalizer->normalize(n);
         content = n.get();
+        id_tokens_.back() = utf8::encode(content);
       }
       if (!content.empty()) normalized_trie_.insert(content, static_cast<int32_t>(i));
     } else {
@@ -172,7 +174,7 @@ std::optional<uint32_t> AddedVocabulary::token_to_id(std::string_view token) con
 std::optional<std::string> AddedVocabulary::id_to_token(uint32_t id) const {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
-  return tokens_[it->second].content;
+  return id_tokens_[it->second];
 }
 
 bool AddedVocabulary::is_special_id(uint32_t id) const {

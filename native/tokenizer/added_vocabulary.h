@@ -61,6 +61,10 @@ class AddedVocabulary {
   std::vector<Split> split_with_tokens(NormalizedString&& s, const Trie& trie) const;
 
   std::vector<AddedToken> tokens_;
+  // Per token, the string id_to_token gives: a normalized token's content as the normalizer
+  // leaves it (HF returns "newword" for id_to_token of "NewWord" on a lowercasing tokenizer,
+  // while token_to_id still takes "NewWord"), else its content.
+  std::vector<std::string> id_tokens_;
   std::unordered_map<std::string, uint32_t> by_content_;
   std::unordered_map<uint32_t, size_t> by_id_;
   Trie raw_trie_, normalized_trie_;

@@ -2,7 +2,8 @@
 // goldens were made with; its npm package is a prebuilt binding, a devDependency used only
 // here) on many more texts than the goldens: CoNLL-2003 dev sentences and seeded random
 // strings of awkward characters, plus truncation with stride. Everything must be identical.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Tokenizer } from "../../src/index.js";
@@ -73,6 +74,29 @@ for (const model of ALL_MODELS) {
         }
       }
       expect(failures.slice(0, 5)).toEqual([]);
+    });
+
+    it("an added token with normalized: true names and decodes in its normalized form, as HF's", async () => {
+      const config = JSON.parse(json) as { added_tokens: { id: number }[]; model: { vocab: object | unknown[] } };
+      // The next ids after the vocabulary and the added tokens (HF adds them there).
+      const vocab = config.model.vocab;
+      const size = Array.isArray(vocab) ? vocab.length : Math.max(...Object.values(vocab as Record<string, number>)) + 1;
+      const first = Math.max(size, ...config.added_tokens.map((t) => t.id + 1));
+      config.added_tokens.push(
+        { id: first, content: "NewWord", single_word: false, lstrip: false, rstrip: false, normalized: true, special: false } as never,
+        { id: first + 1, content: "<SPEC>", single_word: false, lstrip: false, rstrip: false, normalized: true, special: true } as never,
+      );
+      const text = JSON.stringify(config);
+      const dir = mkdtempSync(join(tmpdir(), "tokclass-added-"));
+      writeFileSync(join(dir, "tokenizer.json"), text);
+      const ref = hf.Tokenizer.fromString(text);
+      const ours = await Tokenizer.fromFile(join(dir, "tokenizer.json"));
+      const ids = [...Array.from((await ours.encode("a NewWord <SPEC> b")).ids), first, first + 1];
+      for (const id of [first, first + 1]) {
+        expect(ref.idToToken(id)).toBeTruthy();
+        expect(ours.idToToken(id)).toBe(ref.idToToken(id));
+      }
+      for (const skip of [false, true]) expect(await ours.decode(ids, { skipSpecialTokens: skip })).toBe(await ref.decode(ids, skip));
     });
 
     it("truncates with stride into the same windows", async () => {

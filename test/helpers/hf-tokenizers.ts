@@ -17,6 +17,7 @@ export interface HfTokenizer {
   encodeBatch(texts: string[]): Promise<HfEncoding[]>;
   setTruncation(maxLength: number, options?: { stride?: number }): void;
   decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
+  idToToken(id: number): string | undefined;
 }
 
 export const hf = createRequire(import.meta.url)("tokenizers") as { Tokenizer: { fromString(json: string): HfTokenizer } };

@@ -693,6 +693,11 @@ describe("Tokenizer: bad input", () => {
     await rejectsWith(() => tok.decode([5], { skipSpecialTokens: "yes" } as never), "ERR_INVALID_ARGUMENT");
     await rejectsWith(() => tok.decode([5], { skip: true } as never), "ERR_INVALID_ARGUMENT");
     await rejectsWith(() => tok.decode(["ok"] as never, { skipSpecialTokens: true }), "ERR_INVALID_ARGUMENT");
+    // Ids are told by their first element that is not a hole, or by options (for ids only).
+    await rejectsWith(() => tok.decode([, 5, 6] as never), "ERR_INVALID_ARGUMENT", /ids\[0\]/);
+    expect(await tok.decode([], { skipSpecialTokens: true })).toBe("");
+    const ids = Array.from((await tok.encode("Sarah Parker")).ids);
+    expect(await tok.decode(new Uint16Array(ids))).toBe(await tok.decode(ids));
     // 5, nothing, or an object whose toString names a token gave undefined, as if looked up.
     for (const token of [5, undefined, { toString: () => "Paris" }]) {
       expect(() => tok.tokenToId(token as never), String(token)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
