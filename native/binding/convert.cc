@@ -113,19 +113,15 @@ std::vector<TextInput> to_inputs(const Napi::Value& value, bool split, const std
     for (std::u16string& units : to_utf16_texts(value)) inputs.push_back(TextInput::plain_utf16(std::move(units)));
     return inputs;
   }
-  if (!value.IsArray()) throw Error(codes::kInvalidArgument, "word lists must be an array of arrays of strings");
-  Napi::Array lists = value.As<Napi::Array>();
+  std::vector<std::vector<std::u16string>> lists = to_utf16_word_lists(value);
   std::vector<TextInput> inputs;
-  inputs.reserve(lists.Length());
-  for (uint32_t i = 0; i < lists.Length(); ++i) {
-    Napi::Value list = lists.Get(i);
-    if (!list.IsArray()) throw Error(codes::kInvalidArgument, "word list " + std::to_string(i) + " is not an array");
-    Napi::Array words = list.As<Napi::Array>();
+  inputs.reserve(lists.size());
+  for (size_t i = 0; i < lists.size(); ++i) {
     std::vector<std::u32string> converted;
-    converted.reserve(words.Length());
-    for (uint32_t w = 0; w < words.Length(); ++w) {
+    converted.reserve(lists[i].size());
+    for (size_t w = 0; w < lists[i].size(); ++w) {
       // The position is in the word: say which word (it read as an index into the text).
-      converted.push_back(utf16::decode(to_utf16(words.Get(w), i), i, " of word " + std::to_string(w)));
+      converted.push_back(utf16::decode(lists[i][w], i, " of word " + std::to_string(w)));
     }
     inputs.push_back(TextInput::split(std::move(converted), delimiter));
   }

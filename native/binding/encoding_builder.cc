@@ -104,24 +104,20 @@ size_t count_with_windows(const Encoding& e) {
 EncodingLayout::EncodingLayout(std::vector<Encoding> encodings) : encodings_(encodings.size()) {
   // Groups of top-level encodings, each about kGroupTokens flat tokens (at least one encoding),
   // laid out side by side on the encode pool, each freeing its encodings as it goes.
-  std::vector<size_t> flat(encodings.size());
   for (size_t i = 0; i < encodings.size();) {
     Group& group = groups_.emplace_back();
     group.first = i;
-    size_t tokens = 0;
-    for (; i < encodings.size() && (i == group.first || tokens < kGroupTokens); ++i) {
-      tokens += flat[i] = flat_tokens(encodings[i]);
+    for (; i < encodings.size() && (i == group.first || group.flat_tokens < kGroupTokens); ++i) {
+      group.flat_tokens += flat_tokens(encodings[i]);
       group.total += count_with_windows(encodings[i]);
     }
     group.count = i - group.first;
   }
   parallel_for(encode_pool(), groups_.size(), [&](size_t g) {
     Group& group = groups_[g];
-    size_t tokens = 0;
-    for (size_t i = group.first; i < group.first + group.count; ++i) tokens += flat[i];
     group.nums.resize(kHeader * group.total);
-    group.nums.reserve(kHeader * group.total + kDataPerToken * tokens);
-    group.masks.reserve(tokens);
+    group.nums.reserve(kHeader * group.total + kDataPerToken * group.flat_tokens);
+    group.masks.reserve(group.flat_tokens);
     group.strings.emplace_back();
     size_t header = 0;
     for (size_t i = group.first; i < group.first + group.count; ++i) {
@@ -217,7 +213,7 @@ void EncodingLayout::build(Napi::Env env, std::shared_ptr<EncodingLayout> layout
   building->out = Napi::Persistent(Napi::Array::New(env, layout->encodings_));
   building->layout = std::move(layout);
   building->done = std::move(done);
-  // One turn's share: groups until kTurnMs have passed (at least one), then the rest later.
+  // One turn's share: groups until kTurnTime has passed (at least one), then the rest later.
   auto turn = [building](Napi::Env turn_env, const auto& self) -> void {
     Napi::HandleScope scope(turn_env);
     try {

@@ -41,9 +41,10 @@ class EncodingLayout {
     std::vector<int32_t> word_ids;
     std::vector<uint8_t> special_tokens_mask;
   };
-  // Top-level encodings [first, first + count) and their windows (`total` in all).
+  // Top-level encodings [first, first + count) and their windows (`total` in all), of which
+  // `flat_tokens` tokens go through the flat arrays.
   struct Group {
-    size_t first = 0, count = 0, total = 0;
+    size_t first = 0, count = 0, total = 0, flat_tokens = 0;
     std::vector<uint32_t> nums;
     std::vector<uint8_t> masks;
     std::vector<std::u16string> strings;
