@@ -120,7 +120,7 @@ export interface NativeTokenizer {
     options?: EncodeOptions,
   ): Promise<NativeEncoding[]>;
   decode(tokens: string[]): Promise<string>;
-  decodeIds(ids: number[], skipSpecialTokens: boolean): Promise<string>;
+  decodeIds(ids: Uint32Array, skipSpecialTokens: boolean): Promise<string>;
   tokenToId(token: string): number | undefined;
   idToToken(id: number): string | undefined;
 }

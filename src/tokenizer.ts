@@ -22,16 +22,15 @@ const isIntegerTypedArray = (v: unknown): v is ArrayLike<number> =>
   v instanceof Int8Array || v instanceof Int16Array || v instanceof Int32Array;
 
 /**
- * Whether decode's input is ids: an integer typed array, or an array whose first element that
- * is not a hole is a number; with options given (they are for ids only), any array, so that an
- * empty one decodes to "" as with ids.
+ * Whether decode's input is ids: an integer typed array, or an array whose first element is not
+ * a string (a number, or anything else, refused then by the ids' check, which names its index);
+ * with options given (they are for ids only), any array, so that an empty one decodes to "" as
+ * with ids. Decided by one element: a scan past holes could run 2^32 - 1 long.
  */
 function isIds(input: unknown, options: unknown): boolean {
   if (isIntegerTypedArray(input)) return true;
   if (!Array.isArray(input)) return false;
-  if (options !== undefined) return true;
-  for (let i = 0; i < input.length; i++) if (input[i] !== undefined) return typeof input[i] === "number";
-  return false;
+  return options !== undefined || (input.length > 0 && typeof input[0] !== "string");
 }
 
 export type Encoding = NativeEncoding;
@@ -88,12 +87,15 @@ export class Tokenizer {
   async decode(input: readonly (string | number)[] | ArrayLike<number>, options?: DecodeOptions): Promise<string> {
     if (isIds(input, options)) {
       const skip = resolveDecodeOptions(options);
-      const ids = Array.from(input as ArrayLike<unknown>, (id, i) => {
+      const source = input as ArrayLike<unknown>;
+      // Checked before the copy is made: an array of holes claims a length no copy could hold.
+      for (let i = 0; i < source.length; i++) {
+        const id = source[i];
         if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
           throw invalidArgument(`ids[${i}]`, "a whole number from 0 to 2^32 - 1 (a token id)", id);
         }
-        return id;
-      });
+      }
+      const ids = source instanceof Uint32Array ? source : Uint32Array.from(source as ArrayLike<number>);
       try {
         return await this.#handle.decodeIds(ids, skip);
       } catch (error) {

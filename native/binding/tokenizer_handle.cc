@@ -159,16 +159,12 @@ Napi::Value TokenizerHandle::DecodeIds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
     if (!tokenizer_) throw Error(codes::kDisposed, "tokenizer not loaded");
-    if (!info[0].IsArray()) throw Error(codes::kInvalidArgument, "decodeIds expects an array of token ids");
-    Napi::Array a = info[0].As<Napi::Array>();
-    std::vector<uint32_t> ids;
-    ids.reserve(a.Length());
-    for (uint32_t i = 0; i < a.Length(); ++i) {
-      Napi::Value v = a.Get(i);
-      const double id = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-      if (!(id >= 0 && id <= UINT32_MAX) || id != std::floor(id)) throw Error(codes::kInvalidArgument, "decodeIds expects whole numbers from 0 to 2^32 - 1");
-      ids.push_back(static_cast<uint32_t>(id));
+    // A Uint32Array, its ids checked in JS (src/tokenizer.ts): read in one copy, not one Get each.
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+      throw Error(codes::kInvalidArgument, "decodeIds expects a Uint32Array of token ids");
     }
+    Napi::Uint32Array a = info[0].As<Napi::Uint32Array>();
+    std::vector<uint32_t> ids(a.Data(), a.Data() + a.ElementLength());
     const bool skip = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
     return (new DecodeWorker(env, tokenizer_, std::move(ids), skip))->Start();
   } catch (...) {
