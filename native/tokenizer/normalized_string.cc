@@ -55,9 +55,9 @@ Matches find_string_matches(std::u32string_view s, std::u32string_view pattern) 
 }
 
 NormalizedString::NormalizedString(std::u32string original)
-    : original_(std::move(original)), normalized_(original_) {
-  alignments_.reserve(original_.size());
-  for (uint32_t i = 0; i < original_.size(); ++i) alignments_.push_back({i, i + 1});
+    : original_len_(static_cast<uint32_t>(original.size())), normalized_(std::move(original)) {
+  alignments_.reserve(original_len_);
+  for (uint32_t i = 0; i < original_len_; ++i) alignments_.push_back({i, i + 1});
 }
 
 std::optional<Offsets> NormalizedString::normalized_to_original(size_t start, size_t end) const {
@@ -91,8 +91,7 @@ std::optional<NormalizedString> NormalizedString::slice(size_t start, size_t end
   NormalizedString out;
   // HF takes the original text through get_range_original, which yields "" when the range is
   // not valid for the original (e.g. an empty normalized range whose numbers exceed it).
-  if (orig->start <= orig->end && orig->end <= original_.size())
-    out.original_ = original_.substr(orig->start, orig->end - orig->start);
+  if (orig->start <= orig->end && orig->end <= original_len_) out.original_len_ = orig->end - orig->start;
   out.normalized_ = normalized_.substr(start, end - start);
   out.alignments_.reserve(end - start);
   for (size_t i = start; i < end; ++i) {
@@ -146,7 +145,7 @@ void NormalizedString::transform_range(size_t start, size_t end, const std::vect
 
 void NormalizedString::transform(const std::vector<Change>& dest, size_t initial_offset) {
   // HF targets Range::Original(..), converted to a normalized range.
-  auto r = original_to_normalized(0, original_.size());
+  auto r = original_to_normalized(0, original_len_);
   if (!r) return;
   transform_range(r->start, r->end, dest, initial_offset);
 }

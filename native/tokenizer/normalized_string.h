@@ -4,9 +4,12 @@
 // of UTF-8 bytes; since HF gives every byte of a char the same alignment, the results (after
 // HF's final byte->char conversion) are identical.
 //
-// Alignments are relative to this string's own `original()`; `original_shift()` is where that
+// Alignments are relative to this string's own original range; `original_shift()` is where that
 // original starts in the whole input (non-zero for slices), exactly like HF.
 // Every edit goes through transform_range(), which is what keeps offsets right.
+// Unlike HF, only the original's length is kept, not its text: no stage reads the original
+// characters (offsets are mapped back onto the caller's text), and a copy per split was one of
+// the few allocations a word costs.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -57,23 +60,22 @@ class NormalizedString {
   explicit NormalizedString(std::u32string original);
 
   const std::u32string& get() const { return normalized_; }
-  const std::u32string& original() const { return original_; }
   size_t len() const { return normalized_.size(); }
-  size_t len_original() const { return original_.size(); }
+  size_t len_original() const { return original_len_; }
   bool empty() const { return normalized_.empty(); }
   uint32_t original_shift() const { return shift_; }
   // Absolute range of this string's original in the whole input.
   Offsets offsets_original() const {
-    return {shift_, static_cast<uint32_t>(shift_ + original_.size())};
+    return {shift_, shift_ + original_len_};
   }
-  // Per normalized code point, its range in original() (relative, not shifted).
+  // Per normalized code point, its range in the original (relative, not shifted).
   const std::vector<Offsets>& alignments() const { return alignments_; }
 
-  // Normalized [start,end) -> original() range (relative). As HF: an empty range is returned
+  // Normalized [start,end) -> original range (relative). As HF: an empty range is returned
   // unchanged (not converted), a reversed or out-of-bounds one gives nullopt, otherwise
   // (alignment[start].start, alignment[end-1].end).
   std::optional<Offsets> normalized_to_original(size_t start, size_t end) const;
-  // original() [start,end) -> normalized range, HF's rule (zero-width alignments never start
+  // Original [start,end) -> normalized range, HF's rule (zero-width alignments never start
   // a range).
   std::optional<Offsets> original_to_normalized(size_t start, size_t end) const;
 
@@ -122,7 +124,7 @@ class NormalizedString {
   void lrstrip(bool left, bool right);
   void apply_normalization(bool compat, bool compose);
 
-  std::u32string original_;
+  uint32_t original_len_ = 0;
   std::u32string normalized_;
   std::vector<Offsets> alignments_;
   uint32_t shift_ = 0;

@@ -17,11 +17,13 @@
 #include "common/serde_float.h"
 #include "common/utf8.h"
 #include "tokenizer/decoders/wordpiece.h"
+#include "tokenizer/models/merge_table.h"
 #include "tokenizer/models/vocab_table.h"
 #include "tokenizer/normalized_string.h"
 #include "tokenizer/truncation.h"
 #include "tools/check.h"
 #include "unicode/unicode.h"
+#include "unicode/unicode_tables.h"
 
 using namespace tokclass;
 
@@ -33,16 +35,18 @@ using tools::failures;
 std::string s8(const std::u32string& s) { return utf8::encode(s); }
 
 // The original text a normalized range comes from (absolute offsets, as encodings report).
-std::string original_of(const NormalizedString& whole, const NormalizedString& part, size_t a,
+// `text` is what the whole NormalizedString was made from (it keeps only the length).
+std::string original_of(const std::u32string& text, const NormalizedString& part, size_t a,
                         size_t b) {
   auto o = part.normalized_to_original(a, b);
   if (!o) return "<none>";
   uint32_t s = part.original_shift() + o->start, e = part.original_shift() + o->end;
-  return s8(whole.original().substr(s, e - s));
+  return s8(text.substr(s, e - s));
 }
 
 void test_split_behaviors() {
-  NormalizedString n(U"the-final--countdown");
+  const std::u32string n_text = U"the-final--countdown";
+  NormalizedString n(n_text);
   auto dash = [](char32_t c) { return c == U'-'; };
   auto join = [](const std::vector<NormalizedString>& v) {
     std::string out;
@@ -58,57 +62,65 @@ void test_split_behaviors() {
         "split MergedWithNext");
   check(join(n.split(dash, B::kContiguous)) == "[the][-][final][--][countdown]", "split Contiguous");
   auto parts = n.split(dash, B::kRemoved);
-  check(parts[2].original_shift() == 11 && original_of(n, parts[2], 0, 9) == "countdown",
+  check(parts[2].original_shift() == 11 && original_of(n_text, parts[2], 0, 9) == "countdown",
         "split keeps shift");
 }
 
 void test_transforms() {
   // Lowercase with a multi-char expansion: İ -> i + U+0307, both aligned to İ.
-  NormalizedString a(U"\u0130stanbul");
+  const std::u32string a_text = U"\u0130stanbul";
+  NormalizedString a(a_text);
   a.lowercase();
   check(a.get() == U"i\u0307stanbul", "lowercase İ");
-  check(original_of(a, a, 0, 2) == "\u0130" && original_of(a, a, 2, 3) == "s", "lowercase align");
+  check(original_of(a_text, a, 0, 2) == "\u0130" && original_of(a_text, a, 2, 3) == "s",
+        "lowercase align");
 
   // NFD then drop marks: "Café" -> "Cafe" and 'e' still maps to 'é'.
-  NormalizedString b(U"Caf\u00e9!");
+  const std::u32string b_text = U"Caf\u00e9!";
+  NormalizedString b(b_text);
   b.nfd();
   b.filter([](char32_t c) { return !unicode::is_mark_nonspacing(c); });
   check(b.get() == U"Cafe!", "strip accents text");
-  check(original_of(b, b, 3, 4) == "\u00e9" && original_of(b, b, 4, 5) == "!",
+  check(original_of(b_text, b, 3, 4) == "\u00e9" && original_of(b_text, b, 4, 5) == "!",
         "strip accents align");
 
   // Filter at the start and in the middle.
-  NormalizedString c(U"\x01" U"ab\x02" U"c");
+  const std::u32string c_text = U"\x01" U"ab\x02" U"c";
+  NormalizedString c(c_text);
   c.filter([](char32_t ch) { return ch >= U'a'; });
-  check(c.get() == U"abc" && original_of(c, c, 2, 3) == "c", "filter");
+  check(c.get() == U"abc" && original_of(c_text, c, 2, 3) == "c", "filter");
 
   // Prepend: the new chars share the first char's alignment.
-  NormalizedString d(U"Hey");
+  const std::u32string d_text = U"Hey";
+  NormalizedString d(d_text);
   d.prepend(U"\u2581");
-  check(d.get() == U"\u2581Hey" && original_of(d, d, 0, 1) == "H", "prepend");
+  check(d.get() == U"\u2581Hey" && original_of(d_text, d, 0, 1) == "H", "prepend");
 
   // Replace and slice.
-  NormalizedString e(U"a  b  c");
+  const std::u32string e_text = U"a  b  c";
+  NormalizedString e(e_text);
   e.replace(U"  ", U" ");
   check(e.get() == U"a b c", "replace text");
   // HF: the inserted content takes the alignment of the last replaced char.
-  check(original_of(e, e, 1, 2) == " " && e.alignments()[1].start == 2 &&
-            original_of(e, e, 4, 5) == "c",
+  check(original_of(e_text, e, 1, 2) == " " && e.alignments()[1].start == 2 &&
+            original_of(e_text, e, 4, 5) == "c",
         "replace align");
 
   // NFKC of a ligature expands, both letters map to the ligature.
-  NormalizedString f(U"\uFB01x");
+  const std::u32string f_text = U"\uFB01x";
+  NormalizedString f(f_text);
   f.nfkc();
-  check(f.get() == U"fix" && original_of(f, f, 1, 2) == "\uFB01", "nfkc ligature");
+  check(f.get() == U"fix" && original_of(f_text, f, 1, 2) == "\uFB01", "nfkc ligature");
 
   // Empty ranges convert to themselves, as HF.
   auto r = f.normalized_to_original(2, 2);
   check(r && r->start == 2 && r->end == 2, "empty range");
 
   // strip
-  NormalizedString g(U"  hi \u3000");
+  const std::u32string g_text = U"  hi \u3000";
+  NormalizedString g(g_text);
   g.strip();
-  check(g.get() == U"hi" && original_of(g, g, 0, 2) == "hi", "strip");
+  check(g.get() == U"hi" && original_of(g_text, g, 0, 2) == "hi", "strip");
 }
 
 void test_json() {
@@ -274,6 +286,50 @@ void test_vocab_table() {
   check(!empty.find("") && !empty.find("a") && empty.keys_by_id().empty(), "empty vocab table");
 }
 
+void test_merge_table() {
+  std::mt19937 rng(11);
+  for (size_t expected : {size_t{0}, size_t{7}, size_t{20000}}) {
+    MergeTable table(expected);
+    std::unordered_map<uint64_t, MergeTable::Target> ref;
+    // Small dense ids, as vocabularies have, so that pairs repeat (a repeated merge re-points).
+    for (uint32_t rank = 0; rank < 20000; ++rank) {
+      const uint32_t a = static_cast<uint32_t>(rng() % 300), b = static_cast<uint32_t>(rng() % 300);
+      const MergeTable::Target t{rank, static_cast<uint32_t>(rng() % 50000)};
+      table.set(a, b, t);
+      ref[(uint64_t{a} << 32) | b] = t;
+    }
+    table.set(0, 0, {20000, 1});  // the all-zero pair is a pair like any other
+    ref[0] = {20000, 1};
+    bool same = table.size() == ref.size();
+    for (uint32_t a = 0; a < 310; ++a) {
+      for (uint32_t b = 0; b < 310; ++b) {
+        const auto it = ref.find((uint64_t{a} << 32) | b);
+        const MergeTable::Target* got = table.find(a, b);
+        if (it == ref.end()) same = same && got == nullptr;
+        else same = same && got && got->rank == it->second.rank && got->new_id == it->second.new_id;
+      }
+    }
+    check(same, "merge table lookups match unordered_map (expected " + std::to_string(expected) + ")");
+  }
+  bool refused = false;
+  try {
+    MergeTable().set(1, 2, {UINT32_MAX, 0});
+  } catch (const Error&) {
+    refused = true;
+  }
+  check(refused && MergeTable().find(0, 0) == nullptr, "merge table: empty, and the reserved rank refused");
+}
+
+// compose() answers a pair whose second character is below kFirstComposingSecond without looking
+// at the tables: no composition in them may have one.
+void test_compose_bound() {
+  namespace t = unicode::tables;
+  bool above = true;
+  for (size_t i = 0; i < t::kComposeValues_size; ++i)
+    above = above && static_cast<char32_t>(t::kComposeKeys[i] & 0xFFFFFFFFu) >= unicode::kFirstComposingSecond;
+  check(above && t::kComposeValues_size > 0, "every composition's second character is at or above the bound");
+}
+
 // window_shape counts exactly what truncate_encoding builds (the window limit is checked with
 // the count, before anything is built), and keep_overflowing = false builds the first window
 // alone, the same as the first of all windows.
@@ -319,6 +375,8 @@ int main() {
   test_serde_floats();
   test_decoder();
   test_vocab_table();
+  test_merge_table();
+  test_compose_bound();
   if (failures()) {
     std::cerr << failures() << " check(s) failed\n";
     return 1;

@@ -165,6 +165,7 @@ uint8_t ccc(char32_t c) {
 }
 
 std::optional<char32_t> compose(char32_t a, char32_t b) {
+  if (b < kFirstComposingSecond) return std::nullopt;
   // Hangul LV and LV + T.
   if (a >= kLBase && a < kLBase + kLCount && b >= kVBase && b < kVBase + kVCount)
     return kSBase + ((a - kLBase) * kVCount + (b - kVBase)) * kTCount;

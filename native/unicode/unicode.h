@@ -58,5 +58,10 @@ uint8_t ccc(char32_t c);
 // Primary composite of the pair (canonical composition, exclusions removed, Hangul LV/LVT
 // included), or nullopt.
 std::optional<char32_t> compose(char32_t a, char32_t b);
+// No pair composes whose second character is below this (combining marks start at U+0300, the
+// other second characters, Hangul jamo and a few vowel signs, lie above): compose() answers
+// such pairs, nearly every pair of text, without a search. tokenizer_unit_check holds the
+// tables to it.
+inline constexpr char32_t kFirstComposingSecond = 0x300;
 
 }  // namespace tokclass::unicode

@@ -57,34 +57,34 @@ BpeModel::BpeModel(BpeConfig config)
       fuse_unk_(config.fuse_unk),
       byte_fallback_(config.byte_fallback),
       ignore_merges_(config.ignore_merges) {
-  vocab_.reserve(config.vocab.size());
+  vocab_ = VocabTable(config.vocab.size());
   uint32_t max_id = 0;
   for (const auto& entry : config.vocab) max_id = std::max(max_id, entry.second);
   check_vocab_ids_dense(config.vocab.size(), max_id, "BPE");
   vocab_r_.resize(config.vocab.empty() ? 0 : static_cast<size_t>(max_id) + 1);
   for (auto& [token, id] : config.vocab) {
-    vocab_r_[id] = token;
-    vocab_[std::move(token)] = id;
+    vocab_.set(token, id);
+    vocab_r_[id] = std::move(token);
   }
   const size_t prefix_len = prefix_ ? prefix_->size() : 0;
-  merges_.reserve(config.merges.size());
+  merges_ = MergeTable(config.merges.size());
   for (size_t rank = 0; rank < config.merges.size(); ++rank) {
     const auto& [a, b] = config.merges[rank];
-    auto ia = vocab_.find(a);
-    auto ib = vocab_.find(b);
-    if (ia == vocab_.end() || ib == vocab_.end()) {
+    const std::optional<uint32_t> ia = vocab_.find(a);
+    const std::optional<uint32_t> ib = vocab_.find(b);
+    if (!ia || !ib) {
       throw Error(codes::kTokenizerInvalid,
                   "BPE merge '" + a + " " + b + "' uses a token missing from the vocab");
     }
     // The merged token drops the right part's continuing_subword_prefix ("a" + "##b" -> "ab"),
     // as HF does (it strips prefix_len bytes whether or not b carries the prefix).
     std::string merged = a + (b.size() >= prefix_len ? b.substr(prefix_len) : std::string());
-    auto im = vocab_.find(merged);
-    if (im == vocab_.end()) {
+    const std::optional<uint32_t> im = vocab_.find(merged);
+    if (!im) {
       throw Error(codes::kTokenizerInvalid, "BPE merge result '" + merged + "' is missing from the vocab");
     }
     // A repeated pair keeps the later rank, like HF's HashMap collect.
-    merges_[pair_key(ia->second, ib->second)] = {static_cast<uint32_t>(rank), im->second};
+    merges_.set(*ia, *ib, {static_cast<uint32_t>(rank), *im});
   }
 }
 
@@ -127,9 +127,9 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
   const uint32_t n = static_cast<uint32_t>(piece.size());
 
   if (ignore_merges_) {
-    auto it = vocab_.find(utf8::encode(piece));
-    if (it != vocab_.end()) {
-      out.push_back({it->second, it->first, 0, n});
+    const std::string whole = utf8::encode(piece);
+    if (const std::optional<uint32_t> id = vocab_.find(whole)) {
+      out.push_back({*id, whole, 0, n});
       return out;
     }
   }
@@ -154,18 +154,18 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
     utf8::append(s, piece[i]);
     if (i + 1 == n && suffix_) s += *suffix_;
 
-    if (auto it = vocab_.find(s); it != vocab_.end()) {
+    if (const std::optional<uint32_t> id = vocab_.find(s)) {
       flush_unk();
-      add(it->second, i, i + 1);
+      add(*id, i, i + 1);
       continue;
     }
     if (byte_fallback_) {
       // All bytes of `s` (prefix/suffix included, as HF) must exist as <0xAB> tokens.
       std::vector<uint32_t> ids;
       for (unsigned char b : s) {
-        auto it = vocab_.find(byte_fallback_token(b));
-        if (it == vocab_.end()) break;
-        ids.push_back(it->second);
+        const std::optional<uint32_t> id = vocab_.find(byte_fallback_token(b));
+        if (!id) break;
+        ids.push_back(*id);
       }
       if (ids.size() == s.size()) {
         // HF does not flush a pending unknown here; it is emitted later, after these bytes.
@@ -174,15 +174,15 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
       }
     }
     if (unk_token_) {
-      auto it = vocab_.find(*unk_token_);
-      if (it == vocab_.end()) {
+      const std::optional<uint32_t> unk_id = vocab_.find(*unk_token_);
+      if (!unk_id) {
         throw Error(codes::kTokenizerInvalid, "BPE unk_token '" + *unk_token_ + "' is not in the vocab");
       }
       if (unk && fuse_unk_) {
         unk->end = i + 1;
       } else {
         flush_unk();
-        unk = Symbol{it->second, i, i + 1, -1, -1, true};
+        unk = Symbol{*unk_id, i, i + 1, -1, -1, true};
       }
     }
     // Without an unk_token an unknown character is dropped, as in HF.
@@ -194,8 +194,8 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
   auto push_pair = [&](int left) {
     int right = symbols[left].next;
     if (right < 0) return;
-    auto it = merges_.find(pair_key(symbols[left].id, symbols[right].id));
-    if (it != merges_.end()) queue.push({it->second.rank, static_cast<uint32_t>(left), it->second.new_id});
+    if (const MergeTable::Target* merge = merges_.find(symbols[left].id, symbols[right].id))
+      queue.push({merge->rank, static_cast<uint32_t>(left), merge->new_id});
   };
   for (size_t i = 0; i + 1 < symbols.size(); ++i) push_pair(static_cast<int>(i));
   while (!queue.empty()) {
@@ -205,8 +205,8 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
     if (!left.alive || left.next < 0) continue;
     Symbol& right = symbols[left.next];
     // Skip entries made stale by an earlier merge of one of the two symbols.
-    auto it = merges_.find(pair_key(left.id, right.id));
-    if (it == merges_.end() || it->second.new_id != top.new_id) continue;
+    const MergeTable::Target* merge = merges_.find(left.id, right.id);
+    if (!merge || merge->new_id != top.new_id) continue;
     left.id = top.new_id;
     left.end = right.end;
     right.alive = false;
@@ -226,9 +226,7 @@ std::vector<Token> BpeModel::tokenize(std::u32string_view piece) const {
 }
 
 std::optional<uint32_t> BpeModel::token_to_id(std::string_view token) const {
-  auto it = vocab_.find(std::string(token));
-  if (it == vocab_.end()) return std::nullopt;
-  return it->second;
+  return vocab_.find(token);
 }
 
 std::optional<std::string> BpeModel::id_to_token(uint32_t id) const {

@@ -8,11 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "tokenizer/models/merge_table.h"
 #include "tokenizer/models/model.h"
+#include "tokenizer/models/vocab_table.h"
 
 namespace tokclass {
 namespace json { class Value; }
@@ -43,15 +44,9 @@ class BpeModel : public Model {
   const char* kind() const override { return "BPE"; }
 
  private:
-  struct MergeTarget {
-    uint32_t rank;
-    uint32_t new_id;
-  };
-  static uint64_t pair_key(uint32_t a, uint32_t b) { return (uint64_t{a} << 32) | b; }
-
-  std::unordered_map<std::string, uint32_t> vocab_;
+  VocabTable vocab_;
   std::vector<std::optional<std::string>> vocab_r_;  // indexed by id (ids are dense)
-  std::unordered_map<uint64_t, MergeTarget> merges_;
+  MergeTable merges_;
   std::optional<std::string> unk_token_;
   std::optional<std::string> prefix_;
   std::optional<std::string> suffix_;

@@ -4,6 +4,7 @@
 #include "tokenizer/models/unigram.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 #include "common/error.h"
@@ -95,9 +96,33 @@ void UnigramModel::build_trie() {
     stack.insert(stack.end(), kids.rbegin(), kids.rend());
   }
   trie_.shrink_to_fit();
+  build_root_index();
+}
+
+void UnigramModel::build_root_index() {
+  const TrieNode& root = trie_[0];
+  size_t slots = 16;
+  while (slots < 2 * size_t{root.child_count}) slots *= 2;
+  root_index_.assign(slots, RootSlot{});
+  root_shift_ = 32 - static_cast<unsigned>(std::countr_zero(slots));
+  for (uint32_t i = root.first_child; i < root.first_child + root.child_count; ++i)
+    root_index_[root_slot(trie_[i].label)] = RootSlot{trie_[i].label, i};
+}
+
+size_t UnigramModel::root_slot(char32_t cp) const {
+  // Fibonacci hashing spreads neighbouring code points (a script's letters) over the table.
+  const size_t mask = root_index_.size() - 1;
+  for (size_t i = static_cast<uint32_t>(cp * 0x9E3779B9u) >> root_shift_;; i = (i + 1) & mask) {
+    const char32_t label = root_index_[i].label;
+    if (label == kNoLabel || label == cp) return i;
+  }
 }
 
 int64_t UnigramModel::child(uint32_t node, char32_t cp) const {
+  if (node == 0) {
+    const RootSlot& slot = root_index_[root_slot(cp)];
+    return slot.label == kNoLabel ? -1 : static_cast<int64_t>(slot.node);
+  }
   const TrieNode& n = trie_[node];
   uint32_t lo = n.first_child, hi = n.first_child + n.child_count;
   while (lo < hi) {
