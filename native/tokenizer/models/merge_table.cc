@@ -3,19 +3,12 @@
 #include <bit>
 
 #include "common/error.h"
+#include "tokenizer/models/open_addressing.h"
 
 namespace tokclass {
 
-namespace {
-size_t slots_for(size_t pairs) {
-  size_t n = 16;
-  while (n < 2 * pairs) n *= 2;  // load factor <= 0.5: probe runs stay short
-  return n;
-}
-}  // namespace
-
 MergeTable::MergeTable(size_t expected)
-    : slots_(slots_for(expected)), shift_(64 - static_cast<unsigned>(std::countr_zero(slots_.size()))) {}
+    : slots_(half_full_slots(expected)), shift_(64 - static_cast<unsigned>(std::countr_zero(slots_.size()))) {}
 
 size_t MergeTable::probe(uint64_t key) const {
   // Fibonacci hashing: ids are small and dense, so their bits must be spread before masking.

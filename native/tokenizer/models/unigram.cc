@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "common/utf8.h"
 #include "tokenizer/byte_tokens.h"
+#include "tokenizer/models/open_addressing.h"
 
 namespace tokclass {
 
@@ -101,8 +102,7 @@ void UnigramModel::build_trie() {
 
 void UnigramModel::build_root_index() {
   const TrieNode& root = trie_[0];
-  size_t slots = 16;
-  while (slots < 2 * size_t{root.child_count}) slots *= 2;
+  const size_t slots = half_full_slots(root.child_count);
   root_index_.assign(slots, RootSlot{});
   root_shift_ = 32 - static_cast<unsigned>(std::countr_zero(slots));
   for (uint32_t i = root.first_child; i < root.first_child + root.child_count; ++i)

@@ -4,18 +4,11 @@
 #include <functional>
 
 #include "common/error.h"
+#include "tokenizer/models/open_addressing.h"
 
 namespace tokclass {
 
-namespace {
-size_t slots_for(size_t keys) {
-  size_t n = 16;
-  while (n < 2 * keys) n *= 2;  // load factor <= 0.5: probe runs stay short
-  return n;
-}
-}  // namespace
-
-VocabTable::VocabTable(size_t expected) : slots_(slots_for(expected)) {}
+VocabTable::VocabTable(size_t expected) : slots_(half_full_slots(expected)) {}
 
 uint64_t VocabTable::hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
