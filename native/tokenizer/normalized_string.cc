@@ -60,13 +60,6 @@ NormalizedString::NormalizedString(std::u32string original)
   for (uint32_t i = 0; i < original_len_; ++i) alignments_.push_back({i, i + 1});
 }
 
-std::optional<Offsets> NormalizedString::normalized_to_original(size_t start, size_t end) const {
-  // HF returns an empty target as is, without converting it.
-  if (start == end) return Offsets{static_cast<uint32_t>(start), static_cast<uint32_t>(end)};
-  if (start > end || end > alignments_.size()) return std::nullopt;
-  return Offsets{alignments_[start].start, alignments_[end - 1].end};
-}
-
 std::optional<Offsets> NormalizedString::original_to_normalized(size_t start, size_t end) const {
   if (start == end) return Offsets{static_cast<uint32_t>(start), static_cast<uint32_t>(end)};
   if (start > end) return std::nullopt;

@@ -74,7 +74,13 @@ class NormalizedString {
   // Normalized [start,end) -> original range (relative). As HF: an empty range is returned
   // unchanged (not converted), a reversed or out-of-bounds one gives nullopt, otherwise
   // (alignment[start].start, alignment[end-1].end).
-  std::optional<Offsets> normalized_to_original(size_t start, size_t end) const;
+  // Inline: encodings map every token's offsets through it.
+  std::optional<Offsets> normalized_to_original(size_t start, size_t end) const {
+    // HF returns an empty target as is, without converting it.
+    if (start == end) return Offsets{static_cast<uint32_t>(start), static_cast<uint32_t>(end)};
+    if (start > end || end > alignments_.size()) return std::nullopt;
+    return Offsets{alignments_[start].start, alignments_[end - 1].end};
+  }
   // Original [start,end) -> normalized range, HF's rule (zero-width alignments never start
   // a range).
   std::optional<Offsets> original_to_normalized(size_t start, size_t end) const;
