@@ -25,6 +25,27 @@ function randomTexts(count: number, seed: number): string[] {
   );
 }
 
+// Code points drawn from wide ranges instead of a pool: whole blocks of Latin, combining marks,
+// Greek, Cyrillic, Hebrew and Arabic, Devanagari, Thai, Hangul jamo and syllables, kana, CJK,
+// full-width forms, emoji, the supplementary planes (CJK Extension B, tags), specials near
+// U+FFFF; a quarter spaces. Characters no vocabulary has, models' unknown and byte paths.
+const WIDE_RANGES: [number, number][] = [
+  [0x20, 0x7e], [0xa0, 0x24f], [0x300, 0x36f], [0x370, 0x3ff], [0x400, 0x4ff], [0x590, 0x6ff],
+  [0x900, 0x97f], [0xe00, 0xe7f], [0x1100, 0x11ff], [0x3040, 0x30ff], [0x4e00, 0x4fff],
+  [0xac00, 0xad00], [0xff00, 0xffef], [0x1f300, 0x1f6ff], [0x10000, 0x1ffff], [0x20000, 0x2a000],
+  [0xe0000, 0xe007f], [0xfff0, 0xfffd],
+];
+function wideRandomTexts(count: number, seed: number): string[] {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const char = () => {
+    if (next() < 0.25) return " ";
+    const [lo, hi] = WIDE_RANGES[Math.floor(next() * WIDE_RANGES.length)]!;
+    return String.fromCodePoint(lo + Math.floor(next() * (hi - lo + 1)));
+  };
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 40) }, char).join(""));
+}
+
 // Special tokens of the six tokenizers inside text, where the added-vocabulary split applies.
 const WITH_ADDED_TOKENS = [
   "Paris [SEP] Berlin",
@@ -33,7 +54,7 @@ const WITH_ADDED_TOKENS = [
   "x<pad>y [PAD]z <unk>",
   "\t[SEP]\n<mask>\u0007 東京[MASK]",
 ];
-const TEXTS = [...conllSentences("dev", 800), ...randomTexts(800, 7), ...WITH_ADDED_TOKENS];
+const TEXTS = [...conllSentences("dev", 800), ...randomTexts(800, 7), ...wideRandomTexts(800, 12345), ...WITH_ADDED_TOKENS];
 const pairs = (flat: Uint32Array): [number, number][] =>
   Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 
