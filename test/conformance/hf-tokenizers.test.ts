@@ -17,9 +17,13 @@ import { hf } from "../helpers/hf-tokenizers.js";
 const POOL = Array.from(
   "aAzZ09 .,;'\"-()[]!?  \t\néÉüßçøÅ\u0301\u0308\u0327ﬁﬂＴｏｋｙｏ①²½東京北京한국어مرحباПриветΑθήνα🚀😀👩‍💻❤️\u200b\u200d\ufeff\u0000\u0007\u00ad\u2028Ⅻ㍿",
 );
-function randomTexts(count: number, seed: number): string[] {
+// A seeded generator of numbers in [0, 1) (a linear congruential one): the same texts every run.
+function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+function randomTexts(count: number, seed: number): string[] {
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + Math.floor(next() * 30) }, () => POOL[Math.floor(next() * POOL.length)]).join(""),
   );
@@ -36,8 +40,7 @@ const WIDE_RANGES: [number, number][] = [
   [0xe0000, 0xe007f], [0xfff0, 0xfffd],
 ];
 function wideRandomTexts(count: number, seed: number): string[] {
-  let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = seededRandom(seed);
   const char = () => {
     if (next() < 0.25) return " ";
     const [lo, hi] = WIDE_RANGES[Math.floor(next() * WIDE_RANGES.length)]!;
